@@ -15,17 +15,17 @@ type DistKind string
 // Distribution families. Parameters A and B are in the distribution's unit
 // (nanoseconds for durations) unless said otherwise.
 const (
-	DistNone        DistKind = ""            // zero: always 0
-	DistConst       DistKind = "const"       // A
-	DistExponential DistKind = "exp"         // mean A
-	DistUniform     DistKind = "uniform"     // on [A, B)
-	DistNormal      DistKind = "normal"      // mean A, std B, truncated at 0 (redrawn)
-	DistLogNormal   DistKind = "lognormal"   // median A, sigma B (of the log)
-	DistGamma       DistKind = "gamma"       // shape A, scale B
-	DistWeibull     DistKind = "weibull"     // shape A, scale B
-	DistPareto      DistKind = "pareto"      // scale (minimum) A, shape alpha B
-	DistQuantiles   DistKind = "quantiles"   // Values at evenly spaced probabilities 0..1, linear between
-	DistSamples     DistKind = "samples"     // Values drawn uniformly at random (i.i.d.)
+	DistNone        DistKind = ""          // zero: always 0
+	DistConst       DistKind = "const"     // A
+	DistExponential DistKind = "exp"       // mean A
+	DistUniform     DistKind = "uniform"   // on [A, B)
+	DistNormal      DistKind = "normal"    // mean A, std B, truncated at 0 (redrawn)
+	DistLogNormal   DistKind = "lognormal" // median A, sigma B (of the log)
+	DistGamma       DistKind = "gamma"     // shape A, scale B
+	DistWeibull     DistKind = "weibull"   // shape A, scale B
+	DistPareto      DistKind = "pareto"    // scale (minimum) A, shape alpha B
+	DistQuantiles   DistKind = "quantiles" // Values at evenly spaced probabilities 0..1, linear between
+	DistSamples     DistKind = "samples"   // Values drawn uniformly at random (i.i.d.)
 )
 
 // Dist describes a distribution as plain data; Sample draws from it.

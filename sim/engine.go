@@ -1,0 +1,83 @@
+package sim
+
+// Event kinds. The engine is a calendar of small value-type events ordered by
+// (time, sequence number), so that ties break in the order events were scheduled.
+const (
+	evArrival  uint8 = iota // next arrival (batch) of the workload
+	evReach                 // task a reaches its server (after network delay)
+	evFinish                // task a finishes service on its server (b = task generation)
+	evResponse              // task a's answer reaches the load balancer (b = task generation)
+	evTimer                 // strategy timer: a = tag, b = payload
+	evFail                  // server a fails
+	evRepair                // server a is repaired
+)
+
+type event struct {
+	t    int64
+	seq  uint64
+	b    int64
+	a    int32
+	kind uint8
+}
+
+func (e *event) before(f *event) bool {
+	return e.t < f.t || (e.t == f.t && e.seq < f.seq)
+}
+
+// calendar is a 4-ary min-heap of events. Cancelled events are not removed:
+// their handlers check a generation number and drop them (lazy deletion).
+type calendar struct {
+	h   []event
+	seq uint64
+}
+
+func (c *calendar) Len() int { return len(c.h) }
+
+func (c *calendar) push(t int64, kind uint8, a int32, b int64) {
+	c.seq++
+	e := event{t: t, seq: c.seq, kind: kind, a: a, b: b}
+	h := append(c.h, e)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if !e.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+	c.h = h
+}
+
+func (c *calendar) pop() event {
+	h := c.h
+	top := h[0]
+	n := len(h) - 1
+	last := h[n]
+	h = h[:n]
+	if n > 0 {
+		i := 0
+		for {
+			first := 4*i + 1
+			if first >= n {
+				break
+			}
+			m := first
+			end := min(first+4, n)
+			for j := first + 1; j < end; j++ {
+				if h[j].before(&h[m]) {
+					m = j
+				}
+			}
+			if !h[m].before(&last) {
+				break
+			}
+			h[i] = h[m]
+			i = m
+		}
+		h[i] = last
+	}
+	c.h = h
+	return top
+}
