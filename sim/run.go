@@ -80,6 +80,7 @@ type Run struct {
 	background    int               // failure/repair events in the calendar
 	failRng       []*rand.Rand
 	stopped       bool
+	onAnswer      func(r Req, arrival int64, source int) // tests and per-request traces
 
 	m        Metrics
 	hist     *hdr.Histogram
@@ -152,6 +153,9 @@ func (run *Run) Answer(r Req, source int) bool {
 		return false
 	}
 	s.live = false
+	if run.onAnswer != nil {
+		run.onAnswer(r, s.arrival, source)
+	}
 	run.freeReqs = append(run.freeReqs, r.Slot)
 	run.outstanding--
 	if r.ID < run.sc.Warmup {
