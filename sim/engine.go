@@ -57,6 +57,9 @@ func (c *calendar) pop() event {
 	last := h[n]
 	h = h[:n]
 	if n > 0 {
+		// Bottom-up: move the hole down along the smallest children to a
+		// leaf, then sift the last event up from there. Most events belong
+		// near the bottom, so this saves a comparison per level.
 		i := 0
 		for {
 			first := 4*i + 1
@@ -64,17 +67,35 @@ func (c *calendar) pop() event {
 				break
 			}
 			m := first
-			end := min(first+4, n)
-			for j := first + 1; j < end; j++ {
-				if h[j].before(&h[m]) {
-					m = j
+			if end := first + 4; end <= n {
+				m1, m2 := first, first+2
+				if h[first+1].before(&h[first]) {
+					m1 = first + 1
 				}
-			}
-			if !h[m].before(&last) {
-				break
+				if h[first+3].before(&h[first+2]) {
+					m2 = first + 3
+				}
+				m = m1
+				if h[m2].before(&h[m1]) {
+					m = m2
+				}
+			} else {
+				for j := first + 1; j < n; j++ {
+					if h[j].before(&h[m]) {
+						m = j
+					}
+				}
 			}
 			h[i] = h[m]
 			i = m
+		}
+		for i > 0 {
+			p := (i - 1) / 4
+			if !last.before(&h[p]) {
+				break
+			}
+			h[i] = h[p]
+			i = p
 		}
 		h[i] = last
 	}

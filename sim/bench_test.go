@@ -1,0 +1,95 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkEngine measures the bare event calendar at a steady population of
+// pending events (a simulated cluster of 9 to 100 servers keeps tens to
+// hundreds pending): each pop schedules one more event.
+func BenchmarkEngine(b *testing.B) {
+	for _, pending := range []int{16, 256, 4096} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			var c calendar
+			x := uint64(1)
+			next := func() int64 { // xorshift: cheap, so the calendar is what is timed
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				return int64(x & (1<<30 - 1))
+			}
+			for i := 0; i < pending; i++ {
+				c.push(next(), evTimer, 0, 0)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				e := c.pop()
+				c.push(e.t+next(), evTimer, 0, 0)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+func benchScenario(strategy int, requests int64) *Scenario {
+	sc := paperLike()
+	sc.Requests = requests
+	sc.Warmup = 0
+	sc.Replications = 1
+	sc.Strategies = sc.Strategies[strategy : strategy+1]
+	return sc
+}
+
+func benchRequests(b *testing.B, strategy int) {
+	sc := benchScenario(strategy, 0)
+	sc.Requests = int64(b.N)
+	b.ResetTimer()
+	if _, err := Simulate(sc, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+}
+
+// BenchmarkNone: one replication of the none strategy, 9 servers, 60 % load.
+func BenchmarkNone(b *testing.B) { benchRequests(b, 0) }
+
+// BenchmarkCollage: the collage strategy with k = 9.
+func BenchmarkCollage(b *testing.B) { benchRequests(b, 4) }
+
+// BenchmarkParity: the parity strategy with k = 9.
+func BenchmarkParity(b *testing.B) { benchRequests(b, 3) }
+
+// BenchmarkReplicate: 2 copies with cancellation over 18 servers.
+func BenchmarkReplicate(b *testing.B) { benchRequests(b, 1) }
+
+// BenchmarkMemory reports the heap the collage strategy needs for 1M and 10M
+// requests: it must not grow with the request count.
+func BenchmarkMemory(b *testing.B) {
+	for _, n := range []int64{1_000_000, 10_000_000} {
+		b.Run(map[int64]string{1_000_000: "1M", 10_000_000: "10M"}[n], func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				peak := uint64(0)
+				sc := benchScenario(4, n)
+				run, err := newRun(sc, &sc.Strategies[0], RepSeed(sc.Seed, 0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				// Sample the heap as the run goes.
+				run.onAnswer = func(r Req, _ int64, _ int) {
+					if r.ID%100_000 == 0 {
+						var ms runtime.MemStats
+						runtime.ReadMemStats(&ms)
+						peak = max(peak, ms.HeapInuse)
+					}
+				}
+				run.execute()
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			}
+		})
+	}
+}
