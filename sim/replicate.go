@@ -21,6 +21,35 @@ func RepSeed(seed uint64, rep int) uint64 {
 // to workers goroutines (0: all cores), and returns one result per strategy in
 // the scenario's order. Results do not depend on workers.
 func Simulate(sc *Scenario, workers int) ([]StrategyResult, error) {
+	return SimulateWith(sc, Options{Workers: workers})
+}
+
+// Options tune how Simulate runs; none changes the results.
+type Options struct {
+	Workers int // parallel runs; 0: all cores
+	// Trace, when set, is asked for a sink for each (strategy, replication)
+	// run and receives every counted answer of it, in order. Sinks are used
+	// from worker goroutines, one goroutine per sink.
+	Trace func(strategy string, rep int) (TraceSink, error)
+}
+
+// TraceSink receives the answers of one run.
+type TraceSink interface {
+	Answer(TraceRecord)
+	Close() error
+}
+
+// TraceRecord is one answered request.
+type TraceRecord struct {
+	ID        int64
+	ArrivalNs int64
+	LatencyNs int64
+	Source    string
+}
+
+// SimulateWith is Simulate with options.
+func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
+	workers := opt.Workers
 	if sc.Profile == nil {
 		return nil, errors.New("sim: scenario has no profile")
 	}
@@ -51,8 +80,22 @@ func Simulate(sc *Scenario, workers int) ([]StrategyResult, error) {
 					o.err = err
 					continue
 				}
+				var sink TraceSink
+				if opt.Trace != nil {
+					if sink, o.err = opt.Trace(sc.Strategies[j.s].Name, j.r); o.err != nil {
+						continue
+					}
+					run.onAnswer = func(r Req, arrival int64, src int) {
+						if r.ID >= sc.Warmup {
+							sink.Answer(TraceRecord{ID: r.ID, ArrivalNs: arrival, LatencyNs: run.now - arrival, Source: Sources[src]})
+						}
+					}
+				}
 				o.m = run.execute()
 				o.hist = run.hist
+				if sink != nil {
+					o.err = sink.Close()
+				}
 			}
 		}()
 	}
