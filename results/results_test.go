@@ -20,7 +20,7 @@ func smallResults(t *testing.T) *sim.Results {
 	sc := &sim.Scenario{
 		Name: "small", Seed: 1, Requests: 2000, Replications: 2,
 		Arrivals: sim.Arrivals{Process: sim.ArrivalPoisson, Rate: 100, Batch: 4},
-		Pools: []sim.PoolSpec{{Name: "s", Model: "m", Servers: 4, PricePerHour: 0.5}, {Name: "c", Model: "c", Servers: 1, PricePerHour: 0.5}},
+		Pools:    []sim.PoolSpec{{Name: "s", Model: "m", Servers: 4, PricePerHour: 0.5}, {Name: "c", Model: "c", Servers: 1, PricePerHour: 0.5}},
 		Strategies: []sim.StrategySpec{
 			{Name: "none", Kind: sim.StrategyNone, Pools: map[string]string{sim.PoolSingle: "s"}},
 			{Name: "collage", Kind: sim.StrategyCollage, Grid: 2, MaxWait: 5e6, Decoder: sim.DecoderFirst, Pools: map[string]string{sim.PoolSingle: "s", sim.PoolCollage: "c"}},

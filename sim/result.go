@@ -48,9 +48,10 @@ type Results struct {
 	// ScenarioText is the scenario as run (TOML), so a run can be reproduced.
 	ScenarioText string `json:"scenario_text,omitempty"`
 	Profile      string `json:"profile,omitempty"` // profile name
-	// Command is the command line that produced the results (its flags may
-	// override the scenario's seed, requests and replications).
-	Command string `json:"command,omitempty"`
+	// Overrides lists what the command line changed in the scenario text,
+	// e.g. "requests=1000" (flags that change no result, such as the number
+	// of workers, are not recorded: results do not depend on them).
+	Overrides []string `json:"overrides,omitempty"`
 	// SweepParams lists the swept key paths in order (empty for a plain run).
 	SweepParams []string `json:"sweep_params,omitempty"`
 }

@@ -37,11 +37,11 @@ func paperLike() *Scenario {
 // under stragglers, failures (lost and re-queued work) and network delay.
 func TestRequestsConserved(t *testing.T) {
 	variants := map[string][]StragglerSpec{
-		"plain":  nil,
-		"markov": {{Kind: StragglerMarkov, SlowFor: Exponential(200e6), NormalFor: Exponential(2e9), Slowdown: 5}},
-		"failure-lose": {{Kind: StragglerFailure, FailAfter: Exponential(2e9), RepairAfter: Exponential(300e6)}},
+		"plain":           nil,
+		"markov":          {{Kind: StragglerMarkov, SlowFor: Exponential(200e6), NormalFor: Exponential(2e9), Slowdown: 5}},
+		"failure-lose":    {{Kind: StragglerFailure, FailAfter: Exponential(2e9), RepairAfter: Exponential(300e6)}},
 		"failure-requeue": {{Kind: StragglerFailure, FailAfter: Exponential(2e9), RepairAfter: Exponential(300e6), Requeue: true}},
-		"collage-down": {{Kind: StragglerFailure, Pools: []string{"collage"}, FailAfter: Const(1e9), RepairAfter: Const(1e12)}},
+		"collage-down":    {{Kind: StragglerFailure, Pools: []string{"collage"}, FailAfter: Const(1e9), RepairAfter: Const(1e12)}},
 		"mixed": {
 			{Kind: StragglerBernoulli, P: 0.05, Extra: Const(50e6)},
 			{Kind: StragglerSlowNodes, Count: 2, Slowdown: 3},
