@@ -1,0 +1,477 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"regexp"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Figure is one figure of a report, ready to be written in any format.
+type Figure struct {
+	// Name is the file name without extension, e.g. "p99" or "sweep-p99-arrivals.rate".
+	Name string
+	// Title is a one-line description, used as the caption on the HTML page.
+	Title  string
+	Width  vg.Length
+	Height vg.Length
+
+	layout *layout
+}
+
+// Formats lists the figure formats Render writes.
+var Formats = []string{"png", "svg", "pdf"}
+
+// Render writes the figure as "png", "svg" or "pdf". dpi is the PNG
+// resolution (300 when dpi <= 0). The output is a function of the figure
+// alone: the same results give the same bytes.
+func (f *Figure) Render(w io.Writer, format string, dpi int) error {
+	if dpi <= 0 {
+		dpi = defaultDPI
+	}
+	var (
+		c   vg.CanvasWriterTo
+		err error
+	)
+	switch format {
+	case "png":
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi))}
+	case "svg":
+		c = vgsvg.New(f.Width, f.Height)
+	case "pdf":
+		pc := vgpdf.New(f.Width, f.Height)
+		c = pc
+	default:
+		return fmt.Errorf("report: figure %s: unknown format %q (want one of %s)", f.Name, format, strings.Join(Formats, ", "))
+	}
+	f.layout.draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err = c.WriteTo(&buf); err != nil {
+		return fmt.Errorf("report: figure %s: %s: %w", f.Name, format, err)
+	}
+	b := buf.Bytes()
+	switch format {
+	case "svg":
+		b = svgFontFallback(b)
+	case "pdf":
+		b = pdfFixedDates(b)
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+const defaultDPI = 300
+
+// svgFontFallback names a metric-compatible fallback after each font, so a
+// browser without Liberation Sans keeps the text the size it was laid out for.
+func svgFontFallback(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte("font-family:Liberation Sans;"),
+		[]byte("font-family:'Liberation Sans',Arimo,Arial,Helvetica,sans-serif;"))
+}
+
+var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:\d{14}\)`)
+
+// pdfFixedDates replaces the wall-clock dates the PDF writer stamps into a
+// file by a fixed one of the same length, so the byte offsets of the file's
+// cross-reference table stay right and a report is reproducible.
+func pdfFixedDates(b []byte) []byte {
+	return pdfDate.ReplaceAllFunc(b, func(m []byte) []byte {
+		i := bytes.Index(m, []byte("(D:"))
+		out := append([]byte(nil), m[:i]...)
+		return append(out, "(D:20000101000000)"...)
+	})
+}
+
+// layout is a figure: a grid of plots, a legend under them and notes under
+// the legend.
+type layout struct {
+	lk     look
+	plots  [][]*plot.Plot
+	legend []legendEntry
+	notes  []string
+	// side is drawn right of the plots (a colour scale), sideWidth wide.
+	side      func(draw.Canvas)
+	sideWidth vg.Length
+}
+
+type legendEntry struct {
+	name   string
+	thumbs []plot.Thumbnailer
+}
+
+const margin = vg.Length(3)
+
+// size returns the figure size for a plot grid whose rows are plotHeight high.
+func (l *layout) size() (w, h vg.Length) {
+	rows := len(l.plots)
+	ph := l.lk.plotHeight
+	if rows > 1 {
+		ph = ph * 0.85
+	}
+	return l.lk.width, vg.Length(rows)*ph + l.legendHeight(l.lk.width) + l.notesHeight() + 2*margin
+}
+
+const (
+	thumbWidth = vg.Length(22)
+	legendGap  = vg.Length(4)  // between thumbnail and text
+	legendCol  = vg.Length(10) // between columns
+)
+
+func (l *layout) legendColumns(width vg.Length) (cols, rows int, colW vg.Length) {
+	if len(l.legend) == 0 {
+		return 0, 0, 0
+	}
+	sty := textStyle(l.lk.legend)
+	var tw vg.Length
+	for _, e := range l.legend {
+		tw = max(tw, sty.Width(e.name))
+	}
+	colW = thumbWidth + legendGap + tw + legendCol
+	cols = int((width - 2*margin + legendCol) / colW)
+	cols = max(1, min(cols, len(l.legend)))
+	rows = (len(l.legend) + cols - 1) / cols
+	return cols, rows, colW
+}
+
+func (l *layout) rowHeight() vg.Length { return l.lk.legend * 1.45 }
+
+func (l *layout) legendHeight(width vg.Length) vg.Length {
+	_, rows, _ := l.legendColumns(width)
+	if rows == 0 {
+		return 0
+	}
+	return vg.Length(rows)*l.rowHeight() + 4
+}
+
+func (l *layout) notesHeight() vg.Length {
+	return vg.Length(len(l.notes)) * l.lk.legend * 1.3
+}
+
+func (l *layout) draw(c draw.Canvas) {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	c = draw.Crop(c, margin, -margin, margin, -margin)
+
+	// Notes at the bottom, left aligned.
+	nsty := textStyle(l.lk.legend)
+	nsty.Color = color.Gray{Y: 0x30}
+	y := c.Min.Y
+	for i := len(l.notes) - 1; i >= 0; i-- {
+		c.FillText(nsty, vg.Point{X: c.Min.X, Y: y + l.lk.legend*0.25}, l.notes[i])
+		y += l.lk.legend * 1.3
+	}
+	// Legend above the notes, centred.
+	cols, rows, colW := l.legendColumns(c.Size().X)
+	if rows > 0 {
+		lsty := textStyle(l.lk.legend)
+		lsty.YAlign = draw.YCenter
+		rh := l.rowHeight()
+		total := vg.Length(cols)*colW - legendCol
+		x0 := c.Min.X + (c.Size().X-total)/2
+		top := y + vg.Length(rows)*rh + 2
+		for i, e := range l.legend {
+			col, row := i%cols, i/cols
+			x := x0 + vg.Length(col)*colW
+			yc := top - (vg.Length(row)+0.5)*rh
+			thumb := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: x, Y: yc - rh*0.4},
+				Max: vg.Point{X: x + thumbWidth, Y: yc + rh*0.4},
+			}}
+			for _, t := range e.thumbs {
+				t.Thumbnail(&thumb)
+			}
+			c.FillText(lsty, vg.Point{X: x + thumbWidth + legendGap, Y: yc}, e.name)
+		}
+		y = top + 2
+	}
+	pc := c
+	pc.Min.Y = y
+	if l.side != nil {
+		sc := pc
+		sc.Min.X = pc.Max.X - l.sideWidth
+		pc.Max.X = sc.Min.X
+		l.side(sc)
+	}
+	if len(l.plots) == 1 && len(l.plots[0]) == 1 {
+		l.plots[0][0].Draw(pc)
+		return
+	}
+	tiles := draw.Tiles{Rows: len(l.plots), Cols: len(l.plots[0]), PadX: 6, PadY: 6}
+	canvases := plot.Align(l.plots, tiles, pc)
+	for j, row := range l.plots {
+		for i, p := range row {
+			if p != nil {
+				p.Draw(canvases[j][i])
+			}
+		}
+	}
+}
+
+// newPlot returns an empty plot in the report's look.
+func newPlot(lk look, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.BackgroundColor = nil
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Label.TextStyle.Font = textStyle(lk.label).Font
+		ax.Tick.Label.Font = textStyle(lk.tick).Font
+		ax.Tick.Length = 3
+		ax.Padding = 2
+	}
+	p.Title.TextStyle.Font = textStyle(lk.label).Font
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.X.Label.Padding = 2
+	p.Y.Label.Padding = 2
+	return p
+}
+
+var gridColor = color.Gray{Y: 0xdd}
+
+// addGrid adds light grid lines along the x axis, the y axis or both.
+func addGrid(p *plot.Plot, vertical, horizontal bool) {
+	g := plotter.NewGrid()
+	g.Vertical.Color = gridColor
+	g.Horizontal.Color = gridColor
+	g.Vertical.Width = 0.4
+	g.Horizontal.Width = 0.4
+	if !vertical {
+		g.Vertical.Color = nil
+	}
+	if !horizontal {
+		g.Horizontal.Color = nil
+	}
+	p.Add(g)
+}
+
+// categoryAxisY puts names on the y axis, the first one on top.
+func categoryAxisY(p *plot.Plot, names []string) {
+	n := len(names)
+	ticks := make([]plot.Tick, n)
+	for i, name := range names {
+		ticks[i] = plot.Tick{Value: float64(n - 1 - i), Label: name}
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Tick.Length = 0
+	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+}
+
+// hbars draws horizontal bars, one per category (row n-1-i for value i),
+// shifted by offset (in rows) so several series can stand side by side.
+type hbars struct {
+	values    []float64 // NaN: no bar
+	colors    []color.Color
+	thickness float64 // in rows
+	offset    float64
+	outline   draw.LineStyle
+}
+
+func (b *hbars) y(i int) float64 { return float64(len(b.values)-1-i) + b.offset }
+
+func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for i, v := range b.values {
+		if math.IsNaN(v) {
+			continue
+		}
+		y := b.y(i)
+		x0, x1 := trX(math.Max(0, p.X.Min)), trX(v)
+		y0, y1 := trY(y-b.thickness/2), trY(y+b.thickness/2)
+		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+		c.FillPolygon(b.colors[i%len(b.colors)], c.ClipPolygonXY(pts))
+		outline := append(pts, pts[0])
+		c.StrokeLines(b.outline, c.ClipLinesXY(outline)...)
+	}
+}
+
+func (b *hbars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = 0, 0
+	for _, v := range b.values {
+		if !math.IsNaN(v) {
+			xmin, xmax = math.Min(xmin, v), math.Max(xmax, v)
+		}
+	}
+	return xmin, xmax, -0.6, float64(len(b.values)) - 0.4
+}
+
+func (b *hbars) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	mid := (r.Min.Y + r.Max.Y) / 2
+	h := (r.Max.Y - r.Min.Y) * 0.35
+	pts := []vg.Point{{X: r.Min.X, Y: mid - h}, {X: r.Max.X, Y: mid - h}, {X: r.Max.X, Y: mid + h}, {X: r.Min.X, Y: mid + h}}
+	c.FillPolygon(b.colors[0], pts)
+	c.StrokeLines(b.outline, append(pts, pts[0]))
+}
+
+// xerrbars draws horizontal confidence intervals at the rows of an hbars.
+type xerrbars struct {
+	bars      *hbars
+	low, high []float64 // NaN: no bar
+	line      draw.LineStyle
+	cap       vg.Length
+}
+
+func (e *xerrbars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for i := range e.low {
+		if math.IsNaN(e.low[i]) || math.IsNaN(e.high[i]) {
+			continue
+		}
+		y := trY(e.bars.y(i))
+		x0, x1 := trX(e.low[i]), trX(e.high[i])
+		c.StrokeLine2(e.line, x0, y, x1, y)
+		c.StrokeLine2(e.line, x0, y-e.cap, x0, y+e.cap)
+		c.StrokeLine2(e.line, x1, y-e.cap, x1, y+e.cap)
+	}
+}
+
+func (e *xerrbars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = 0, 0
+	for i := range e.high {
+		if !math.IsNaN(e.high[i]) && !math.IsNaN(e.low[i]) {
+			xmax = math.Max(xmax, e.high[i])
+			xmin = math.Min(xmin, e.low[i])
+		}
+	}
+	return xmin, xmax, -0.6, float64(len(e.low)) - 0.4
+}
+
+// vline is a reference line at x.
+type vline struct {
+	x    float64
+	line draw.LineStyle
+}
+
+func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	x := trX(v.x)
+	c.StrokeLines(v.line, c.ClipLinesXY([]vg.Point{{X: x, Y: c.Min.Y}, {X: x, Y: c.Max.Y}})...)
+}
+
+func (v vline) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return v.x, v.x, math.Inf(1), math.Inf(-1)
+}
+
+// labelledPoints draws one marker per strategy with its name beside it,
+// placed where it overlaps neither another label nor a marker.
+type labelledPoints struct {
+	x, y   []float64
+	names  []string
+	styles []draw.GlyphStyle
+	text   text.Style
+}
+
+func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	pts := make([]vg.Point, len(l.x))
+	var taken []vg.Rectangle
+	for i := range l.x {
+		pts[i] = vg.Point{X: trX(l.x[i]), Y: trY(l.y[i])}
+		r := l.styles[i].Radius + 1
+		taken = append(taken, vg.Rectangle{Min: vg.Point{X: pts[i].X - r, Y: pts[i].Y - r}, Max: vg.Point{X: pts[i].X + r, Y: pts[i].Y + r}})
+	}
+	for i, pt := range pts {
+		c.DrawGlyph(l.styles[i], pt)
+	}
+	for i, pt := range pts {
+		w, h := l.text.Width(l.names[i]), l.text.Height(l.names[i])
+		d := l.styles[i].Radius + 2
+		// Candidate lower-left corners: right, left, above, below, diagonals.
+		cands := []vg.Point{
+			{X: pt.X + d, Y: pt.Y - h/2},
+			{X: pt.X - d - w, Y: pt.Y - h/2},
+			{X: pt.X - w/2, Y: pt.Y + d},
+			{X: pt.X - w/2, Y: pt.Y - d - h},
+			{X: pt.X + d, Y: pt.Y + d/2},
+			{X: pt.X + d, Y: pt.Y - d/2 - h},
+			{X: pt.X - d - w, Y: pt.Y + d/2},
+			{X: pt.X - d - w, Y: pt.Y - d/2 - h},
+			{X: pt.X + d, Y: pt.Y + h},
+			{X: pt.X + d, Y: pt.Y - 2*h},
+			{X: pt.X - d - w, Y: pt.Y + h},
+			{X: pt.X - d - w, Y: pt.Y - 2*h},
+		}
+		best, bestCost := cands[0], math.Inf(1)
+		for k, cand := range cands {
+			r := vg.Rectangle{Min: cand, Max: vg.Point{X: cand.X + w, Y: cand.Y + h}}
+			cost := float64(k) * 1e-3 // prefer earlier places on ties
+			cost += outside(r, c.Rectangle) * 10
+			for _, t := range taken {
+				cost += overlap(r, t)
+			}
+			if cost < bestCost {
+				best, bestCost = cand, cost
+			}
+		}
+		taken = append(taken, vg.Rectangle{Min: best, Max: vg.Point{X: best.X + w, Y: best.Y + h}})
+		sty := l.text
+		sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+		c.FillText(sty, best, l.names[i])
+	}
+}
+
+// overlap is the area two rectangles share.
+func overlap(a, b vg.Rectangle) float64 {
+	w := math.Min(float64(a.Max.X), float64(b.Max.X)) - math.Max(float64(a.Min.X), float64(b.Min.X))
+	h := math.Min(float64(a.Max.Y), float64(b.Max.Y)) - math.Max(float64(a.Min.Y), float64(b.Min.Y))
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return w * h
+}
+
+// outside is the area of a that lies outside b.
+func outside(a, b vg.Rectangle) float64 {
+	area := float64(a.Max.X-a.Min.X) * float64(a.Max.Y-a.Min.Y)
+	return area - overlap(a, b)
+}
+
+func (l *labelledPoints) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, ymin = math.Inf(1), math.Inf(1)
+	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	for i := range l.x {
+		xmin, xmax = math.Min(xmin, l.x[i]), math.Max(xmax, l.x[i])
+		ymin, ymax = math.Min(ymin, l.y[i]), math.Max(ymax, l.y[i])
+	}
+	return
+}
+
+func (l *labelledPoints) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	bs := make([]plot.GlyphBox, len(l.x))
+	for i := range l.x {
+		r := l.styles[i].Radius
+		bs[i] = plot.GlyphBox{X: p.X.Norm(l.x[i]), Y: p.Y.Norm(l.y[i]),
+			Rectangle: vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: r, Y: r}}}
+	}
+	return bs
+}
+
+// glyphThumb is a legend thumbnail of one marker.
+type glyphThumb struct{ sty draw.GlyphStyle }
+
+func (g glyphThumb) Thumbnail(c *draw.Canvas) { c.DrawGlyph(g.sty, c.Center()) }
+
+// lineThumb is a legend thumbnail of a line with a marker in its middle.
+type lineThumb struct {
+	line  draw.LineStyle
+	glyph *draw.GlyphStyle
+}
+
+func (t lineThumb) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(t.line, c.Min.X, y, c.Max.X, y)
+	if t.glyph != nil {
+		c.DrawGlyph(*t.glyph, c.Center())
+	}
+}

@@ -1,0 +1,402 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// Figures builds every figure of a report: the single-run figures of the
+// chosen point, and for a sweep the p99 against each swept parameter and, when
+// exactly two parameters are swept, p99 heat maps.
+func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
+	r, err := resolve(res, opt)
+	if err != nil {
+		return nil, err
+	}
+	pt := res.Points[r.Point]
+	var figs []*Figure
+	add := func(name, title string, l *layout) {
+		if l == nil {
+			return
+		}
+		w, h := l.size()
+		figs = append(figs, &Figure{Name: name, Title: title, Width: w, Height: h, layout: l})
+	}
+	at := pointLabel(pt)
+	add("cdf", "Latency CDF"+at, r.cdf(pt))
+	add("ccdf", "Latency tail: share of requests slower than x (log scale)"+at, r.ccdf(pt))
+	add("p99", "p99 latency with 95 % confidence intervals"+at, r.p99(pt))
+	add("mean-std", "Mean and standard deviation of latency"+at, r.meanStd(pt))
+	add("variance-ratio", "Latency variance relative to "+r.baseline+at, r.varianceRatio(pt))
+	add("accuracy-p99", "Accuracy against p99 latency"+at, r.accuracyP99(pt))
+	add("cost-p99", "Cost per hour against p99 latency"+at, r.costP99(pt))
+	if len(res.Points) > 1 && len(res.SweepParams) > 0 {
+		for k, key := range res.SweepParams {
+			add("sweep-p99-"+fileSafe(key), "p99 latency against "+key, r.sweepLines(res, k))
+		}
+		if len(res.SweepParams) == 2 {
+			for _, name := range r.names {
+				if r.HeatmapStrategy != "" && name != r.HeatmapStrategy {
+					continue
+				}
+				add("heatmap-p99-"+fileSafe(name), "p99 latency of "+name+" over "+res.SweepParams[0]+" and "+res.SweepParams[1], r.heatmap(res, name))
+			}
+		}
+	}
+	return figs, nil
+}
+
+// pointLabel describes a sweep point for a title: " (rate = 60/s, servers = 9)".
+func pointLabel(pt sim.Point) string {
+	if len(pt.Params) == 0 {
+		return ""
+	}
+	parts := make([]string, len(pt.Params))
+	for i, p := range pt.Params {
+		parts[i] = p.Key + " = " + p.Value
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// fileSafe makes a strategy or parameter name usable in a file name.
+func fileSafe(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '.', c == '_':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// label is a strategy's name as figures print it.
+func (r *resolved) label(s sim.StrategyResult) string {
+	n := r.short[s.Name]
+	if s.Unstable {
+		n += " (unstable)"
+	}
+	return n
+}
+
+func (r *resolved) style(name string) strategyStyle { return styleOf(r.index[name]) }
+
+// quantileAt interpolates the latency at probability p in a CDF table.
+func quantileAt(cdf []sim.Quantile, p float64) float64 {
+	if len(cdf) == 0 {
+		return math.NaN()
+	}
+	if p <= cdf[0].P {
+		return cdf[0].Ms
+	}
+	for i := 1; i < len(cdf); i++ {
+		if cdf[i].P >= p {
+			a, b := cdf[i-1], cdf[i]
+			if b.P == a.P {
+				return b.Ms
+			}
+			return a.Ms + (b.Ms-a.Ms)*(p-a.P)/(b.P-a.P)
+		}
+	}
+	return cdf[len(cdf)-1].Ms
+}
+
+func (r *resolved) cdfLines(pt sim.Point, y func(p float64) float64, marks []float64, keep func(q sim.Quantile) bool) (lines []plot.Plotter, legend []legendEntry) {
+	for _, s := range pt.Strategies {
+		var xys plotter.XYs
+		for _, q := range s.CDF {
+			if keep(q) && !math.IsNaN(q.Ms) {
+				xys = append(xys, plotter.XY{X: q.Ms, Y: y(q.P)})
+			}
+		}
+		if len(xys) < 2 {
+			continue
+		}
+		st := r.style(s.Name)
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			continue
+		}
+		l.LineStyle = st.lineStyle(r.lk)
+		lines = append(lines, l)
+		gs := st.glyphStyle(r.lk)
+		var mk plotter.XYs
+		for _, p := range marks {
+			if x := quantileAt(s.CDF, p); !math.IsNaN(x) {
+				mk = append(mk, plotter.XY{X: x, Y: y(p)})
+			}
+		}
+		if sc, err := plotter.NewScatter(mk); err == nil {
+			sc.GlyphStyle = gs
+			lines = append(lines, sc)
+		}
+		legend = append(legend, legendEntry{name: r.label(s), thumbs: []plot.Thumbnailer{lineThumb{line: l.LineStyle, glyph: &gs}}})
+	}
+	return lines, legend
+}
+
+func (r *resolved) cdf(pt sim.Point) *layout {
+	// The body of the distribution is what a CDF shows; cut the x axis at the
+	// largest p99.9 so one long tail does not squeeze the others.
+	xmax := 0.0
+	for _, s := range pt.Strategies {
+		if v := quantileAt(s.CDF, 0.999); !math.IsNaN(v) {
+			xmax = math.Max(xmax, v)
+		}
+	}
+	lines, legend := r.cdfLines(pt, func(p float64) float64 { return p }, []float64{0.5, 0.99}, func(sim.Quantile) bool { return true })
+	if len(lines) == 0 {
+		return nil
+	}
+	p := newPlot(r.lk, "latency (ms)", "fraction of requests")
+	addGrid(p, true, true)
+	p.Add(lines...)
+	p.X.Max = xmax * 1.02
+	p.Y.Min, p.Y.Max = 0, 1
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, legend: legend,
+		notes: []string{"markers: p50 and p99; x axis cut at the largest p99.9"}}
+}
+
+func (r *resolved) ccdf(pt sim.Point) *layout {
+	// The y axis is log10(1-p) on a linear scale rather than 1-p on
+	// plot.LogScale: gonum/plot centres the axis label at the arithmetic
+	// middle of the range, which on a log scale pushes the plot down.
+	lines, legend := r.cdfLines(pt, func(p float64) float64 { return math.Log10(1 - p) }, []float64{0.9, 0.99, 0.999},
+		func(q sim.Quantile) bool { return q.P < 1 })
+	if len(lines) == 0 {
+		return nil
+	}
+	p := newPlot(r.lk, "latency (ms)", "requests slower than x")
+	ymin := 1.0
+	for _, s := range pt.Strategies {
+		for _, q := range s.CDF {
+			if q.P < 1 {
+				ymin = math.Min(ymin, 1-q.P)
+			}
+		}
+	}
+	p.Y.Min = math.Floor(math.Log10(ymin) + 1e-9)
+	p.Y.Max = 0
+	p.Y.Tick.Marker = percentLogTicks{}
+	addGrid(p, true, true)
+	p.Add(lines...)
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, legend: legend,
+		notes: []string{"markers: p90, p99 and p99.9"}}
+}
+
+// percentLogTicks labels an axis of log10(share) at each decade as a
+// percentage (10%, 1%, 0.1%), with minor ticks between.
+type percentLogTicks struct{}
+
+func (percentLogTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Ceil(min - 1e-9); e <= max+1e-9; e++ {
+		v := math.Pow(10, e)
+		ticks = append(ticks, plot.Tick{Value: e, Label: strconv.FormatFloat(v*100, 'f', -1, 64) + "%"})
+		for m := 2.0; m < 10; m++ {
+			if lm := e + math.Log10(m); lm < max {
+				ticks = append(ticks, plot.Tick{Value: lm})
+			}
+		}
+	}
+	return ticks
+}
+
+var (
+	barOutline = draw.LineStyle{Color: color.Black, Width: 0.5}
+	ciLine     = draw.LineStyle{Color: color.Black, Width: 0.8}
+)
+
+func (r *resolved) names4(pt sim.Point) ([]string, []color.Color) {
+	names := make([]string, len(pt.Strategies))
+	colors := make([]color.Color, len(pt.Strategies))
+	for i, s := range pt.Strategies {
+		names[i] = r.label(s)
+		colors[i] = r.style(s.Name).color
+	}
+	return names, colors
+}
+
+func stat(f func(s sim.StrategyResult) sim.Stat, ss []sim.StrategyResult) (mean, low, high []float64) {
+	for _, s := range ss {
+		st := f(s)
+		mean = append(mean, float64(st.Mean))
+		low = append(low, float64(st.Low))
+		high = append(high, float64(st.High))
+	}
+	return
+}
+
+func anyCI(low, high []float64) bool {
+	for i := range low {
+		if !math.IsNaN(low[i]) && !math.IsNaN(high[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func ciNote(low, high []float64) string {
+	if anyCI(low, high) {
+		return "error bars: 95 % confidence interval over replications"
+	}
+	return "no confidence intervals: one replication"
+}
+
+func (r *resolved) p99(pt sim.Point) *layout {
+	names, colors := r.names4(pt)
+	mean, low, high := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }, pt.Strategies)
+	p := newPlot(r.lk, "p99 latency (ms)", "")
+	addGrid(p, true, false)
+	categoryAxisY(p, names)
+	bars := &hbars{values: mean, colors: colors, thickness: 0.6, outline: barOutline}
+	p.Add(bars, &xerrbars{bars: bars, low: low, high: high, line: ciLine, cap: 2.5})
+	p.X.Min = 0
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: []string{ciNote(low, high)}}
+}
+
+func (r *resolved) meanStd(pt sim.Point) *layout {
+	names, _ := r.names4(pt)
+	mean, mlow, mhigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }, pt.Strategies)
+	std, slow, shigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.StdMs }, pt.Strategies)
+	p := newPlot(r.lk, "latency (ms)", "")
+	addGrid(p, true, false)
+	categoryAxisY(p, names)
+	// Dark and light, so the pair survives grayscale printing.
+	mb := &hbars{values: mean, colors: []color.Color{okabeIto[0]}, thickness: 0.36, offset: 0.19, outline: barOutline}
+	sb := &hbars{values: std, colors: []color.Color{okabeIto[4]}, thickness: 0.36, offset: -0.19, outline: barOutline}
+	p.Add(mb, sb,
+		&xerrbars{bars: mb, low: mlow, high: mhigh, line: ciLine, cap: 1.8},
+		&xerrbars{bars: sb, low: slow, high: shigh, line: ciLine, cap: 1.8})
+	p.X.Min = 0
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}},
+		legend: []legendEntry{{name: "mean", thumbs: []plot.Thumbnailer{mb}}, {name: "standard deviation", thumbs: []plot.Thumbnailer{sb}}},
+		notes:  []string{ciNote(append(mlow, slow...), append(mhigh, shigh...))}}
+}
+
+func (r *resolved) baselineOf(pt sim.Point) (sim.StrategyResult, bool) {
+	for _, s := range pt.Strategies {
+		if s.Name == r.baseline {
+			return s, true
+		}
+	}
+	return sim.StrategyResult{}, false
+}
+
+func (r *resolved) varianceRatio(pt sim.Point) *layout {
+	base, ok := r.baselineOf(pt)
+	bv := float64(base.Summary.VarMs2.Mean)
+	if !ok || !(bv > 0) {
+		return nil
+	}
+	names, colors := r.names4(pt)
+	ratios := make([]float64, len(pt.Strategies))
+	for i, s := range pt.Strategies {
+		ratios[i] = float64(s.Summary.VarMs2.Mean) / bv
+	}
+	p := newPlot(r.lk, "variance relative to "+r.short[r.baseline]+" (×)", "")
+	addGrid(p, true, false)
+	categoryAxisY(p, names)
+	bars := &hbars{values: ratios, colors: colors, thickness: 0.6, outline: barOutline}
+	p.Add(bars, vline{x: 1, line: draw.LineStyle{Color: color.Black, Width: 0.8, Dashes: []vg.Length{3, 2}}},
+		&barValues{bars: bars, format: func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "×" }, text: textStyle(r.lk.tick)})
+	p.X.Min = 0
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: []string{"dashed line: " + r.short[r.baseline] + " (1×)"}}
+}
+
+// barValues writes each bar's value right of its end.
+type barValues struct {
+	bars   *hbars
+	format func(float64) string
+	text   text.Style
+}
+
+func (b *barValues) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := b.text
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	for i, v := range b.bars.values {
+		if math.IsNaN(v) {
+			continue
+		}
+		c.FillText(sty, vg.Point{X: trX(v) + 2, Y: trY(b.bars.y(i))}, b.format(v))
+	}
+}
+
+// GlyphBoxes reserve room for the values right of the bars.
+func (b *barValues) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	var bs []plot.GlyphBox
+	for i, v := range b.bars.values {
+		if math.IsNaN(v) {
+			continue
+		}
+		w := b.text.Width(b.format(v))
+		bs = append(bs, plot.GlyphBox{X: p.X.Norm(v), Y: p.Y.Norm(b.bars.y(i)),
+			Rectangle: vg.Rectangle{Min: vg.Point{X: 0, Y: -1}, Max: vg.Point{X: w + 3, Y: 1}}})
+	}
+	return bs
+}
+
+func (r *resolved) scatterP99(pt sim.Point, ylabel string, y func(s sim.StrategyResult) float64, what string) *layout {
+	lp := &labelledPoints{text: textStyle(r.lk.tick)}
+	var missing []string
+	for _, s := range pt.Strategies {
+		x, v := float64(s.Summary.P99Ms.Mean), y(s)
+		if math.IsNaN(x) || math.IsNaN(v) || math.IsInf(v, 0) {
+			missing = append(missing, r.short[s.Name])
+			continue
+		}
+		lp.x = append(lp.x, x)
+		lp.y = append(lp.y, v)
+		lp.names = append(lp.names, r.label(s))
+		lp.styles = append(lp.styles, r.style(s.Name).glyphStyle(r.lk))
+	}
+	if len(lp.x) == 0 {
+		return nil
+	}
+	p := newPlot(r.lk, "p99 latency (ms)", ylabel)
+	addGrid(p, true, true)
+	p.Add(lp)
+	// Room around the points for their labels.
+	xmin, xmax, ymin, ymax := lp.DataRange()
+	dx, dy := xmax-xmin, ymax-ymin
+	if dx == 0 {
+		dx = math.Max(math.Abs(xmax)*0.2, 1)
+	}
+	if dy == 0 {
+		dy = math.Max(math.Abs(ymax)*0.02, 0.5)
+	}
+	p.X.Min, p.X.Max = xmin-0.2*dx, xmax+0.2*dx
+	p.Y.Min, p.Y.Max = ymin-0.15*dy, ymax+0.15*dy
+	var notes []string
+	if len(missing) > 0 {
+		notes = append(notes, what+" n/a: "+strings.Join(missing, ", "))
+	}
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
+}
+
+func (r *resolved) accuracyP99(pt sim.Point) *layout {
+	return r.scatterP99(pt, "accuracy (%)", func(s sim.StrategyResult) float64 { return 100 * float64(s.Summary.Accuracy.Mean) }, "accuracy")
+}
+
+func (r *resolved) costP99(pt sim.Point) *layout {
+	return r.scatterP99(pt, "cost ($ per hour)", func(s sim.StrategyResult) float64 { return float64(s.CostHour) }, "cost")
+}
+
+// fmtG formats a number compactly for a tick or an annotation.
+func fmtG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+var _ = fmt.Sprint

@@ -1,0 +1,133 @@
+package report
+
+import (
+	"bytes"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// htmlFigure is one figure on the page.
+type htmlFigure struct {
+	Name  string
+	Title string
+	SVG   template.HTML
+	Files []string // the figure's files, relative to the page
+}
+
+type htmlTable struct {
+	Params string
+	Rows   []Row
+}
+
+type htmlPage struct {
+	Res          *sim.Results
+	Replications int
+	Baseline     string
+	Columns      []column
+	Figures      []htmlFigure
+	Tables       []htmlTable
+	Files        []string
+}
+
+// inlineSVG turns an SVG file into an element to put in an HTML page.
+func inlineSVG(b []byte) template.HTML {
+	if i := bytes.Index(b, []byte("<svg")); i >= 0 {
+		b = b[i:]
+	}
+	// The SVG's text comes from our own figures and is escaped by the SVG
+	// writer, so it is safe to put in the page as is.
+	return template.HTML(b)
+}
+
+var pageTemplate = template.Must(template.New("index.html").Funcs(template.FuncMap{
+	"strategy": strategyCell,
+	"cell":     func(c column, r Row) string { return c.cell(r) },
+	"params":   paramsText,
+	"join":     strings.Join,
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>collagesim: {{.Res.Scenario}}</title>
+<style>
+body { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif; margin: 1.5em auto; max-width: 80em; padding: 0 1em; color: #111; line-height: 1.4; }
+h1 { font-size: 1.5em; margin-bottom: 0.3em; }
+h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1em; }
+dl.run { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; }
+dl.run dt { font-weight: bold; }
+dl.run dd { margin: 0; }
+.figures { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
+figure { margin: 0; max-width: 100%; }
+figure svg { display: block; max-width: 100%; height: auto; background: #fff; }
+figcaption { font-size: 0.9em; max-width: 36em; margin-top: 0.3em; }
+figcaption a { margin-right: 0.5em; }
+.tablewrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.9em; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #ddd; white-space: nowrap; }
+th { border-bottom: 2px solid #333; vertical-align: bottom; }
+td.num, th.num { text-align: right; }
+tr.baseline td { font-weight: bold; }
+tr.unstable td { color: #a33; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+</style>
+</head>
+<body>
+<h1>collagesim report: {{.Res.Scenario}}</h1>
+<dl class="run">
+<dt>scenario</dt><dd>{{.Res.Scenario}}</dd>
+<dt>seed</dt><dd>{{.Res.Seed}}</dd>
+{{- if .Res.Tool}}<dt>tool</dt><dd>{{.Res.Tool}}</dd>{{end}}
+{{- if .Res.Profile}}<dt>profile</dt><dd>{{.Res.Profile}}</dd>{{end}}
+<dt>replications</dt><dd>{{.Replications}}</dd>
+{{- if .Res.SweepParams}}<dt>swept</dt><dd>{{join .Res.SweepParams ", "}} ({{len .Res.Points}} points)</dd>{{end}}
+<dt>baseline</dt><dd>{{.Baseline}} (ratios are to it)</dd>
+</dl>
+{{- if .Figures}}
+<h2>Figures</h2>
+<div class="figures">
+{{- range .Figures}}
+<figure id="fig-{{.Name}}">
+{{.SVG}}
+<figcaption>{{.Title}}{{if .Files}}<br>{{range .Files}}<a href="{{.}}">{{.}}</a>{{end}}{{end}}</figcaption>
+</figure>
+{{- end}}
+</div>
+{{- end}}
+<h2>Tables</h2>
+{{- range .Tables}}
+{{- if .Params}}<h3>{{.Params}}</h3>{{end}}
+<div class="tablewrap"><table>
+<thead><tr><th>strategy</th><th>kind</th>{{range $.Columns}}<th class="num">{{.H}}{{if .U}}<br>({{.U}}){{end}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range $r := .Rows}}
+<tr{{if $r.Baseline}} class="baseline"{{else if $r.Unstable}} class="unstable"{{end}}><td>{{strategy $r}}</td><td>{{$r.Kind}}</td>{{range $.Columns}}<td class="num">{{cell . $r}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table></div>
+{{- end}}
+{{- if .Files}}
+<h2>Files</h2>
+<p>{{range .Files}}<a href="{{.}}">{{.}}</a> {{end}}</p>
+{{- end}}
+{{- if .Res.ScenarioText}}
+<h2>Scenario as run</h2>
+<pre>{{.Res.ScenarioText}}</pre>
+{{- end}}
+</body>
+</html>
+`))
+
+// writeHTML writes the self-contained page: figures inline as SVG, no
+// scripts, no external resources.
+func writeHTML(w io.Writer, res *sim.Results, r *resolved, figs []htmlFigure, files []string) error {
+	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(), Figures: figs, Files: files}
+	for _, rows := range byPoint(r.rows(res)) {
+		page.Tables = append(page.Tables, htmlTable{Params: paramsText(rows[0].Params), Rows: rows})
+	}
+	return pageTemplate.Execute(w, page)
+}

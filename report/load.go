@@ -1,0 +1,128 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// Load reads and checks a results.json file written by the simulator.
+func Load(path string) (*sim.Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("report: results file %s does not exist: %w", path, err)
+		}
+		return nil, fmt.Errorf("report: reading results: %w", err)
+	}
+	res, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res, nil
+}
+
+// Decode reads and checks the contents of a results.json file.
+func Decode(b []byte) (*sim.Results, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("report: empty file, not a collagesim results file")
+	}
+	// Look at the header first, so a file of another version or another
+	// program is named as such rather than as a field that did not decode.
+	var head struct {
+		Version *int            `json:"version"`
+		Tool    string          `json:"tool"`
+		Points  json.RawMessage `json:"points"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, jsonError(b, err)
+	}
+	if head.Version == nil || !strings.HasPrefix(head.Tool, "collagesim") {
+		return nil, fmt.Errorf("report: not a collagesim results file (no \"version\" and \"tool\": \"collagesim ...\" fields)")
+	}
+	if *head.Version != sim.ResultsVersion {
+		return nil, fmt.Errorf("report: results file version %d (written by %q); this build reads version %d",
+			*head.Version, head.Tool, sim.ResultsVersion)
+	}
+	var res sim.Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, jsonError(b, err)
+	}
+	if err := Check(&res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// jsonError names where in the file decoding failed, as line:column.
+func jsonError(b []byte, err error) error {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(b, syn.Offset)
+		if syn.Offset >= int64(len(b)) || strings.Contains(syn.Error(), "unexpected end") {
+			return fmt.Errorf("report: line %d, column %d: truncated JSON (%v): %w", line, col, syn, err)
+		}
+		return fmt.Errorf("report: line %d, column %d: invalid JSON: %w", line, col, err)
+	case errors.As(err, &typ):
+		line, col := position(b, typ.Offset)
+		return fmt.Errorf("report: line %d, column %d: field %q: %w", line, col, typ.Field, err)
+	}
+	return fmt.Errorf("report: invalid results: %w", err)
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(b []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(b)))
+	before := b[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// Check reports results that no figure or table can be made of: no points,
+// a point without strategies, strategies without names or with the same name,
+// sweep parameters that do not match the points.
+func Check(res *sim.Results) error {
+	if res == nil {
+		return errors.New("report: no results")
+	}
+	if len(res.Points) == 0 {
+		return errors.New("report: results hold no points")
+	}
+	for i, pt := range res.Points {
+		if len(pt.Strategies) == 0 {
+			return fmt.Errorf("report: points[%d]: no strategies", i)
+		}
+		seen := make(map[string]bool, len(pt.Strategies))
+		for j, s := range pt.Strategies {
+			if s.Name == "" {
+				return fmt.Errorf("report: points[%d].strategies[%d]: empty name", i, j)
+			}
+			if seen[s.Name] {
+				return fmt.Errorf("report: points[%d].strategies[%d]: strategy %q appears twice", i, j, s.Name)
+			}
+			seen[s.Name] = true
+		}
+		if len(res.SweepParams) > 0 {
+			if len(pt.Params) != len(res.SweepParams) {
+				return fmt.Errorf("report: points[%d]: %d parameters, sweep_params lists %d", i, len(pt.Params), len(res.SweepParams))
+			}
+			for k, p := range pt.Params {
+				if p.Key != res.SweepParams[k] {
+					return fmt.Errorf("report: points[%d].params[%d]: key %q, sweep_params[%d] is %q", i, k, p.Key, k, res.SweepParams[k])
+				}
+			}
+		}
+	}
+	return nil
+}

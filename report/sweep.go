@@ -1,0 +1,368 @@
+package report
+
+import (
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// axisValues are the values one swept parameter takes, in order of first
+// appearance, and where they go on an axis.
+type axisValues struct {
+	key     string
+	raw     []string
+	x       []float64 // numeric position, or the index for a categorical axis
+	unit    string    // "/s", "ms" or "" for a numeric axis
+	numeric bool
+}
+
+// parseValue reads a swept value as a number, a rate ("60/s", per second) or
+// a duration ("250ms", in milliseconds).
+func parseValue(s string) (v float64, unit string, ok bool) {
+	s = strings.TrimSpace(s)
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return f, "", true
+	}
+	if num, per, found := strings.Cut(s, "/"); found {
+		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil {
+			return 0, "", false
+		}
+		per = strings.TrimSpace(per)
+		if per != "" && (per[0] < '0' || per[0] > '9') {
+			per = "1" + per
+		}
+		d, err := time.ParseDuration(per)
+		if err != nil || d <= 0 {
+			return 0, "", false
+		}
+		return f / d.Seconds(), "/s", true
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return float64(d) / float64(time.Millisecond), "ms", true
+	}
+	return 0, "", false
+}
+
+func sweepAxis(res *sim.Results, k int) axisValues {
+	a := axisValues{key: res.SweepParams[k]}
+	seen := map[string]bool{}
+	for _, pt := range res.Points {
+		v := pt.Params[k].Value
+		if !seen[v] {
+			seen[v] = true
+			a.raw = append(a.raw, v)
+		}
+	}
+	a.numeric = true
+	for i, s := range a.raw {
+		v, unit, ok := parseValue(s)
+		if !ok || (i > 0 && unit != a.unit) {
+			a.numeric = false
+			break
+		}
+		a.unit = unit
+		a.x = append(a.x, v)
+	}
+	if !a.numeric {
+		a.unit = ""
+		a.x = a.x[:0]
+		for i := range a.raw {
+			a.x = append(a.x, float64(i))
+		}
+	}
+	return a
+}
+
+func (a axisValues) pos(raw string) float64 {
+	for i, r := range a.raw {
+		if r == raw {
+			return a.x[i]
+		}
+	}
+	return math.NaN()
+}
+
+func (a axisValues) label() string {
+	if a.unit != "" {
+		return a.key + " (" + a.unit + ")"
+	}
+	return a.key
+}
+
+// ticks puts a tick at every swept value when there are few, labelled as
+// written in the scenario.
+func (a axisValues) ticks() plot.Ticker {
+	if a.numeric && len(a.raw) > 8 {
+		return plot.DefaultTicks{}
+	}
+	ts := make([]plot.Tick, len(a.raw))
+	for i, r := range a.raw {
+		lbl := r
+		if a.numeric {
+			lbl = fmtG(a.x[i])
+		}
+		ts[i] = plot.Tick{Value: a.x[i], Label: lbl}
+	}
+	return plot.ConstantTicks(ts)
+}
+
+const maxPanels = 12
+
+// sweepLines draws p99 against parameter k, one line per strategy; when other
+// parameters are swept too, one panel per combination of their values.
+func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
+	ax := sweepAxis(res, k)
+	// Group points by the values of the other parameters.
+	var groups []string
+	members := map[string][]sim.Point{}
+	for _, pt := range res.Points {
+		var parts []string
+		for j, p := range pt.Params {
+			if j != k {
+				parts = append(parts, p.Key+" = "+p.Value)
+			}
+		}
+		g := strings.Join(parts, ", ")
+		if _, ok := members[g]; !ok {
+			groups = append(groups, g)
+		}
+		members[g] = append(members[g], pt)
+	}
+	var notes []string
+	if len(groups) > maxPanels {
+		notes = append(notes, "showing "+strconv.Itoa(maxPanels)+" of "+strconv.Itoa(len(groups))+" panels")
+		groups = groups[:maxPanels]
+	}
+	cols := 2
+	if r.Width == TwoColumn {
+		cols = 3
+	}
+	cols = min(cols, len(groups))
+	rows := (len(groups) + cols - 1) / cols
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, cols)
+	}
+	legendDone := map[string]bool{}
+	var legend []legendEntry
+	unstable := false
+	ymax := 0.0
+	for gi, g := range groups {
+		p := newPlot(r.lk, ax.label(), "p99 latency (ms)")
+		if gi%cols != 0 {
+			p.Y.Label.Text = ""
+		}
+		if g != "" {
+			p.Title.Text = g
+			p.Title.TextStyle.Font = textStyle(r.lk.tick).Font
+			p.Title.Padding = 2
+		}
+		addGrid(p, true, true)
+		p.X.Tick.Marker = ax.ticks()
+		for _, name := range r.names {
+			var xys plotter.XYs
+			var segs []plotter.XYs
+			for _, pt := range members[g] {
+				for _, s := range pt.Strategies {
+					if s.Name != name {
+						continue
+					}
+					y := float64(s.Summary.P99Ms.Mean)
+					if s.Unstable || math.IsNaN(y) {
+						unstable = unstable || s.Unstable
+						if len(xys) > 0 {
+							segs = append(segs, xys)
+							xys = nil
+						}
+						continue
+					}
+					xys = append(xys, plotter.XY{X: ax.pos(pt.Params[k].Value), Y: y})
+					ymax = math.Max(ymax, y)
+				}
+			}
+			if len(xys) > 0 {
+				segs = append(segs, xys)
+			}
+			st := r.style(name)
+			ls, gs := st.lineStyle(r.lk), st.glyphStyle(r.lk)
+			for _, seg := range segs {
+				if l, err := plotter.NewLine(seg); err == nil && len(seg) > 1 {
+					l.LineStyle = ls
+					p.Add(l)
+				}
+				if sc, err := plotter.NewScatter(seg); err == nil {
+					sc.GlyphStyle = gs
+					p.Add(sc)
+				}
+			}
+			if len(segs) > 0 && !legendDone[name] {
+				legendDone[name] = true
+				legend = append(legend, legendEntry{name: r.short[name], thumbs: []plot.Thumbnailer{lineThumb{line: ls, glyph: &gs}}})
+			}
+		}
+		if !ax.numeric {
+			p.X.Min, p.X.Max = -0.3, float64(len(ax.raw))-0.7
+		}
+		plots[gi/cols][gi%cols] = p
+	}
+	// One y scale for all panels, so they compare at a glance.
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				p.Y.Min, p.Y.Max = 0, ymax*1.05
+			}
+		}
+	}
+	if len(legend) == 0 {
+		return nil
+	}
+	if unstable {
+		notes = append(notes, "gaps: unstable points (offered load above capacity)")
+	}
+	// Fill the grid with empty, hidden plots so Align has a full grid.
+	for j, row := range plots {
+		for i, p := range row {
+			if p == nil {
+				e := newPlot(r.lk, "", "")
+				e.HideAxes()
+				plots[j][i] = e
+			}
+		}
+	}
+	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes}
+}
+
+// heatColors maps low p99 to light and high p99 to dark, a sequence that
+// stays ordered in grayscale.
+func heatColors() palette.ColorMap {
+	cm := moreland.ExtendedBlackBody()
+	return cm
+}
+
+// heatmap draws p99 of one strategy over a two-parameter sweep, one cell per
+// point with its value written in it. Every strategy's map shares one colour
+// scale.
+func (r *resolved) heatmap(res *sim.Results, name string) *layout {
+	ax, ay := sweepAxis(res, 0), sweepAxis(res, 1)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	cells := map[[2]int]sim.StrategyResult{}
+	for _, pt := range res.Points {
+		for _, s := range pt.Strategies {
+			v := float64(s.Summary.P99Ms.Mean)
+			if !s.Unstable && !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+			if s.Name == name {
+				cells[[2]int{index(ax.raw, pt.Params[0].Value), index(ay.raw, pt.Params[1].Value)}] = s
+			}
+		}
+	}
+	if len(cells) == 0 || math.IsInf(lo, 0) {
+		return nil
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	cm := heatColors()
+	cm.SetMin(lo)
+	cm.SetMax(hi)
+	p := newPlot(r.lk, res.SweepParams[0], res.SweepParams[1])
+	p.Title.Text = r.short[name] + ": p99 latency (ms)"
+	p.Title.TextStyle.Font = textStyle(r.lk.label).Font
+	p.Title.Padding = 3
+	cat := func(a axisValues) plot.Ticker {
+		ts := make([]plot.Tick, len(a.raw))
+		for i, s := range a.raw {
+			ts[i] = plot.Tick{Value: float64(i), Label: s}
+		}
+		return plot.ConstantTicks(ts)
+	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = cat(ax), cat(ay)
+	p.X.Tick.Length, p.Y.Tick.Length = 0, 0
+	p.X.Min, p.X.Max = -0.5, float64(len(ax.raw))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(ay.raw))-0.5
+	p.Add(&heatCells{cells: cells, cmap: cm, text: textStyle(r.lk.tick)})
+	notes := []string{"darker: slower; one colour scale for all strategies (" + fmtG(lo) + " to " + fmtG(hi) + " ms)"}
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
+}
+
+func index(ss []string, s string) int {
+	for i, v := range ss {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+type heatCells struct {
+	cells map[[2]int]sim.StrategyResult
+	cmap  palette.ColorMap
+	text  text.Style
+}
+
+func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	keys := make([][2]int, 0, len(h.cells))
+	for k := range h.cells {
+		keys = append(keys, k)
+	}
+	// Map order is random; draw in a fixed order so output is deterministic.
+	sortCells(keys)
+	for _, k := range keys {
+		s := h.cells[k]
+		x0, x1 := trX(float64(k[0])-0.5), trX(float64(k[0])+0.5)
+		y0, y1 := trY(float64(k[1])-0.5), trY(float64(k[1])+0.5)
+		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+		v := float64(s.Summary.P99Ms.Mean)
+		var fill color.Color = color.Gray{Y: 0xe8}
+		label := "n/a"
+		if s.Unstable {
+			label = "unstable"
+		} else if !math.IsNaN(v) {
+			// The palette's two ends are near black and white; keep a little
+			// off both so the written values stay readable.
+			if cv, err := h.cmap.At(h.cmap.Max() - (v-h.cmap.Min())*0.9 - 0.05*(h.cmap.Max()-h.cmap.Min())); err == nil {
+				fill = cv
+			}
+			label = strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		c.FillPolygon(fill, pts)
+		c.StrokeLines(draw.LineStyle{Color: color.White, Width: 1}, append(pts, pts[0]))
+		sty := h.text
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+		sty.Color = color.Black
+		if luminance(fill) < 0.45 {
+			sty.Color = color.White
+		}
+		c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, label)
+	}
+}
+
+func sortCells(keys [][2]int) {
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && (keys[j][1] < keys[j-1][1] || keys[j][1] == keys[j-1][1] && keys[j][0] < keys[j-1][0]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+}
+
+// luminance is the relative luminance of c (ITU-R BT.709 weights on the
+// gamma-encoded values, close enough to pick black or white text).
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
+}
