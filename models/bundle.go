@@ -1,0 +1,341 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Metadata keys the bundled models carry (ONNX metadata_props).
+const (
+	MetaRole       = "collagesim.role"        // "single" or "collage"
+	MetaGrid       = "collagesim.grid"        // collage: g
+	MetaClasses    = "collagesim.classes"     // class names, comma-separated
+	MetaArch       = "collagesim.arch"        // architecture name
+	MetaSeed       = "collagesim.seed"        // weight and data seed
+	MetaSingleSide = "collagesim.single_side" // side of the images the load balancer receives
+	MetaCellSide   = "collagesim.cell_side"   // collage: side of one cell
+	MetaTrain      = "collagesim.train"       // how the head was trained, in words
+)
+
+// BuildOptions say how to build the bundled models.
+type BuildOptions struct {
+	Arch          Arch
+	Grids         []int  // collage grids, e.g. 2, 3, 4
+	Seed          uint64 // backbone weights and training images
+	TrainImages   int    // S-CNN training images (default 3000)
+	TrainCells    int    // Collage-CNN training cells per grid (default 2*TrainImages), in TrainCells/g^2 collages
+	Session       SessionOptions
+	Log           io.Writer // progress, may be nil
+}
+
+// BuiltModel describes one model file of a bundle.
+type BuiltModel struct {
+	Name          string  `json:"name"`
+	File          string  `json:"file"`
+	Role          string  `json:"role"`
+	Grid          int     `json:"grid,omitempty"`
+	InputShape    []int   `json:"input_shape"`
+	TrainAccuracy float64 `json:"train_accuracy"`
+}
+
+// Bundle is the manifest written beside the model files (bundle.json).
+type Bundle struct {
+	Arch    string       `json:"arch"`
+	Seed    uint64       `json:"seed"`
+	Grids   []int        `json:"grids"`
+	Train   int          `json:"train_images"`
+	Classes []string     `json:"classes"`
+	Models  []BuiltModel `json:"models"`
+}
+
+// BundleFile is the manifest's file name inside a bundle folder.
+const BundleFile = "bundle.json"
+
+// ReadBundle reads dir/bundle.json.
+func ReadBundle(dir string) (*Bundle, error) {
+	data, err := os.ReadFile(filepath.Join(dir, BundleFile))
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("models: %s: %w", filepath.Join(dir, BundleFile), err)
+	}
+	return &b, nil
+}
+
+// Matches reports whether the bundle was built with these options.
+func (b *Bundle) Matches(o BuildOptions) bool {
+	o = o.withDefaults()
+	return b.Arch == o.Arch.Name && b.Seed == o.Seed && fmt.Sprint(b.Grids) == fmt.Sprint(o.Grids) && b.Train == o.TrainImages
+}
+
+func (o BuildOptions) withDefaults() BuildOptions {
+	if o.TrainImages == 0 {
+		o.TrainImages = 3000
+	}
+	if o.TrainCells == 0 {
+		o.TrainCells = 2 * o.TrainImages
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return o
+}
+
+// SingleName and CollageName are the model names used in profiles.
+const SingleName = "scnn"
+
+// CollageName is "collage-gxg".
+func CollageName(g int) string { return fmt.Sprintf("collage-%dx%d", g, g) }
+
+// Build builds the bundled S-CNN and Collage-CNN models into dir: seeded
+// backbones, with classifier heads trained on features that ONNX Runtime
+// extracts from procedurally generated images (the runtime must be loaded).
+func Build(dir string, o BuildOptions) (*Bundle, error) {
+	o = o.withDefaults()
+	if err := o.Arch.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	a := o.Arch
+	classes := len(SynthClasses)
+	start := time.Now()
+	train := Synthetic(o.Seed, o.TrainImages, a.Side)
+	fmt.Fprintf(o.Log, "models: %d training images (%dx%d) in %v\n", train.Len(), a.Side, a.Side, time.Since(start).Round(time.Millisecond))
+	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, Train: o.TrainImages, Classes: SynthClasses}
+	meta := map[string]string{
+		MetaClasses:    strings.Join(SynthClasses, ","),
+		MetaArch:       a.Name,
+		MetaSeed:       strconv.FormatUint(o.Seed, 10),
+		MetaSingleSide: strconv.Itoa(a.Side),
+	}
+
+	// S-CNN.
+	start = time.Now()
+	feat, err := Open("scnn features", SingleGraph(a, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+	if err != nil {
+		return nil, err
+	}
+	x, err := ImageOutputs(feat, train.Images, a.Side, 32)
+	feat.Close()
+	if err != nil {
+		return nil, err
+	}
+	head, err := TrainHead(x, train.Labels, classes, 1e-3)
+	if err != nil {
+		return nil, err
+	}
+	acc := headAccuracy(head, x, train.Labels)
+	fmt.Fprintf(o.Log, "models: scnn: head trained on %d images, training accuracy %.3f (%v)\n", train.Len(), acc, time.Since(start).Round(time.Millisecond))
+	m := cloneMeta(meta)
+	m[MetaRole] = "single"
+	m[MetaTrain] = fmt.Sprintf("softmax regression on %d synthetic images (seed %d), training accuracy %.4f", train.Len(), o.Seed, acc)
+	if err := writeModel(dir, SingleName+".onnx", SingleGraph(a, o.Seed, head), m); err != nil {
+		return nil, err
+	}
+	bundle.Models = append(bundle.Models, BuiltModel{Name: SingleName, File: SingleName + ".onnx", Role: "single",
+		InputShape: []int{1, 3, a.Side, a.Side}, TrainAccuracy: acc})
+
+	// Collage-CNNs: one per grid, same backbone seed.
+	for _, g := range o.Grids {
+		if g < 2 {
+			return nil, fmt.Errorf("models: collage grid %d must be >= 2", g)
+		}
+		start = time.Now()
+		// Same number of training cells for every grid, so that accuracy
+		// differences come from the grid, not from the amount of training.
+		n := (o.TrainCells + g*g - 1) / (g * g)
+		c := &Collager{Grid: g, Cell: a.CellSide(g)}
+		groups := RandomGroups(rand.New(rand.NewPCG(o.Seed, uint64(1000+g))), train.Len(), g*g, n)
+		feat, err := Open(CollageName(g)+" features", CollageGraph(a, g, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+		if err != nil {
+			return nil, err
+		}
+		out, err := CollageOutputs(feat, c, train.Images, groups, 8)
+		feat.Close()
+		if err != nil {
+			return nil, err
+		}
+		var cx [][]float32
+		var cy []int
+		for i, grp := range groups {
+			for cell, img := range grp {
+				cx = append(cx, out[i][cell])
+				cy = append(cy, train.Labels[img])
+			}
+		}
+		head, err := TrainHead(cx, cy, classes, 1e-3)
+		if err != nil {
+			return nil, err
+		}
+		acc := headAccuracy(head, cx, cy)
+		name := CollageName(g)
+		fmt.Fprintf(o.Log, "models: %s: head trained on %d cells of %d collages (%dx%d), training accuracy %.3f (%v)\n",
+			name, len(cx), n, c.Side(), c.Side(), acc, time.Since(start).Round(time.Millisecond))
+		m := cloneMeta(meta)
+		m[MetaRole] = "collage"
+		m[MetaGrid] = strconv.Itoa(g)
+		m[MetaCellSide] = strconv.Itoa(c.Cell)
+		m[MetaTrain] = fmt.Sprintf("softmax regression on %d cells of %d collages of synthetic images (seed %d), training accuracy %.4f", len(cx), n, o.Seed, acc)
+		if err := writeModel(dir, name+".onnx", CollageGraph(a, g, o.Seed, head), m); err != nil {
+			return nil, err
+		}
+		bundle.Models = append(bundle.Models, BuiltModel{Name: name, File: name + ".onnx", Role: "collage", Grid: g,
+			InputShape: []int{1, 3, c.Side(), c.Side()}, TrainAccuracy: acc})
+	}
+	data, _ := json.MarshalIndent(bundle, "", "  ")
+	if err := writeFileAtomic(filepath.Join(dir, BundleFile), append(data, '\n')); err != nil {
+		return nil, err
+	}
+	return bundle, nil
+}
+
+// RandomGroups draws n groups of k distinct image indices from [0, size).
+func RandomGroups(r *rand.Rand, size, k, n int) [][]int {
+	if k > size {
+		panic(fmt.Sprintf("models: groups of %d from %d images", k, size))
+	}
+	groups := make([][]int, n)
+	perm := r.Perm(size)
+	pos := 0
+	for i := range groups {
+		if pos+k > size {
+			perm, pos = r.Perm(size), 0
+		}
+		groups[i] = append([]int(nil), perm[pos:pos+k]...)
+		pos += k
+	}
+	return groups
+}
+
+func headAccuracy(h *Head, x [][]float32, y []int) float64 {
+	out := make([]float32, h.Classes)
+	ok := 0
+	for i, v := range x {
+		h.Apply(v, out)
+		if Argmax(out) == y[i] {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(x))
+}
+
+func cloneMeta(m map[string]string) map[string]string {
+	c := make(map[string]string, len(m)+4)
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+var metaOrder = []string{MetaRole, MetaGrid, MetaClasses, MetaArch, MetaSeed, MetaSingleSide, MetaCellSide, MetaTrain}
+
+// MarshalModel encodes a graph with collagesim's metadata.
+func MarshalModel(g *Graph, meta map[string]string) []byte {
+	return g.Marshal(ModelInfo{Producer: "collagesim", Version: "1", Meta: meta, MetaKeys: metaOrder,
+		Doc: "Built by collagesim (models package): seeded ResNet-style backbone with a trained linear head."})
+}
+
+func writeModel(dir, file string, g *Graph, meta map[string]string) error {
+	return writeFileAtomic(filepath.Join(dir, file), MarshalModel(g, meta))
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("models: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("models: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("models: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("models: %w", err)
+	}
+	return nil
+}
+
+// ImageOutputs runs a single-image model on images (resized to side) in
+// batches and returns each image's output row (logits or features).
+func ImageOutputs(s *Session, images []Image, side, batch int) ([][]float32, error) {
+	var out [][]float32
+	plane := 3 * side * side
+	buf := make([]float32, batch*plane)
+	for lo := 0; lo < len(images); lo += batch {
+		hi := min(lo+batch, len(images))
+		n := hi - lo
+		for i := lo; i < hi; i++ {
+			img := images[i]
+			ResizeInto(buf[(i-lo)*plane:(i-lo+1)*plane], side, side, 0, 0, side, side, img, nil)
+		}
+		res, shape, err := s.Run(buf[:n*plane], []int64{int64(n), 3, int64(side), int64(side)})
+		if err != nil {
+			return nil, err
+		}
+		if len(shape) < 2 || shape[0] != int64(n) {
+			return nil, fmt.Errorf("models: %s: output shape %v, want [%d, classes]", s.Name, shape, n)
+		}
+		row := len(res) / n
+		for i := range n {
+			out = append(out, res[i*row:(i+1)*row])
+		}
+	}
+	return out, nil
+}
+
+// CollageOutputs encodes each group of images (indices into images) as a
+// collage, runs the Collage-CNN in batches, and returns per collage the
+// per-cell output rows ([cell][classes or features]).
+func CollageOutputs(s *Session, c *Collager, images []Image, groups [][]int, batch int) ([][][]float32, error) {
+	side := c.Side()
+	plane := 3 * side * side
+	cells := c.Grid * c.Grid
+	buf := make([]float32, batch*plane)
+	var out [][][]float32
+	tiles := make([]Image, cells)
+	for lo := 0; lo < len(groups); lo += batch {
+		hi := min(lo+batch, len(groups))
+		n := hi - lo
+		for i := lo; i < hi; i++ {
+			for k := range tiles {
+				tiles[k] = Image{}
+				if k < len(groups[i]) && groups[i][k] >= 0 {
+					tiles[k] = images[groups[i][k]]
+				}
+			}
+			c.Encode(buf[(i-lo)*plane:(i-lo+1)*plane], tiles)
+		}
+		res, shape, err := s.Run(buf[:n*plane], []int64{int64(n), 3, int64(side), int64(side)})
+		if err != nil {
+			return nil, err
+		}
+		if len(shape) != 3 || shape[0] != int64(n) || shape[1] != int64(cells) {
+			return nil, fmt.Errorf("models: %s: output shape %v, want [%d, %d, classes]", s.Name, shape, n, cells)
+		}
+		row := int(shape[2])
+		for i := range n {
+			per := make([][]float32, cells)
+			for k := range cells {
+				per[k] = res[(i*cells+k)*row : (i*cells+k+1)*row]
+			}
+			out = append(out, per)
+		}
+	}
+	return out, nil
+}

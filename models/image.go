@@ -1,0 +1,173 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// Image is an RGB image as float32 planes (channel-major, then rows), values
+// in [0, 1]: the layout of one item of an ONNX [N, 3, H, W] input.
+type Image struct {
+	W, H int
+	Pix  []float32 // len 3*W*H
+}
+
+// NewImage returns a black image.
+func NewImage(w, h int) Image { return Image{W: w, H: h, Pix: make([]float32, 3*w*h)} }
+
+// Dataset is a labelled set of images.
+type Dataset struct {
+	Name    string
+	Classes []string
+	Images  []Image
+	Labels  []int
+}
+
+// Len is the number of images.
+func (d *Dataset) Len() int { return len(d.Images) }
+
+// resampler holds separable resampling weights for one (from, to) size pair.
+// Downscaling averages over the source pixels an output pixel covers
+// (triangle filter widened by the scale), so small cells do not alias;
+// upscaling is bilinear.
+type resampler struct {
+	start []int
+	w     [][]float32
+}
+
+var resamplers sync.Map // [2]int -> *resampler
+
+func resamplerFor(from, to int) *resampler {
+	key := [2]int{from, to}
+	if r, ok := resamplers.Load(key); ok {
+		return r.(*resampler)
+	}
+	scale := float64(from) / float64(to)
+	support := 1.0
+	if scale > 1 {
+		support = scale
+	}
+	r := &resampler{start: make([]int, to), w: make([][]float32, to)}
+	for o := range to {
+		center := (float64(o)+0.5)*scale - 0.5
+		lo := int(math.Floor(center - support))
+		hi := int(math.Ceil(center + support))
+		lo, hi = max(lo, 0), min(hi, from-1)
+		ws := make([]float32, 0, hi-lo+1)
+		sum := 0.0
+		for i := lo; i <= hi; i++ {
+			w := 1 - math.Abs(float64(i)-center)/support
+			if w < 0 {
+				w = 0
+			}
+			ws = append(ws, float32(w))
+			sum += w
+		}
+		if sum == 0 { // cannot happen with support >= 1, kept for safety
+			ws[len(ws)/2], sum = 1, 1
+		}
+		for i := range ws {
+			ws[i] /= float32(sum)
+		}
+		r.start[o], r.w[o] = lo, ws
+	}
+	resamplers.Store(key, r)
+	return r
+}
+
+// ResizeInto resamples src into a w x h region of dst, a planar RGB buffer of
+// dstW x dstH pixels, with the region's top-left corner at (x0, y0). tmp is
+// scratch space of at least 3*src.H*w floats (nil: allocated).
+func ResizeInto(dst []float32, dstW, dstH, x0, y0, w, h int, src Image, tmp []float32) {
+	if x0 < 0 || y0 < 0 || x0+w > dstW || y0+h > dstH || len(dst) < 3*dstW*dstH {
+		panic(fmt.Sprintf("models: resize region %dx%d at (%d,%d) outside %dx%d", w, h, x0, y0, dstW, dstH))
+	}
+	if len(tmp) < 3*src.H*w {
+		tmp = make([]float32, 3*src.H*w)
+	}
+	rx, ry := resamplerFor(src.W, w), resamplerFor(src.H, h)
+	// Horizontal pass: src (src.W x src.H) -> tmp (w x src.H).
+	for c := range 3 {
+		for y := range src.H {
+			row := src.Pix[(c*src.H+y)*src.W:][:src.W]
+			out := tmp[(c*src.H+y)*w:][:w]
+			for x := range w {
+				s := float32(0)
+				for k, wt := range rx.w[x] {
+					s += wt * row[rx.start[x]+k]
+				}
+				out[x] = s
+			}
+		}
+	}
+	// Vertical pass: tmp -> dst region.
+	for c := range 3 {
+		plane := tmp[c*src.H*w:]
+		for y := range h {
+			out := dst[(c*dstH+y0+y)*dstW+x0:][:w]
+			for x := range out {
+				out[x] = 0
+			}
+			for k, wt := range ry.w[y] {
+				in := plane[(ry.start[y]+k)*w:][:w]
+				for x := range out {
+					out[x] += wt * in[x]
+				}
+			}
+		}
+	}
+}
+
+// Resize returns src resampled to w x h.
+func Resize(src Image, w, h int) Image {
+	if src.W == w && src.H == h {
+		return src
+	}
+	dst := NewImage(w, h)
+	ResizeInto(dst.Pix, w, h, 0, 0, w, h, src, nil)
+	return dst
+}
+
+// Collager builds g x g collages of cell x cell pixels each into an ONNX input
+// buffer, as the load balancer does before sending a group to the
+// Collage-CNN. It keeps its scratch space, so encoding does not allocate.
+type Collager struct {
+	Grid, Cell int
+	tmp        []float32
+}
+
+// Side is the collage's side in pixels.
+func (c *Collager) Side() int { return c.Grid * c.Cell }
+
+// Encode writes the collage of images (row-major cells; a nil Pix or a
+// missing image leaves its cell empty, i.e. black) into dst, which holds
+// 3*Side*Side floats. Images are resized to the cell size.
+func (c *Collager) Encode(dst []float32, images []Image) {
+	side := c.Side()
+	if len(dst) != 3*side*side {
+		panic(fmt.Sprintf("models: collage buffer has %d values, want %d", len(dst), 3*side*side))
+	}
+	if len(images) > c.Grid*c.Grid {
+		panic(fmt.Sprintf("models: %d images for a %dx%d collage", len(images), c.Grid, c.Grid))
+	}
+	for i := range c.Grid * c.Grid {
+		x0, y0 := (i%c.Grid)*c.Cell, (i/c.Grid)*c.Cell
+		if i >= len(images) || images[i].Pix == nil {
+			for ch := range 3 {
+				for y := range c.Cell {
+					row := dst[(ch*side+y0+y)*side+x0:][:c.Cell]
+					for x := range row {
+						row[x] = 0
+					}
+				}
+			}
+			continue
+		}
+		img := images[i]
+		if need := 3 * img.H * c.Cell; len(c.tmp) < need {
+			c.tmp = make([]float32, need)
+		}
+		ResizeInto(dst, side, side, x0, y0, c.Cell, c.Cell, img, c.tmp)
+	}
+}
