@@ -26,13 +26,13 @@ const (
 
 // BuildOptions say how to build the bundled models.
 type BuildOptions struct {
-	Arch          Arch
-	Grids         []int  // collage grids, e.g. 2, 3, 4
-	Seed          uint64 // backbone weights and training images
-	TrainImages   int    // S-CNN training images (default 3000)
-	TrainCells    int    // Collage-CNN training cells per grid (default 2*TrainImages), in TrainCells/g^2 collages
-	Session       SessionOptions
-	Log           io.Writer // progress, may be nil
+	Arch        Arch
+	Grids       []int  // collage grids, e.g. 2, 3, 4
+	Seed        uint64 // backbone weights and training images
+	TrainImages int    // S-CNN training images (default 3000)
+	TrainCells  int    // Collage-CNN training cells per grid (default 2*TrainImages), in TrainCells/g^2 collages
+	Session     SessionOptions
+	Log         io.Writer // progress, may be nil
 }
 
 // BuiltModel describes one model file of a bundle.
