@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestBundledLoad(t *testing.T) {
+	list := Bundled()
+	if len(list) == 0 || list[0].Name == "" {
+		t.Fatal("no bundled scenarios")
+	}
+	for _, b := range list {
+		t.Run(b.Name, func(t *testing.T) {
+			if b.Summary == "" {
+				t.Error("no summary line")
+			}
+			sc, meta, err := LoadBundled(b.Name)
+			if err != nil {
+				if strings.Contains(err.Error(), "cloud-latency-samples-ms.txt") {
+					if _, serr := os.Stat("../../shared/data/cloud-latency-samples-ms.txt"); serr == nil {
+						t.Skip("samples file present but named relative to the repository root")
+					}
+					t.Skipf("needs the authors' samples file: %v", err)
+				}
+				t.Fatal(err)
+			}
+			if sc.Name != b.Name || meta.File != "builtin:"+b.Name || meta.Text == "" {
+				t.Errorf("name %q, meta %q", sc.Name, meta.File)
+			}
+			sc2, _, err := Load("builtin:" + b.Name)
+			if err != nil || sc2.Name != sc.Name {
+				t.Errorf("Load(builtin:%s): %v", b.Name, err)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	def, err := BundledText("default")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(def)
+	f.Add([]byte(base))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, meta, err := Parse("fuzz.toml", data, "/nonexistent")
+		if err == nil && (sc == nil || meta == nil) {
+			t.Fatal("nil scenario without error")
+		}
+		if err == nil && meta.Sweep != nil && meta.Sweep.size() <= 20 {
+			Expand(meta)
+		}
+	})
+}

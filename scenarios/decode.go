@@ -1,0 +1,476 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/collagesim/collagesim/sim"
+)
+
+// decoder walks a decoded TOML document, collecting errors that carry the
+// file, line and key path of the value at fault.
+type decoder struct {
+	file  string
+	lines lineIndex
+	errs  ErrorList
+	dists *distParser
+}
+
+// parseDocument decodes TOML text into a generic map, turning syntax errors
+// into *SyntaxError.
+func parseDocument(file string, data []byte) (map[string]any, error) {
+	var m map[string]any
+	if _, err := toml.Decode(string(data), &m); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			ctx := pe.ErrorWithPosition()
+			if i := strings.Index(ctx, ":\n\n"); i >= 0 {
+				ctx = ctx[i+3:]
+			}
+			return nil, &SyntaxError{File: file, Line: pe.Position.Line, Col: pe.Position.Col,
+				Msg: pe.Message, Context: strings.TrimRight(ctx, "\n"), Err: err}
+		}
+		return nil, &Error{File: file, Msg: err.Error(), Err: err}
+	}
+	return m, nil
+}
+
+func (d *decoder) errAt(path, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: d.lines.line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) err() error {
+	if len(d.errs) == 0 {
+		return nil
+	}
+	return sortErrors(d.errs)
+}
+
+// table is one TOML table being decoded; it remembers the keys read so that
+// done can report the others.
+type table struct {
+	d    *decoder
+	path string
+	m    map[string]any
+	seen map[string]bool
+}
+
+func (d *decoder) table(path string, m map[string]any) *table {
+	return &table{d: d, path: path, m: m, seen: map[string]bool{}}
+}
+
+func (t *table) keyPath(key string) string { return joinPath(t.path, key) }
+
+func (t *table) errf(key, format string, args ...any) {
+	p := t.path
+	if key != "" {
+		p = t.keyPath(key)
+	}
+	t.d.errAt(p, format, args...)
+}
+
+func (t *table) has(key string) bool {
+	_, ok := t.m[key]
+	return ok
+}
+
+func (t *table) get(key string) (any, bool) {
+	v, ok := t.m[key]
+	if ok {
+		t.seen[key] = true
+	}
+	return v, ok
+}
+
+// done reports keys that were not read: known ones are not used in this
+// context (why says which), others are unknown, with a suggestion.
+func (t *table) done(known []string, why string) {
+	var keys []string
+	for k := range t.m {
+		if !t.seen[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if contains(known, k) {
+			t.errf(k, "not used %s", why)
+			continue
+		}
+		msg := fmt.Sprintf("unknown key `%s`", k)
+		if s := suggest(k, known); s != "" {
+			msg += fmt.Sprintf("; did you mean `%s`?", s)
+		} else if len(known) > 0 {
+			msg += "; known keys: " + strings.Join(known, ", ")
+		}
+		t.errf(k, "%s", msg)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// typeName names a decoded TOML value's type for messages.
+func typeName(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("string %q", v)
+	case int64:
+		return fmt.Sprintf("integer %d", v)
+	case float64:
+		return fmt.Sprintf("float %g", v)
+	case bool:
+		return fmt.Sprintf("boolean %t", v)
+	case map[string]any:
+		return "a table"
+	case []map[string]any:
+		return "an array of tables"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (t *table) str(key, def string) string {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.errf(key, "must be a string, got %s", typeName(v))
+		return def
+	}
+	return s
+}
+
+// oneOf reads a string that must be one of choices.
+func (t *table) oneOf(key, def string, choices ...string) string {
+	if !t.has(key) {
+		return def
+	}
+	s := t.str(key, def)
+	if !contains(choices, s) {
+		msg := fmt.Sprintf("must be one of %s, got %q", strings.Join(quoteAll(choices), ", "), s)
+		if k := suggest(s, choices); k != "" {
+			msg += fmt.Sprintf("; did you mean %q?", k)
+		}
+		t.errf(key, "%s", msg)
+		return def
+	}
+	return s
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+func (t *table) integer(key string, def int64) int64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	i, ok := v.(int64)
+	if !ok {
+		t.errf(key, "must be an integer, got %s", typeName(v))
+		return def
+	}
+	return i
+}
+
+// intAtLeast reads an integer >= lo.
+func (t *table) intAtLeast(key string, def, lo int64) int64 {
+	had := t.has(key)
+	v := t.integer(key, def)
+	if had && v < lo {
+		t.errf(key, "must be >= %d, got %d", lo, v)
+		return def
+	}
+	return v
+}
+
+func (t *table) float(key string, def float64) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	switch f := v.(type) {
+	case float64:
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			t.errf(key, "must be finite, got %g", f)
+			return def
+		}
+		return f
+	case int64:
+		return float64(f)
+	}
+	t.errf(key, "must be a number, got %s", typeName(v))
+	return def
+}
+
+func (t *table) boolean(key string, def bool) bool {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	b, ok := v.(bool)
+	if !ok {
+		t.errf(key, "must be true or false, got %s", typeName(v))
+		return def
+	}
+	return b
+}
+
+// duration reads a duration string ("250ms") into nanoseconds.
+func (t *table) duration(key string, def int64) int64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.errf(key, "must be a duration string with a unit (%s), got %s", durationUnits, typeName(v))
+		return def
+	}
+	ns, err := parseDuration(s)
+	if err != nil {
+		t.errf(key, "%v", err)
+		return def
+	}
+	return ns
+}
+
+// rate reads a rate ("60/s", or a number per second) into events per second.
+func (t *table) rate(key string, def float64) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	var r float64
+	switch x := v.(type) {
+	case int64:
+		r = float64(x)
+	case float64:
+		r = x
+	case string:
+		var err error
+		if r, err = parseRate(x); err != nil {
+			t.errf(key, "%v", err)
+			return def
+		}
+	default:
+		t.errf(key, "must be a rate, %s; got %s", rateForm, typeName(v))
+		return def
+	}
+	if math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
+		t.errf(key, "must be a finite rate >= 0, got %v", v)
+		return def
+	}
+	return r
+}
+
+// dist reads a duration distribution: a string (see distForms) or a table
+// {kind, unit, a, b, values, text} as WriteProfile writes it.
+func (t *table) dist(key string) sim.Dist {
+	v, ok := t.get(key)
+	if !ok {
+		return sim.Dist{}
+	}
+	switch x := v.(type) {
+	case string:
+		d, err := t.d.dists.parse(x)
+		if err != nil {
+			t.errf(key, "%v", err)
+			return sim.Dist{}
+		}
+		return d
+	case map[string]any:
+		return t.d.distTable(t.keyPath(key), x)
+	}
+	t.errf(key, "must be a distribution string (%s) or a table, got %s", distForms, typeName(v))
+	return sim.Dist{}
+}
+
+var distTableKeys = []string{"kind", "unit", "a", "b", "values", "text"}
+
+func (d *decoder) distTable(path string, m map[string]any) sim.Dist {
+	t := d.table(path, m)
+	defer t.done(distTableKeys, "here")
+	kinds := []string{"const", "exp", "uniform", "normal", "lognormal", "gamma", "weibull", "pareto", "quantiles", "samples"}
+	kind := t.oneOf("kind", "", kinds...)
+	if !t.has("kind") {
+		t.errf("", "distribution table needs `kind` (one of %s)", strings.Join(kinds, ", "))
+	}
+	unit := t.oneOf("unit", "ms", "ns", "us", "ms", "s")
+	scale := columnUnits[unit]
+	out := sim.Dist{Kind: sim.DistKind(kind), Text: t.str("text", "")}
+	// Which of a and b are durations (scaled by unit) and which plain numbers.
+	scaled := map[string][2]bool{
+		"const": {true}, "exp": {true}, "uniform": {true, true}, "normal": {true, true},
+		"lognormal": {true, false}, "pareto": {true, false}, "gamma": {false, true}, "weibull": {false, true},
+	}
+	switch kind {
+	case "":
+		return sim.Dist{}
+	case "quantiles", "samples":
+		out.Values = t.floats("values", scale)
+	default:
+		sc := scaled[kind]
+		out.A = t.float("a", 0)
+		out.B = t.float("b", 0)
+		if sc[0] {
+			out.A = scaleValue(out.A, scale)
+		}
+		if sc[1] {
+			out.B = scaleValue(out.B, scale)
+		}
+	}
+	if err := out.Validate(); err != nil {
+		t.errf("", "%v", err)
+		return sim.Dist{}
+	}
+	return out
+}
+
+// scaleValue converts a value in a unit to nanoseconds; ms and coarser are
+// rounded to whole nanoseconds (finer precision is noise, and rounding makes
+// written profiles read back exactly).
+func scaleValue(v, scale float64) float64 {
+	if scale == 1 {
+		return v
+	}
+	return math.Round(v * scale)
+}
+
+func (t *table) floats(key string, scale float64) []float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		t.errf(key, "must be an array of numbers, got %s", typeName(v))
+		return nil
+	}
+	out := make([]float64, len(arr))
+	for i, e := range arr {
+		switch x := e.(type) {
+		case float64:
+			out[i] = scaleValue(x, scale)
+		case int64:
+			out[i] = scaleValue(float64(x), scale)
+		default:
+			t.d.errAt(indexPath(t.keyPath(key), i), "must be a number, got %s", typeName(e))
+			return nil
+		}
+	}
+	return out
+}
+
+func (t *table) strings(key string) []string {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		t.errf(key, "must be an array of strings, got %s", typeName(v))
+		return nil
+	}
+	out := make([]string, len(arr))
+	for i, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			t.d.errAt(indexPath(t.keyPath(key), i), "must be a string, got %s", typeName(e))
+			return nil
+		}
+		out[i] = s
+	}
+	return out
+}
+
+func (t *table) ints(key string) []int {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	if i, ok := v.(int64); ok {
+		return []int{int(i)}
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		t.errf(key, "must be an array of integers, got %s", typeName(v))
+		return nil
+	}
+	out := make([]int, len(arr))
+	for i, e := range arr {
+		n, ok := e.(int64)
+		if !ok {
+			t.d.errAt(indexPath(t.keyPath(key), i), "must be an integer, got %s", typeName(e))
+			return nil
+		}
+		out[i] = int(n)
+	}
+	return out
+}
+
+// sub returns the table under key, or nil.
+func (t *table) sub(key string) *table {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.errf(key, "must be a table, got %s", typeName(v))
+		return nil
+	}
+	return t.d.table(t.keyPath(key), m)
+}
+
+// array returns the tables of an array of tables ([[key]]).
+func (t *table) array(key string) []*table {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	var ms []map[string]any
+	switch x := v.(type) {
+	case []map[string]any:
+		ms = x
+	case []any:
+		for i, e := range x {
+			m, ok := e.(map[string]any)
+			if !ok {
+				t.d.errAt(indexPath(t.keyPath(key), i), "must be a table, got %s", typeName(e))
+				return nil
+			}
+			ms = append(ms, m)
+		}
+	default:
+		t.errf(key, "must be an array of tables ([[%s]]), got %s", key, typeName(v))
+		return nil
+	}
+	out := make([]*table, len(ms))
+	for i, m := range ms {
+		out[i] = t.d.table(indexPath(t.keyPath(key), i), m)
+	}
+	return out
+}

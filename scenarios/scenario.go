@@ -1,0 +1,688 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// Meta describes where a scenario came from, for messages and for recording
+// the scenario as run.
+type Meta struct {
+	File    string // path as given to Load, or "builtin:NAME"
+	Dir     string // base directory of relative file references ("" for bundled scenarios)
+	Text    string // the TOML text as read (for a sweep point: as run, re-encoded)
+	Profile string // the profile reference as written, e.g. "builtin:paper-cloud"
+	Sweep   *Sweep // the [sweep] table; nil when there is none
+
+	doc   map[string]any // decoded document, for sweep expansion
+	lines lineIndex
+	src   source
+}
+
+// source says how to read the files a scenario names.
+type source struct {
+	read     fileReader
+	dir      string // disk directory of the scenario, for profile paths
+	embedded bool
+}
+
+// Defaults, documented in FORMAT.md.
+const (
+	DefaultSeed           = 1
+	DefaultReplications   = 1
+	DefaultBatch          = 1
+	DefaultSlots          = 1
+	DefaultDispatch       = sim.DispatchRoundRobin
+	DefaultMaxWait        = 50_000_000 // 50ms
+	DefaultDecoder        = sim.DecoderFirst
+	DefaultCopies         = 2
+	DefaultMaxOutstanding = 100_000
+	DefaultMaxLatency     = 3600_000_000_000 // 1h
+)
+
+var (
+	topKeys       = []string{"name", "seed", "requests", "warmup", "duration", "replications", "profile", "network", "stability", "arrivals", "models", "pools", "stragglers", "strategies", "sweep"}
+	stabilityKeys = []string{"max_outstanding", "max_latency"}
+	arrivalKeys   = []string{"process", "rate", "batch", "rate2", "hold", "hold2", "file", "file_format", "file_unit"}
+	poolKeys      = []string{"name", "model", "servers", "slots", "price_per_hour", "dispatch"}
+	stragglerKeys = []string{"kind", "pools", "servers", "p", "extra", "slowdown", "count", "fraction", "slow_for", "normal_for", "fail_after", "repair_after", "on_failure", "latency", "file"}
+	strategyKeys  = []string{"name", "kind", "pools", "copies", "cancel", "cancel_running", "hedge_after", "grid", "k", "max_wait", "decoder", "deadline", "resend"}
+	poolRoles     = []string{sim.PoolSingle, sim.PoolCollage, sim.PoolParity, sim.PoolBackup}
+)
+
+// Load reads a scenario file, or a bundled scenario when path is
+// "builtin:NAME". Relative file references resolve against the file's directory.
+func Load(path string) (*sim.Scenario, *Meta, error) {
+	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
+		return LoadBundled(name)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scenarios: %w", err)
+	}
+	return Parse(path, data, filepath.Dir(path))
+}
+
+// Parse decodes scenario TOML. name is used in messages (and, without a
+// name key, as the scenario name); dir is the base for relative file references.
+func Parse(name string, data []byte, dir string) (*sim.Scenario, *Meta, error) {
+	return parse(name, data, source{read: diskReader(dir), dir: dir})
+}
+
+func parse(name string, data []byte, src source) (*sim.Scenario, *Meta, error) {
+	doc, err := parseDocument(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	meta := &Meta{File: name, Dir: src.dir, Text: string(data), doc: doc, lines: indexLines(string(data)), src: src}
+	if src.embedded {
+		meta.Dir = ""
+	}
+	sc, err := meta.decode(doc, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sc, meta, nil
+}
+
+// decode builds the scenario from a document (the file's, or a sweep point's).
+func (meta *Meta) decode(doc map[string]any, cache *distParser) (*sim.Scenario, error) {
+	if cache == nil {
+		cache = &distParser{read: meta.src.read}
+	}
+	d := &decoder{file: meta.File, lines: meta.lines, dists: cache}
+	t := d.table("", doc)
+	sc := d.scenario(t, meta)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func defaultName(file string) string {
+	base := path.Base(filepath.ToSlash(strings.TrimPrefix(file, "builtin:")))
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
+func (d *decoder) scenario(t *table, meta *Meta) *sim.Scenario {
+	sc := &sim.Scenario{
+		Name:         t.str("name", defaultName(meta.File)),
+		Seed:         uint64(t.intAtLeast("seed", DefaultSeed, 0)),
+		Requests:     t.intAtLeast("requests", 0, 0),
+		Warmup:       t.intAtLeast("warmup", 0, 0),
+		Duration:     t.duration("duration", 0),
+		Replications: int(t.intAtLeast("replications", DefaultReplications, 1)),
+		Network:      t.dist("network"),
+		Stability:    sim.Stability{MaxOutstanding: DefaultMaxOutstanding, MaxLatency: DefaultMaxLatency},
+	}
+	if sc.Requests == 0 && sc.Duration == 0 {
+		t.errf("", "give `requests` (counted requests) or `duration` (arrivals stop after it), or both")
+	}
+	if st := t.sub("stability"); st != nil {
+		sc.Stability.MaxOutstanding = st.intAtLeast("max_outstanding", DefaultMaxOutstanding, 1)
+		sc.Stability.MaxLatency = st.duration("max_latency", DefaultMaxLatency)
+		if sc.Stability.MaxLatency <= 0 {
+			st.errf("max_latency", "must be > 0")
+		}
+		st.done(stabilityKeys, "")
+	}
+	sc.Profile = d.scenarioProfile(t, meta)
+	if at := t.sub("arrivals"); at != nil {
+		sc.Arrivals = d.arrivals(at, sc)
+	} else {
+		t.errf("", "missing [arrivals] table (process and rate)")
+	}
+	sc.Pools = d.pools(t, sc.Profile)
+	sc.Stragglers = d.stragglers(t, sc.Pools)
+	sc.Strategies = d.strategies(t, sc.Pools, sc.Profile)
+	if st := t.sub("sweep"); st != nil {
+		meta.Sweep = d.sweep(st, meta.doc)
+	}
+	t.done(topKeys, "")
+	return sc
+}
+
+// scenarioProfile loads the profile and lays the scenario's own [[models]] over it.
+func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
+	ref := t.str("profile", "")
+	meta.Profile = ref
+	inline := d.models(t, "models")
+	var p *sim.Profile
+	switch {
+	case ref == "":
+		p = &sim.Profile{Name: "inline", Source: "models defined in the scenario"}
+	case strings.HasPrefix(ref, "builtin:"):
+		var err error
+		if p, err = Builtin(ref); err != nil {
+			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
+			return &sim.Profile{Name: ref}
+		}
+	default:
+		var err error
+		if meta.src.embedded {
+			var data []byte
+			if data, err = meta.src.read(ref); err == nil {
+				p, err = parseProfile(ref, data, meta.src.read)
+			}
+		} else {
+			p, err = LoadProfile(filepath.Join(meta.src.dir, ref))
+		}
+		if err != nil {
+			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
+			return &sim.Profile{Name: ref}
+		}
+	}
+	for _, m := range inline {
+		if old := p.Model(m.Name); old != nil {
+			*old = m
+		} else {
+			p.Models = append(p.Models, m)
+		}
+	}
+	if len(inline) > 0 && ref != "" {
+		p.Source += "; models defined in the scenario replace or add to it"
+	}
+	return p
+}
+
+func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
+	a := sim.Arrivals{
+		Process: t.oneOf("process", sim.ArrivalPoisson, sim.ArrivalPoisson, sim.ArrivalDeterministic, sim.ArrivalMMPP, sim.ArrivalTrace),
+		Batch:   int(t.intAtLeast("batch", DefaultBatch, 1)),
+	}
+	positiveRate := func(key string) float64 {
+		if !t.has(key) {
+			t.errf(key, "process %q needs `%s` (e.g. \"60/s\")", a.Process, key)
+			return 0
+		}
+		n := len(d.errs)
+		r := t.rate(key, 0)
+		if r == 0 && len(d.errs) == n {
+			t.errf(key, "must be > 0")
+		}
+		return r
+	}
+	switch a.Process {
+	case sim.ArrivalPoisson, sim.ArrivalDeterministic:
+		a.Rate = positiveRate("rate")
+	case sim.ArrivalMMPP:
+		a.Rate = positiveRate("rate")
+		a.Rate2 = t.rate("rate2", 0)
+		if !t.has("rate2") {
+			t.errf("rate2", "process \"mmpp\" needs `rate2`, the rate of its second state")
+		}
+		for _, k := range []string{"hold", "hold2"} {
+			if !t.has(k) {
+				t.errf(k, "process \"mmpp\" needs `%s`, a distribution of the time spent in state %s (e.g. \"exp:10s\")", k, map[string]string{"hold": "1", "hold2": "2"}[k])
+			}
+		}
+		a.Hold, a.Hold2 = t.dist("hold"), t.dist("hold2")
+	case sim.ArrivalTrace:
+		a.TraceOf = t.str("file", "")
+		format := t.oneOf("file_format", "timestamps", "timestamps", "intervals")
+		unit := t.oneOf("file_unit", "ms", "ns", "us", "ms", "s")
+		if !t.has("file") {
+			t.errf("file", "process \"trace\" needs `file`, one arrival timestamp (or, with file_format = \"intervals\", inter-arrival time) per line")
+		} else if a.TraceOf != "" {
+			times, err := d.arrivalTrace(a.TraceOf, format, columnUnits[unit])
+			if err != nil {
+				t.errf("file", "%v", err)
+			}
+			a.Times = times
+			if n := int64(len(times)) * int64(a.Batch); err == nil && sc.Duration == 0 && sc.Warmup+sc.Requests > n {
+				t.errf("file", "the trace has %d arrivals of batch %d = %d requests, fewer than warmup + requests = %d", len(times), a.Batch, n, sc.Warmup+sc.Requests)
+			}
+		}
+	}
+	t.done(arrivalKeys, fmt.Sprintf("by process %q", a.Process))
+	return a
+}
+
+// arrivalTrace reads arrival instants (ns from the first arrival).
+func (d *decoder) arrivalTrace(name, format string, scale float64) ([]int64, error) {
+	data, err := d.dists.read(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	var t float64
+	for i, line := range strings.Split(string(data), "\n") {
+		s := strings.TrimSpace(line)
+		if s == "" || s[0] == '#' {
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%s:%d: %q is not a number", name, i+1, s)
+		}
+		v *= scale
+		if format == "intervals" {
+			if v < 0 {
+				return nil, fmt.Errorf("%s:%d: negative inter-arrival time", name, i+1)
+			}
+			t += v
+		} else {
+			if len(out) > 0 && v < t {
+				return nil, fmt.Errorf("%s:%d: timestamps must not decrease", name, i+1)
+			}
+			t = v
+		}
+		out = append(out, int64(math.Round(t)))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no arrivals", name)
+	}
+	if format == "timestamps" {
+		for i := len(out) - 1; i >= 0; i-- {
+			out[i] -= out[0]
+		}
+	}
+	return out, nil
+}
+
+func (d *decoder) pools(t *table, prof *sim.Profile) []sim.PoolSpec {
+	arr := t.array("pools")
+	if len(arr) == 0 && !t.has("pools") {
+		t.errf("", "no [[pools]]: a scenario needs at least one pool of servers")
+	}
+	var out []sim.PoolSpec
+	seen := map[string]bool{}
+	for _, pt := range arr {
+		p := sim.PoolSpec{
+			Name:         pt.str("name", ""),
+			Model:        pt.str("model", ""),
+			Servers:      int(pt.intAtLeast("servers", 0, 1)),
+			Slots:        int(pt.intAtLeast("slots", DefaultSlots, 1)),
+			PricePerHour: pt.float("price_per_hour", 0),
+			Dispatch: pt.oneOf("dispatch", DefaultDispatch, sim.DispatchRoundRobin, sim.DispatchRandom,
+				sim.DispatchLeastOutstanding, sim.DispatchPowerOfTwo, sim.DispatchCentral),
+		}
+		switch {
+		case p.Name == "":
+			pt.errf("name", "a pool needs a name")
+		case seen[p.Name]:
+			pt.errf("name", "pool %q is defined twice", p.Name)
+		}
+		seen[p.Name] = true
+		if !pt.has("servers") {
+			pt.errf("servers", "a pool needs its number of servers (>= 1)")
+		}
+		if p.PricePerHour < 0 {
+			pt.errf("price_per_hour", "must be >= 0, got %g", p.PricePerHour)
+		}
+		if !pt.has("model") {
+			pt.errf("model", "a pool needs the model its servers run (one of %s)", modelNames(prof))
+		} else if p.Model != "" && prof.Model(p.Model) == nil {
+			msg := fmt.Sprintf("model %q is not in profile %q (it has %s)", p.Model, prof.Name, modelNames(prof))
+			if s := suggest(p.Model, modelList(prof)); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			pt.errf("model", "%s", msg)
+		}
+		pt.done(poolKeys, "")
+		out = append(out, p)
+	}
+	return out
+}
+
+func modelList(p *sim.Profile) []string {
+	var s []string
+	for _, m := range p.Models {
+		s = append(s, m.Name)
+	}
+	return s
+}
+
+func modelNames(p *sim.Profile) string {
+	if len(p.Models) == 0 {
+		return "no models"
+	}
+	return strings.Join(quoteAll(modelList(p)), ", ")
+}
+
+func poolIndex(pools []sim.PoolSpec, name string) int {
+	for i := range pools {
+		if pools[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func poolNames(pools []sim.PoolSpec) []string {
+	var s []string
+	for _, p := range pools {
+		s = append(s, p.Name)
+	}
+	return s
+}
+
+// checkPool reports an unknown pool name at path.
+func (d *decoder) checkPool(path string, pools []sim.PoolSpec, name string) bool {
+	if poolIndex(pools, name) >= 0 {
+		return true
+	}
+	msg := fmt.Sprintf("no pool %q (pools: %s)", name, strings.Join(quoteAll(poolNames(pools)), ", "))
+	if s := suggest(name, poolNames(pools)); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	d.errAt(path, "%s", msg)
+	return false
+}
+
+func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec {
+	var out []sim.StragglerSpec
+	for _, st := range t.array("stragglers") {
+		s := sim.StragglerSpec{
+			Kind: st.oneOf("kind", "", sim.StragglerBernoulli, sim.StragglerSlowNodes, sim.StragglerMarkov,
+				sim.StragglerFailure, sim.StragglerEmpirical, sim.StragglerTrace),
+			Pools:   st.strings("pools"),
+			Servers: st.ints("servers"),
+		}
+		if !st.has("kind") {
+			st.errf("kind", "a straggler model needs a kind: bernoulli, slow-nodes, markov, failure, empirical or trace")
+		}
+		largest := 0
+		for i, name := range s.Pools {
+			if d.checkPool(indexPath(st.keyPath("pools"), i), pools, name) {
+				largest = max(largest, pools[poolIndex(pools, name)].Servers)
+			}
+		}
+		if len(s.Pools) == 0 {
+			for _, p := range pools {
+				largest = max(largest, p.Servers)
+			}
+		}
+		for i, v := range s.Servers {
+			if v < 0 || (largest > 0 && v >= largest) {
+				d.errAt(indexPath(st.keyPath("servers"), i), "server index %d is out of range: servers are numbered 0 to %d in the pools covered", v, largest-1)
+			}
+		}
+		slowdown := func(required bool) {
+			if required && !st.has("slowdown") {
+				st.errf("slowdown", "kind %q needs `slowdown`, the factor by which service slows (e.g. 4.0)", s.Kind)
+			}
+			s.Slowdown = st.float("slowdown", 0)
+			if st.has("slowdown") && !(s.Slowdown > 0) {
+				st.errf("slowdown", "must be > 0, got %g", s.Slowdown)
+			}
+		}
+		need := func(key, what string) {
+			if !st.has(key) {
+				st.errf(key, "kind %q needs `%s`, %s", s.Kind, key, what)
+			}
+		}
+		switch s.Kind {
+		case sim.StragglerBernoulli:
+			need("p", "the probability that a task is slowed")
+			s.P = st.float("p", 0)
+			if !(s.P >= 0 && s.P <= 1) {
+				st.errf("p", "must be a probability in [0, 1], got %g", s.P)
+			}
+			if st.has("extra") == st.has("slowdown") {
+				st.errf("", "kind \"bernoulli\" needs exactly one of `extra` (a delay distribution) and `slowdown` (a factor)")
+			}
+			s.Extra = st.dist("extra")
+			slowdown(false)
+		case sim.StragglerSlowNodes:
+			if st.has("count") == st.has("fraction") {
+				st.errf("", "kind \"slow-nodes\" needs exactly one of `count` (servers per pool) and `fraction` (of each pool's servers)")
+			}
+			s.Count = int(st.intAtLeast("count", 0, 0))
+			s.Fraction = st.float("fraction", 0)
+			if !(s.Fraction >= 0 && s.Fraction <= 1) {
+				st.errf("fraction", "must be in [0, 1], got %g", s.Fraction)
+			}
+			slowdown(true)
+		case sim.StragglerMarkov:
+			need("slow_for", "the distribution of a slow spell (e.g. \"exp:2s\")")
+			need("normal_for", "the distribution of a normal spell (e.g. \"exp:60s\")")
+			s.SlowFor, s.NormalFor = st.dist("slow_for"), st.dist("normal_for")
+			for _, k := range []string{"slow_for", "normal_for"} {
+				dd := s.SlowFor
+				if k == "normal_for" {
+					dd = s.NormalFor
+				}
+				if st.has(k) && dd.Kind != sim.DistNone && !(dd.Mean() > 0) {
+					st.errf(k, "mean must be > 0")
+				}
+			}
+			slowdown(true)
+		case sim.StragglerFailure:
+			need("fail_after", "the distribution of time to failure (e.g. \"exp:10m\")")
+			need("repair_after", "the distribution of repair time (e.g. \"exp:30s\")")
+			s.FailAfter, s.RepairAfter = st.dist("fail_after"), st.dist("repair_after")
+			s.Requeue = st.oneOf("on_failure", "lose", "lose", "requeue") == "requeue"
+		case sim.StragglerEmpirical:
+			need("latency", "the latency distribution laid over compute time (e.g. \"builtin:paper-cloud\")")
+			s.Latency = st.dist("latency")
+		case sim.StragglerTrace:
+			if st.has("latency") == st.has("file") {
+				st.errf("", "kind \"trace\" needs exactly one of `file` (latencies in ms, one per line, replayed in order) and `latency = \"samples:FILE\"`")
+			}
+			if st.has("file") {
+				if name := st.str("file", ""); name != "" {
+					dd, err := d.dists.parse("samples:" + name)
+					if err != nil {
+						st.errf("file", "%v", err)
+					}
+					s.Latency = dd
+				}
+			} else {
+				s.Latency = st.dist("latency")
+				if st.has("latency") && s.Latency.Kind != sim.DistSamples && s.Latency.Kind != sim.DistNone {
+					st.errf("latency", "kind \"trace\" replays values in order: use \"samples:FILE\" (or `file`), got %s", s.Latency.Kind)
+				}
+			}
+		}
+		st.done(stragglerKeys, fmt.Sprintf("by kind %q", s.Kind))
+		out = append(out, s)
+	}
+	return out
+}
+
+func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) []sim.StrategySpec {
+	arr := t.array("strategies")
+	if len(arr) == 0 && !t.has("strategies") {
+		t.errf("", "no [[strategies]]: a scenario needs at least one strategy to run")
+	}
+	var out []sim.StrategySpec
+	seen := map[string]bool{}
+	for _, st := range arr {
+		s := sim.StrategySpec{
+			Name: st.str("name", ""),
+			Kind: st.oneOf("kind", "", sim.StrategyNone, sim.StrategyReplicate, sim.StrategyHedge, sim.StrategyCollage, sim.StrategyParity),
+		}
+		switch {
+		case s.Name == "":
+			st.errf("name", "a strategy needs a name")
+		case seen[s.Name]:
+			st.errf("name", "strategy %q is defined twice", s.Name)
+		}
+		seen[s.Name] = true
+		if !st.has("kind") {
+			st.errf("kind", "a strategy needs a kind: none, replicate, hedge, collage or parity")
+		}
+		s.Pools = d.strategyPools(st)
+		// Roles each kind needs (true) or may have (false).
+		roles := map[string]map[string]bool{
+			sim.StrategyNone:      {sim.PoolSingle: true},
+			sim.StrategyReplicate: {sim.PoolSingle: true},
+			sim.StrategyHedge:     {sim.PoolSingle: true, sim.PoolBackup: false},
+			sim.StrategyCollage:   {sim.PoolSingle: true, sim.PoolCollage: true},
+			sim.StrategyParity:    {sim.PoolSingle: true, sim.PoolParity: true},
+		}[s.Kind]
+		pp := st.keyPath("pools")
+		for role, req := range roles {
+			if _, ok := s.Pools[role]; req && !ok && s.Pools != nil {
+				d.errAt(pp, "kind %q needs a %s pool: pools = { %s }", s.Kind, role, rolesExample(roles))
+			}
+		}
+		if st.has("pools") && s.Pools == nil {
+			// already reported
+		} else if !st.has("pools") && s.Kind != "" {
+			st.errf("pools", "a strategy needs its pools: pools = { %s }", rolesExample(roles))
+		}
+		single := -1
+		for _, role := range poolRoles {
+			name, ok := s.Pools[role]
+			if !ok {
+				continue
+			}
+			rp := joinPath(pp, role)
+			if _, allowed := roles[role]; !allowed && s.Kind != "" {
+				d.errAt(rp, "kind %q has no %s pool", s.Kind, role)
+				continue
+			}
+			if !d.checkPool(rp, pools, name) {
+				continue
+			}
+			pi := poolIndex(pools, name)
+			if role == sim.PoolSingle {
+				single = pi
+			}
+			m := prof.Model(pools[pi].Model)
+			if m == nil {
+				continue // reported at the pool
+			}
+			want := map[string]string{sim.PoolSingle: sim.RoleSingle, sim.PoolBackup: sim.RoleSingle,
+				sim.PoolCollage: sim.RoleCollage, sim.PoolParity: sim.RoleParity}[role]
+			if m.Role != want {
+				d.errAt(rp, "pool %q runs model %q of role %q; a %s pool needs a model of role %q", name, m.Name, m.Role, role, want)
+			}
+		}
+		switch s.Kind {
+		case sim.StrategyReplicate:
+			s.Copies = int(st.intAtLeast("copies", DefaultCopies, 2))
+			if single >= 0 && s.Copies > pools[single].Servers {
+				st.errf("copies", "%d copies need %d distinct servers; pool %q has %d", s.Copies, s.Copies, pools[single].Name, pools[single].Servers)
+			}
+			s.Cancel = st.boolean("cancel", false)
+			s.CancelRunning = st.boolean("cancel_running", false)
+		case sim.StrategyHedge:
+			s.Cancel = st.boolean("cancel", false)
+			s.CancelRunning = st.boolean("cancel_running", false)
+			if !st.has("hedge_after") {
+				st.errf("hedge_after", "kind \"hedge\" needs `hedge_after`: a duration (\"200ms\") or a quantile of the model's latency (\"p95\")")
+			} else {
+				s.HedgeAfter, s.HedgeQuantile = d.hedgeAfter(st)
+			}
+			if _, ok := s.Pools[sim.PoolBackup]; !ok && single >= 0 && pools[single].Servers < 2 {
+				st.errf("pools", "a hedge without a backup pool sends its copy to another server of pool %q, which has only 1", pools[single].Name)
+			}
+		case sim.StrategyCollage:
+			if !st.has("grid") {
+				st.errf("grid", "kind \"collage\" needs `grid`, the collage side g (2, 3 or 4; g*g images per collage)")
+			}
+			s.Grid = int(st.integer("grid", 0))
+			if st.has("grid") && (s.Grid < 2 || s.Grid > 4) {
+				st.errf("grid", "must be 2, 3 or 4, got %d", s.Grid)
+			}
+			if name, ok := s.Pools[sim.PoolCollage]; ok && s.Grid >= 2 {
+				if pi := poolIndex(pools, name); pi >= 0 {
+					if m := prof.Model(pools[pi].Model); m != nil && m.Role == sim.RoleCollage && m.Grid != s.Grid {
+						st.errf("grid", "grid %d does not match model %q of pool %q, which classifies %dx%d collages", s.Grid, m.Name, name, m.Grid, m.Grid)
+					}
+				}
+			}
+			s.MaxWait = d.maxWait(st)
+			s.Decoder = st.oneOf("decoder", DefaultDecoder, sim.DecoderFirst, sim.DecoderDeadline)
+			if s.Decoder == sim.DecoderDeadline {
+				if !st.has("deadline") {
+					st.errf("deadline", "decoder \"deadline\" needs `deadline`, how long after arrival to wait for the S-CNN answer (e.g. \"200ms\")")
+				}
+				s.Deadline = st.duration("deadline", 0)
+				s.Resend = st.boolean("resend", false)
+			}
+		case sim.StrategyParity:
+			if !st.has("k") {
+				st.errf("k", "kind \"parity\" needs `k`, the number of requests per parity group (>= 2)")
+			}
+			s.K = int(st.intAtLeast("k", 0, 2))
+			if name, ok := s.Pools[sim.PoolParity]; ok && s.K >= 2 {
+				if pi := poolIndex(pools, name); pi >= 0 {
+					if m := prof.Model(pools[pi].Model); m != nil && m.Role == sim.RoleParity && m.Grid != 0 && m.Grid != s.K {
+						st.errf("k", "k = %d does not match model %q of pool %q, built for k = %d", s.K, m.Name, name, m.Grid)
+					}
+				}
+			}
+			s.MaxWait = d.maxWait(st)
+		}
+		why := fmt.Sprintf("by kind %q", s.Kind)
+		if s.Kind == sim.StrategyCollage && s.Decoder != sim.DecoderDeadline {
+			why = fmt.Sprintf("by decoder %q", s.Decoder)
+			if st.has("deadline") || st.has("resend") {
+				why += " (only by decoder \"deadline\")"
+			}
+		}
+		st.done(strategyKeys, why)
+		out = append(out, s)
+	}
+	return out
+}
+
+func rolesExample(roles map[string]bool) string {
+	var s []string
+	for _, r := range poolRoles {
+		if req, ok := roles[r]; ok && req {
+			s = append(s, fmt.Sprintf("%s = \"...\"", r))
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+func (d *decoder) maxWait(st *table) int64 {
+	w := st.duration("max_wait", DefaultMaxWait)
+	if st.has("max_wait") && w <= 0 {
+		st.errf("max_wait", "must be > 0")
+	}
+	return w
+}
+
+// strategyPools reads pools = { role = "pool", ... } or pools = "pool" (the single pool).
+func (d *decoder) strategyPools(st *table) map[string]string {
+	v, ok := st.get("pools")
+	if !ok {
+		return nil
+	}
+	if s, ok := v.(string); ok {
+		return map[string]string{sim.PoolSingle: s}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		st.errf("pools", "must be a table of role = pool name, e.g. { single = \"scnn\", collage = \"collage\" }, got %s", typeName(v))
+		return nil
+	}
+	pt := d.table(st.keyPath("pools"), m)
+	out := map[string]string{}
+	for _, role := range poolRoles {
+		if pt.has(role) {
+			out[role] = pt.str(role, "")
+		}
+	}
+	pt.done(poolRoles, "")
+	return out
+}
+
+// hedgeAfter reads a duration or a quantile "pNN[.N]".
+func (d *decoder) hedgeAfter(st *table) (int64, float64) {
+	v, _ := st.m["hedge_after"]
+	if s, ok := v.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "p") {
+		st.get("hedge_after")
+		q, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(s), "p"), 64)
+		if err != nil || !(q > 0 && q < 100) {
+			st.errf("hedge_after", "bad quantile %q: want p followed by a percentage in (0, 100), e.g. \"p95\", \"p99.9\"", s)
+			return 0, 0
+		}
+		return 0, q / 100
+	}
+	ns := st.duration("hedge_after", 0)
+	return ns, 0
+}

@@ -1,0 +1,319 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/collagesim/collagesim/sim"
+)
+
+// Sweep is a scenario's [sweep] table: key paths and the values each takes.
+type Sweep struct {
+	Mode   string // "product" (every combination; default) or "zip" (i-th values together)
+	Params []SweepParam
+}
+
+// SweepParam is one swept key, e.g. "pools.scnn.servers" = [6, 9, 12].
+type SweepParam struct {
+	Key    string
+	Values []any // TOML values: int64, float64, string, bool
+}
+
+// Param is one key set to one value at a sweep point.
+type Param struct {
+	Key   string
+	Value any
+}
+
+// String formats the value as it would be written in TOML ("6", "\"60/s\"").
+func (p Param) String() string { return p.Key + "=" + formatValue(p.Value) }
+
+// Point is one scenario of a sweep.
+type Point struct {
+	Index    int
+	Params   []Param
+	Scenario *sim.Scenario
+	Meta     *Meta // Text is the scenario as run (the [sweep] table removed)
+}
+
+// Expand returns the points of meta's sweep, each with its values applied to
+// the document and decoded and validated anew; without a sweep, one point.
+// Key paths: "arrivals.rate", "pools.NAME.servers" or "pools[0].servers" (likewise
+// for strategies, stragglers and models), "seed".
+func Expand(meta *Meta) ([]Point, error) {
+	if meta == nil || meta.doc == nil {
+		return nil, fmt.Errorf("scenarios: Expand needs the Meta returned by Load or Parse")
+	}
+	combos := [][]Param{nil}
+	if sw := meta.Sweep; sw != nil && len(sw.Params) > 0 {
+		combos = sw.combinations()
+	}
+	cache := &distParser{read: meta.src.read}
+	points := make([]Point, 0, len(combos))
+	for i, params := range combos {
+		doc := deepCopy(meta.doc).(map[string]any)
+		delete(doc, "sweep")
+		for _, p := range params {
+			if err := setPath(doc, p.Key, p.Value); err != nil {
+				return nil, fmt.Errorf("scenarios: %s: sweep %s: %w", meta.File, p.Key, err)
+			}
+		}
+		pm := *meta
+		pm.Sweep, pm.doc = nil, doc
+		var buf bytes.Buffer
+		if err := toml.NewEncoder(&buf).Encode(doc); err != nil {
+			return nil, fmt.Errorf("scenarios: %s: sweep point %d: %w", meta.File, i, err)
+		}
+		pm.Text = buf.String()
+		sc, err := pm.decode(doc, cache)
+		if err != nil {
+			return nil, fmt.Errorf("sweep point %d (%s):\n%w", i, paramsString(params), err)
+		}
+		points = append(points, Point{Index: i, Params: params, Scenario: sc, Meta: &pm})
+	}
+	return points, nil
+}
+
+func paramsString(ps []Param) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// MaxSweepPoints bounds the points of one sweep.
+const MaxSweepPoints = 100_000
+
+// size is the number of points, saturating above MaxSweepPoints.
+func (sw *Sweep) size() int {
+	if len(sw.Params) == 0 {
+		return 1
+	}
+	if sw.Mode == "zip" {
+		return len(sw.Params[0].Values)
+	}
+	n := 1
+	for _, p := range sw.Params {
+		n *= len(p.Values)
+		if n > MaxSweepPoints {
+			return MaxSweepPoints + 1
+		}
+	}
+	return n
+}
+
+func (sw *Sweep) combinations() [][]Param {
+	if sw.Mode == "zip" {
+		n := len(sw.Params[0].Values)
+		out := make([][]Param, n)
+		for i := range out {
+			for _, p := range sw.Params {
+				out[i] = append(out[i], Param{p.Key, p.Values[i]})
+			}
+		}
+		return out
+	}
+	out := [][]Param{nil}
+	for _, p := range sw.Params {
+		var next [][]Param
+		for _, c := range out {
+			for _, v := range p.Values {
+				next = append(next, append(append([]Param(nil), c...), Param{p.Key, v}))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// sweep reads the [sweep] table and checks that every key path resolves.
+func (d *decoder) sweep(t *table, doc map[string]any) *Sweep {
+	sw := &Sweep{Mode: t.oneOf("mode", "product", "product", "zip")}
+	var keys []string
+	for k := range t.m {
+		if k != "mode" {
+			keys = append(keys, k)
+		}
+	}
+	// In the order written.
+	sort.Slice(keys, func(i, j int) bool {
+		li, lj := d.lines.line(t.keyPath(keys[i])), d.lines.line(t.keyPath(keys[j]))
+		if li != lj {
+			return li < lj
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		v, _ := t.get(k)
+		arr, ok := v.([]any)
+		if !ok || len(arr) == 0 {
+			t.errf(k, "must be a non-empty array of values, e.g. [6, 9, 12], got %s", typeName(v))
+			continue
+		}
+		if strings.HasPrefix(k, "sweep") || k == "sweep" {
+			t.errf(k, "cannot sweep the sweep table")
+			continue
+		}
+		if err := setPath(deepCopy(doc).(map[string]any), k, arr[0]); err != nil {
+			t.errf(k, "%v", err)
+			continue
+		}
+		sw.Params = append(sw.Params, SweepParam{Key: k, Values: arr})
+	}
+	if n := sw.size(); n > MaxSweepPoints {
+		t.errf("", "the sweep has %d points, more than %d", n, MaxSweepPoints)
+	}
+	if sw.Mode == "zip" {
+		for _, p := range sw.Params[min(1, len(sw.Params)):] {
+			if len(p.Values) != len(sw.Params[0].Values) {
+				t.errf(p.Key, "mode \"zip\" needs lists of equal length: %d values here, %d for %q", len(p.Values), len(sw.Params[0].Values), sw.Params[0].Key)
+			}
+		}
+	}
+	return sw
+}
+
+// splitPath splits "a.b[2].c" into "a", "b", "[2]", "c"; quoted parts may hold dots.
+func splitPath(p string) ([]string, error) {
+	var out []string
+	for p != "" {
+		switch {
+		case p[0] == '"':
+			end := strings.IndexByte(p[1:], '"')
+			if end < 0 {
+				return nil, fmt.Errorf("unclosed quote in key path")
+			}
+			out = append(out, p[1:end+1])
+			p = p[end+2:]
+		case p[0] == '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("unclosed [ in key path")
+			}
+			out = append(out, p[:end+1])
+			p = p[end+1:]
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				end = len(p)
+			}
+			if end == 0 {
+				return nil, fmt.Errorf("empty part in key path")
+			}
+			out = append(out, p[:end])
+			p = p[end:]
+		}
+		p = strings.TrimPrefix(p, ".")
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty key path")
+	}
+	return out, nil
+}
+
+// setPath sets the value at a key path in a decoded document, creating
+// missing tables. Inside an array of tables a part is an index ("[0]" or "0")
+// or the name of an element.
+func setPath(doc map[string]any, path string, v any) error {
+	parts, err := splitPath(path)
+	if err != nil {
+		return err
+	}
+	var cur any = doc
+	for i, part := range parts {
+		last := i == len(parts)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if strings.HasPrefix(part, "[") {
+				return fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
+			}
+			if last {
+				if _, isTable := c[part].(map[string]any); isTable {
+					return fmt.Errorf("%s is a table; sweep one of its keys", path)
+				}
+				c[part] = v
+				return nil
+			}
+			next, ok := c[part]
+			if !ok {
+				next = map[string]any{}
+				c[part] = next
+			}
+			cur = next
+		case []map[string]any:
+			if last {
+				return fmt.Errorf("%s is an array of tables; sweep a key of one element", strings.Join(parts[:i], "."))
+			}
+			idx := -1
+			if n, err := strconv.Atoi(strings.Trim(part, "[]")); err == nil {
+				if n < 0 || n >= len(c) {
+					return fmt.Errorf("index %d out of range: %s has %d elements", n, strings.Join(parts[:i], "."), len(c))
+				}
+				idx = n
+			} else {
+				var names []string
+				for j, e := range c {
+					name, _ := e["name"].(string)
+					names = append(names, name)
+					if name == part {
+						idx = j
+					}
+				}
+				if idx < 0 {
+					msg := fmt.Sprintf("no element named %q in %s (names: %s)", part, strings.Join(parts[:i], "."), strings.Join(quoteAll(names), ", "))
+					if s := suggest(part, names); s != "" {
+						msg += fmt.Sprintf("; did you mean %q?", s)
+					}
+					return fmt.Errorf("%s", msg)
+				}
+			}
+			cur = c[idx]
+		default:
+			return fmt.Errorf("%s is a value, not a table", strings.Join(parts[:i], "."))
+		}
+	}
+	return nil
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []map[string]any:
+		s := make([]map[string]any, len(x))
+		for i, e := range x {
+			s[i] = deepCopy(e).(map[string]any)
+		}
+		return s
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return quote(x)
+	case float64:
+		return formatFloat(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
