@@ -229,12 +229,28 @@ func newPlot(lk look, xlabel, ylabel string) *plot.Plot {
 		ax.Tick.Length = 3
 		ax.Padding = 2
 	}
+	p.X.Tick.Marker = trimmedTicks{plot.DefaultTicks{}}
+	p.Y.Tick.Marker = trimmedTicks{plot.DefaultTicks{}}
 	p.Title.TextStyle.Font = textStyle(lk.label).Font
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.X.Label.Padding = 2
 	p.Y.Label.Padding = 2
 	return p
+}
+
+// trimmedTicks drops the trailing zeros gonum/plot gives every label of an
+// axis ("250.00" becomes "250", "2.50" becomes "2.5").
+type trimmedTicks struct{ plot.Ticker }
+
+func (t trimmedTicks) Ticks(min, max float64) []plot.Tick {
+	ts := t.Ticker.Ticks(min, max)
+	for i, tk := range ts {
+		if strings.Contains(tk.Label, ".") && !strings.ContainsAny(tk.Label, "eE") {
+			ts[i].Label = strings.TrimSuffix(strings.TrimRight(tk.Label, "0"), ".")
+		}
+	}
+	return ts
 }
 
 var gridColor = color.Gray{Y: 0xdd}

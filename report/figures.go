@@ -332,7 +332,15 @@ func (b *barValues) Plot(c draw.Canvas, p *plot.Plot) {
 		if math.IsNaN(v) {
 			continue
 		}
-		c.FillText(sty, vg.Point{X: trX(v) + 2, Y: trY(b.bars.y(i))}, b.format(v))
+		txt := b.format(v)
+		at := vg.Point{X: trX(v) + 2, Y: trY(b.bars.y(i))}
+		// A white ground keeps the value readable over a reference line.
+		r := sty.Rectangle(txt).Add(at)
+		r.Min.X -= 1
+		r.Max.X += 1
+		c.SetColor(color.White)
+		c.Fill(r.Path())
+		c.FillText(sty, at, txt)
 	}
 }
 

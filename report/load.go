@@ -21,17 +21,48 @@ func Load(path string) (*sim.Results, error) {
 		}
 		return nil, fmt.Errorf("report: reading results: %w", err)
 	}
-	res, err := Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return res, nil
+	return decode(b, path)
 }
 
 // Decode reads and checks the contents of a results.json file.
-func Decode(b []byte) (*sim.Results, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, errors.New("report: empty file, not a collagesim results file")
+func Decode(b []byte) (*sim.Results, error) { return decode(b, "") }
+
+// decode names the file in its errors, "report: name:line:col: ...", when
+// name is not empty.
+func decode(b []byte, name string) (*sim.Results, error) {
+	res, err := decodeResults(b)
+	if err == nil {
+		return res, nil
+	}
+	var pe *posError
+	switch {
+	case errors.As(err, &pe) && name != "":
+		return nil, fmt.Errorf("report: %s:%d:%d: %w", name, pe.line, pe.col, err)
+	case errors.As(err, &pe):
+		return nil, fmt.Errorf("report: line %d, column %d: %w", pe.line, pe.col, err)
+	case name != "":
+		return nil, fmt.Errorf("report: %s: %w", name, err)
+	}
+	return nil, fmt.Errorf("report: %w", err)
+}
+
+// posError is a decoding error at a place in the file.
+type posError struct {
+	line, col int
+	msg       string
+	err       error
+}
+
+func (e *posError) Error() string { return e.msg + ": " + e.err.Error() }
+func (e *posError) Unwrap() error { return e.err }
+
+func decodeResults(b []byte) (*sim.Results, error) {
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
+		return nil, errors.New("empty file, not a collagesim results file")
+	}
+	if trimmed[0] != '{' && json.Valid(trimmed) {
+		return nil, errors.New("not a collagesim results file (not a JSON object)")
 	}
 	// Look at the header first, so a file of another version or another
 	// program is named as such rather than as a field that did not decode.
@@ -44,23 +75,23 @@ func Decode(b []byte) (*sim.Results, error) {
 		return nil, jsonError(b, err)
 	}
 	if head.Version == nil || !strings.HasPrefix(head.Tool, "collagesim") {
-		return nil, fmt.Errorf("report: not a collagesim results file (no \"version\" and \"tool\": \"collagesim ...\" fields)")
+		return nil, errors.New(`not a collagesim results file (no "version" and "tool": "collagesim ..." fields)`)
 	}
 	if *head.Version != sim.ResultsVersion {
-		return nil, fmt.Errorf("report: results file version %d (written by %q); this build reads version %d",
+		return nil, fmt.Errorf("results file version %d (written by %q); this build reads version %d",
 			*head.Version, head.Tool, sim.ResultsVersion)
 	}
 	var res sim.Results
 	if err := json.Unmarshal(b, &res); err != nil {
 		return nil, jsonError(b, err)
 	}
-	if err := Check(&res); err != nil {
+	if err := check(&res); err != nil {
 		return nil, err
 	}
 	return &res, nil
 }
 
-// jsonError names where in the file decoding failed, as line:column.
+// jsonError says where in the file decoding failed.
 func jsonError(b []byte, err error) error {
 	var (
 		syn *json.SyntaxError
@@ -68,16 +99,18 @@ func jsonError(b []byte, err error) error {
 	)
 	switch {
 	case errors.As(err, &syn):
-		line, col := position(b, syn.Offset)
 		if syn.Offset >= int64(len(b)) || strings.Contains(syn.Error(), "unexpected end") {
-			return fmt.Errorf("report: line %d, column %d: truncated JSON (%v): %w", line, col, syn, err)
+			line, col := position(b, syn.Offset)
+			return &posError{line, col, "truncated JSON, the file ends early", err}
 		}
-		return fmt.Errorf("report: line %d, column %d: invalid JSON: %w", line, col, err)
+		// The offset is just past the byte that was wrong.
+		line, col := position(b, syn.Offset-1)
+		return &posError{line, col, "invalid JSON", err}
 	case errors.As(err, &typ):
 		line, col := position(b, typ.Offset)
-		return fmt.Errorf("report: line %d, column %d: field %q: %w", line, col, typ.Field, err)
+		return &posError{line, col, fmt.Sprintf("field %q", typ.Field), err}
 	}
-	return fmt.Errorf("report: invalid results: %w", err)
+	return fmt.Errorf("invalid results: %w", err)
 }
 
 // position turns a byte offset into a 1-based line and column.
@@ -93,33 +126,40 @@ func position(b []byte, off int64) (line, col int) {
 // a point without strategies, strategies without names or with the same name,
 // sweep parameters that do not match the points.
 func Check(res *sim.Results) error {
+	if err := check(res); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+func check(res *sim.Results) error {
 	if res == nil {
-		return errors.New("report: no results")
+		return errors.New("no results")
 	}
 	if len(res.Points) == 0 {
-		return errors.New("report: results hold no points")
+		return errors.New("results hold no points")
 	}
 	for i, pt := range res.Points {
 		if len(pt.Strategies) == 0 {
-			return fmt.Errorf("report: points[%d]: no strategies", i)
+			return fmt.Errorf("points[%d]: no strategies", i)
 		}
 		seen := make(map[string]bool, len(pt.Strategies))
 		for j, s := range pt.Strategies {
 			if s.Name == "" {
-				return fmt.Errorf("report: points[%d].strategies[%d]: empty name", i, j)
+				return fmt.Errorf("points[%d].strategies[%d]: empty name", i, j)
 			}
 			if seen[s.Name] {
-				return fmt.Errorf("report: points[%d].strategies[%d]: strategy %q appears twice", i, j, s.Name)
+				return fmt.Errorf("points[%d].strategies[%d]: strategy %q appears twice", i, j, s.Name)
 			}
 			seen[s.Name] = true
 		}
 		if len(res.SweepParams) > 0 {
 			if len(pt.Params) != len(res.SweepParams) {
-				return fmt.Errorf("report: points[%d]: %d parameters, sweep_params lists %d", i, len(pt.Params), len(res.SweepParams))
+				return fmt.Errorf("points[%d]: %d parameters, sweep_params lists %d", i, len(pt.Params), len(res.SweepParams))
 			}
 			for k, p := range pt.Params {
 				if p.Key != res.SweepParams[k] {
-					return fmt.Errorf("report: points[%d].params[%d]: key %q, sweep_params[%d] is %q", i, k, p.Key, k, res.SweepParams[k])
+					return fmt.Errorf("points[%d].params[%d]: key %q, sweep_params[%d] is %q", i, k, p.Key, k, res.SweepParams[k])
 				}
 			}
 		}

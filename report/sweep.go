@@ -1,15 +1,16 @@
 package report
 
 import (
+	"cmp"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette"
-	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/palette/brewer"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -28,6 +29,9 @@ type axisValues struct {
 	numeric bool
 }
 
+// perUnit is the length in seconds of the time units a rate may be given in.
+var perUnit = map[string]float64{"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
+
 // parseValue reads a swept value as a number, a rate ("60/s", per second) or
 // a duration ("250ms", in milliseconds).
 func parseValue(s string) (v float64, unit string, ok bool) {
@@ -41,8 +45,8 @@ func parseValue(s string) (v float64, unit string, ok bool) {
 			return 0, "", false
 		}
 		per = strings.TrimSpace(per)
-		if per != "" && (per[0] < '0' || per[0] > '9') {
-			per = "1" + per
+		if secs, ok := perUnit[per]; ok {
+			return f / secs, "/s", true
 		}
 		d, err := time.ParseDuration(per)
 		if err != nil || d <= 0 {
@@ -245,11 +249,29 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes}
 }
 
-// heatColors maps low p99 to light and high p99 to dark, a sequence that
-// stays ordered in grayscale.
-func heatColors() palette.ColorMap {
-	cm := moreland.ExtendedBlackBody()
-	return cm
+// heatColors is ColorBrewer's YlGnBu sequence (Brewer, colorbrewer2.org),
+// light yellow to dark blue: ordered in lightness, so it reads in grayscale
+// and to colour-blind readers.
+var heatColors = func() []color.Color {
+	p, err := brewer.GetPalette(brewer.TypeSequential, "YlGnBu", 9)
+	if err != nil {
+		panic("report: " + err.Error())
+	}
+	return p.Colors()
+}()
+
+// heatColor maps t in [0, 1] onto heatColors, interpolating between classes.
+func heatColor(t float64) color.Color {
+	t = math.Min(1, math.Max(0, t))
+	f := t * float64(len(heatColors)-1)
+	i := int(math.Floor(f))
+	if i >= len(heatColors)-1 {
+		return heatColors[len(heatColors)-1]
+	}
+	a, b := color.NRGBAModel.Convert(heatColors[i]).(color.NRGBA), color.NRGBAModel.Convert(heatColors[i+1]).(color.NRGBA)
+	w := f - float64(i)
+	mix := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-w) + float64(y)*w)) }
+	return color.NRGBA{R: mix(a.R, b.R), G: mix(a.G, b.G), B: mix(a.B, b.B), A: 0xff}
 }
 
 // heatmap draws p99 of one strategy over a two-parameter sweep, one cell per
@@ -276,9 +298,6 @@ func (r *resolved) heatmap(res *sim.Results, name string) *layout {
 	if hi == lo {
 		hi = lo + 1
 	}
-	cm := heatColors()
-	cm.SetMin(lo)
-	cm.SetMax(hi)
 	p := newPlot(r.lk, res.SweepParams[0], res.SweepParams[1])
 	p.Title.Text = r.short[name] + ": p99 latency (ms)"
 	p.Title.TextStyle.Font = textStyle(r.lk.label).Font
@@ -294,7 +313,7 @@ func (r *resolved) heatmap(res *sim.Results, name string) *layout {
 	p.X.Tick.Length, p.Y.Tick.Length = 0, 0
 	p.X.Min, p.X.Max = -0.5, float64(len(ax.raw))-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(len(ay.raw))-0.5
-	p.Add(&heatCells{cells: cells, cmap: cm, text: textStyle(r.lk.tick)})
+	p.Add(&heatCells{cells: cells, lo: lo, hi: hi, text: textStyle(r.lk.tick)})
 	notes := []string{"darker: slower; one colour scale for all strategies (" + fmtG(lo) + " to " + fmtG(hi) + " ms)"}
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
 }
@@ -309,9 +328,9 @@ func index(ss []string, s string) int {
 }
 
 type heatCells struct {
-	cells map[[2]int]sim.StrategyResult
-	cmap  palette.ColorMap
-	text  text.Style
+	cells  map[[2]int]sim.StrategyResult
+	lo, hi float64 // the ends of the colour scale
+	text   text.Style
 }
 
 func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
@@ -321,7 +340,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 		keys = append(keys, k)
 	}
 	// Map order is random; draw in a fixed order so output is deterministic.
-	sortCells(keys)
+	slices.SortFunc(keys, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0])) })
 	for _, k := range keys {
 		s := h.cells[k]
 		x0, x1 := trX(float64(k[0])-0.5), trX(float64(k[0])+0.5)
@@ -333,11 +352,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 		if s.Unstable {
 			label = "unstable"
 		} else if !math.IsNaN(v) {
-			// The palette's two ends are near black and white; keep a little
-			// off both so the written values stay readable.
-			if cv, err := h.cmap.At(h.cmap.Max() - (v-h.cmap.Min())*0.9 - 0.05*(h.cmap.Max()-h.cmap.Min())); err == nil {
-				fill = cv
-			}
+			fill = heatColor((v - h.lo) / (h.hi - h.lo))
 			label = strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		c.FillPolygon(fill, pts)
@@ -349,14 +364,6 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 			sty.Color = color.White
 		}
 		c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, label)
-	}
-}
-
-func sortCells(keys [][2]int) {
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && (keys[j][1] < keys[j-1][1] || keys[j][1] == keys[j-1][1] && keys[j][0] < keys[j-1][0]); j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
 	}
 }
 

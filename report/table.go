@@ -205,7 +205,7 @@ func WriteMarkdown(w io.Writer, res *sim.Results, opt Options, figs []string) er
 			}
 			fmt.Fprintf(&b, "| %s | %s |", name, mdEscape(row.Kind))
 			for _, c := range cols {
-				b.WriteString(" " + mdEscape(c.cell(row)) + " |")
+				b.WriteString(" " + c.cell(row) + " |") // numbers only: nothing to escape
 			}
 			b.WriteString("\n")
 		}

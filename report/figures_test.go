@@ -1,0 +1,284 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+func figure(t *testing.T, figs []*Figure, name string) *Figure {
+	t.Helper()
+	for _, f := range figs {
+		if f.Name == name {
+			return f
+		}
+	}
+	var have []string
+	for _, f := range figs {
+		have = append(have, f.Name)
+	}
+	t.Fatalf("no figure %q (have %s)", name, strings.Join(have, ", "))
+	return nil
+}
+
+func render(t *testing.T, f *Figure, format string, dpi int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.Render(&buf, format, dpi); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestGoldenFigures checks every kind of figure against a golden SVG
+// (regenerate with go test -regen).
+func TestGoldenFigures(t *testing.T) {
+	cases := []struct {
+		fixture string
+		res     func() *sim.Results
+		opt     Options
+		figures []string
+	}{
+		{"run", runFixture, Options{}, []string{"cdf", "ccdf", "p99", "mean-std", "variance-ratio", "accuracy-p99", "cost-p99"}},
+		{"sweep", sweepFixture, Options{Width: TwoColumn}, []string{"sweep-p99-arrivals.rate", "heatmap-p99-none"}},
+		{"sweep", sweepFixture, Options{}, []string{"sweep-p99-pools.scnn.servers"}},
+		{"long", longNamesFixture, Options{}, []string{"p99", "ccdf", "cost-p99"}},
+	}
+	for _, c := range cases {
+		figs, err := Figures(c.res(), c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range c.figures {
+			f := figure(t, figs, name)
+			checkGolden(t, c.fixture+"-"+c.opt.Width.String()+"-"+name+".golden.svg", render(t, f, "svg", 0))
+		}
+	}
+}
+
+// TestGoldenPNG checks one raster figure, at a low resolution to keep the
+// golden file small.
+func TestGoldenPNG(t *testing.T) {
+	figs, err := Figures(runFixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "run-one-column-cdf.golden.png", render(t, figure(t, figs, "cdf"), "png", 96))
+}
+
+// TestNothingClipped renders every figure of every fixture at both widths and
+// checks that nothing is drawn on the outermost pixels: no label runs off the
+// figure, long strategy names included.
+func TestNothingClipped(t *testing.T) {
+	for _, fx := range []struct {
+		name string
+		res  func() *sim.Results
+	}{{"run", runFixture}, {"sweep", sweepFixture}, {"long", longNamesFixture}} {
+		for _, w := range []Width{OneColumn, TwoColumn} {
+			figs, err := Figures(fx.res(), Options{Width: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range figs {
+				img, err := png.Decode(bytes.NewReader(render(t, f, "png", 72)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pt, ok := inkOnBorder(img); ok {
+					t.Errorf("%s %s %s: ink on the figure's edge at %v", fx.name, w, f.Name, pt)
+				}
+			}
+		}
+	}
+}
+
+// TestDeterministic: the same results give the same bytes in every format.
+func TestDeterministic(t *testing.T) {
+	figs1, err := Figures(sweepFixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs2, _ := Figures(sweepFixture(), Options{})
+	for i, f := range figs1 {
+		if !strings.HasPrefix(f.Name, "heatmap") && f.Name != "cdf" && f.Name != "accuracy-p99" {
+			continue
+		}
+		for _, format := range Formats {
+			a, b := render(t, f, format, 72), render(t, figs2[i], format, 72)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s.%s: two renderings differ", f.Name, format)
+			}
+		}
+	}
+}
+
+func TestPDFHasFixedDates(t *testing.T) {
+	figs, err := Figures(runFixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := render(t, figs[0], "pdf", 0)
+	if !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("not a PDF: %q", b[:min(20, len(b))])
+	}
+	if !bytes.Contains(b, []byte("/CreationDate (D:20000101000000)")) {
+		t.Errorf("PDF creation date not fixed")
+	}
+}
+
+func TestFigureList(t *testing.T) {
+	figs, err := Figures(runFixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range figs {
+		names = append(names, f.Name)
+		if f.Width != 3.5*72 {
+			t.Errorf("%s: width %v pt, want 3.5 in", f.Name, f.Width)
+		}
+	}
+	want := "cdf ccdf p99 mean-std variance-ratio accuracy-p99 cost-p99"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("run figures: %s, want %s", got, want)
+	}
+
+	figs, err = Figures(sweepFixture(), Options{Width: TwoColumn, HeatmapStrategy: "collage-3x3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = names[:0]
+	for _, f := range figs {
+		names = append(names, f.Name)
+		if f.Width != 7*72 {
+			t.Errorf("%s: width %v pt, want 7 in", f.Name, f.Width)
+		}
+	}
+	want += " sweep-p99-pools.scnn.servers sweep-p99-arrivals.rate heatmap-p99-collage-3x3"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("sweep figures: %s, want %s", got, want)
+	}
+}
+
+// An accuracy nobody measured is left out of the accuracy figure and named
+// in its note.
+func TestAccuracyNA(t *testing.T) {
+	res := runFixture()
+	res.Points[0].Strategies[3].Summary.Accuracy.Mean = sim.Float(math.NaN())
+	figs, err := Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := figure(t, figs, "accuracy-p99")
+	if got := strings.Join(f.layout.notes, "; "); !strings.Contains(got, "accuracy n/a: parity") {
+		t.Errorf("notes %q do not name parity's accuracy as n/a", got)
+	}
+	svg := string(render(t, f, "svg", 0))
+	if strings.Contains(svg, ">parity<") {
+		t.Errorf("parity drawn although its accuracy is n/a")
+	}
+	if !strings.Contains(svg, ">collage-3x3<") {
+		t.Errorf("collage-3x3 missing")
+	}
+}
+
+// One replication: no confidence intervals, and the figures say so.
+func TestNoConfidenceIntervals(t *testing.T) {
+	res := runFixture()
+	for i := range res.Points[0].Strategies {
+		s := &res.Points[0].Strategies[i]
+		s.Summary.P99Ms.Low, s.Summary.P99Ms.High = sim.Float(math.NaN()), sim.Float(math.NaN())
+	}
+	figs, err := Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := figure(t, figs, "p99").layout.notes; len(got) != 1 || !strings.Contains(got[0], "no confidence intervals") {
+		t.Errorf("p99 notes %q", got)
+	}
+}
+
+func TestShortNames(t *testing.T) {
+	got := shortNames([]string{"replicate-equal-cost-with-cancellation-on-backup-pool", "none"})
+	if got[0] != "replicate-eq…n-backup-pool" || got[1] != "none" {
+		t.Errorf("shortNames: %q", got)
+	}
+	// Names that abbreviate alike are kept whole.
+	long := []string{strings.Repeat("x", 20) + "m" + strings.Repeat("y", 20), strings.Repeat("x", 20) + "n" + strings.Repeat("y", 20)}
+	if got := shortNames(long); got[0] != long[0] || got[1] != long[1] {
+		t.Errorf("colliding abbreviations: %q", got)
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		v    float64
+		unit string
+		ok   bool
+	}{
+		{"9", 9, "", true},
+		{"0.25", 0.25, "", true},
+		{"60/s", 60, "/s", true},
+		{"1.5/ms", 1500, "/s", true},
+		{"120/min", 2, "/s", true},
+		{"250ms", 250, "ms", true},
+		{"2s", 2000, "ms", true},
+		{"first", 0, "", false},
+		{"60/x", 0, "", false},
+	} {
+		v, unit, ok := parseValue(c.in)
+		if ok != c.ok || (ok && (math.Abs(v-c.v) > 1e-9 || unit != c.unit)) {
+			t.Errorf("parseValue(%q) = %v, %q, %v; want %v, %q, %v", c.in, v, unit, ok, c.v, c.unit, c.ok)
+		}
+	}
+}
+
+// A categorical sweep parameter gets the values as written, in order.
+func TestCategoricalSweep(t *testing.T) {
+	res := sweepFixture()
+	for i := range res.Points {
+		p := &res.Points[i].Params[0]
+		p.Key = "strategies.collage.decoder"
+		p.Value = map[string]string{"6": "first", "9": "deadline", "12": "deadline-resend"}[p.Value]
+	}
+	res.SweepParams[0] = "strategies.collage.decoder"
+	ax := sweepAxis(res, 0)
+	if ax.numeric || strings.Join(ax.raw, ",") != "first,deadline,deadline-resend" {
+		t.Errorf("axis %+v", ax)
+	}
+	if _, err := Figures(res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// longNamesFixture is the run fixture with names as long as users write them.
+func longNamesFixture() *sim.Results {
+	res := runFixture()
+	long := []string{
+		"none",
+		"replicate-equal-cost-with-cancellation-on-backup-pool",
+		"replicate-full-cancel-running",
+		"parity-model-k9-degraded-mode",
+		"collage-3x3-deadline-decoder-with-resend",
+	}
+	for i := range res.Points[0].Strategies {
+		res.Points[0].Strategies[i].Name = long[i]
+	}
+	return res
+}
+
+// TestWriteFixtures keeps testdata/run.json, the results file the example
+// and the Load tests read, in step with the fixture (written under -regen).
+func TestWriteFixtures(t *testing.T) {
+	b, err := json.MarshalIndent(runFixture(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "run.json", append(b, '\n'))
+}
