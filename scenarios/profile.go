@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -149,7 +150,11 @@ func diskReader(dir string) fileReader {
 		if !filepath.IsAbs(p) && dir != "" {
 			p = filepath.Join(dir, p)
 		}
-		return os.ReadFile(p)
+		b, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) && p != name {
+			return nil, fmt.Errorf("%s not found (looked for %s, relative to the referring file)", name, p)
+		}
+		return b, err
 	}
 }
 
@@ -163,7 +168,12 @@ func embedReader(fsys fs.FS, dir string) fileReader {
 				return b, nil
 			}
 		}
-		return os.ReadFile(name)
+		b, err := os.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			wd, _ := os.Getwd()
+			return nil, fmt.Errorf("%s is not bundled and not found from the working directory %s (see the scenario's header comment for where to get it)", name, wd)
+		}
+		return b, err
 	}
 }
 

@@ -233,8 +233,11 @@ func setPath(doc map[string]any, path string, v any) error {
 				return fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
 			}
 			if last {
-				if _, isTable := c[part].(map[string]any); isTable {
+				switch c[part].(type) {
+				case map[string]any:
 					return fmt.Errorf("%s is a table; sweep one of its keys", path)
+				case []map[string]any:
+					return fmt.Errorf("%s is an array of tables; sweep a key of one element, e.g. %s[0].KEY or %s.NAME.KEY", path, path, path)
 				}
 				c[part] = v
 				return nil
