@@ -221,7 +221,23 @@ func (run *Run) execute() Metrics {
 				run.outstanding, fmtNs(run.now), run.sc.Stability.MaxOutstanding))
 		}
 	}
+	run.checkDrain()
 	return run.finish()
+}
+
+// checkDrain flags a run whose queues were still long when arrivals stopped:
+// draining them took more than a fifth of the time requests arrived. Short
+// runs of an overloaded system end before the outstanding-request bound is
+// reached; this catches them.
+func (run *Run) checkDrain() {
+	if run.m.Unstable || !run.arrDone || run.lastArrival <= 0 {
+		return
+	}
+	if drain := run.now - run.lastArrival; drain > run.lastArrival/5 {
+		run.m.Unstable = true
+		run.m.UnstableNote = fmt.Sprintf("%d requests were waiting when arrivals stopped at %s; draining them took %s more: offered load exceeds capacity",
+			run.backlog, fmtNs(run.lastArrival), fmtNs(drain))
+	}
 }
 
 // scheduleArrival schedules the next batch at or after time t.
@@ -233,6 +249,7 @@ func (run *Run) scheduleArrival(t int64) {
 	case ArrivalTrace:
 		if run.traceIndex >= len(a.Times) {
 			run.arrDone = true
+			run.backlog = run.outstanding
 			return
 		}
 		next = a.Times[run.traceIndex]
@@ -271,6 +288,7 @@ func (run *Run) scheduleArrival(t int64) {
 	}
 	if run.sc.Duration > 0 && next >= run.sc.Duration {
 		run.arrDone = true
+		run.backlog = run.outstanding
 		return
 	}
 	run.cal.push(next, evArrival, 0, 0)
@@ -297,8 +315,10 @@ func (run *Run) arrive(int64) {
 		run.outstanding++
 		run.strat.Arrive(run, Req{Slot: slot, ID: id})
 	}
+	run.lastArrival = run.now
 	if run.total >= 0 && run.issued >= run.total {
 		run.arrDone = true
+		run.backlog = run.outstanding
 		return
 	}
 	run.scheduleArrival(run.now)

@@ -76,6 +76,8 @@ type Run struct {
 	traceIndex int
 
 	outstanding   int64
+	lastArrival   int64             // time of the latest arrival
+	backlog       int64             // requests outstanding when arrivals stopped
 	avoidInFlight map[int32][]int32 // avoid lists of tasks on their way (network delay)
 	background    int               // failure/repair events in the calendar
 	failRng       []*rand.Rand

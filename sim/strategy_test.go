@@ -320,3 +320,17 @@ func TestOverloadUnstable(t *testing.T) {
 		t.Errorf("rho = 1.5 not reported unstable: %+v", r.Reps[0])
 	}
 }
+
+// A run too short to reach the outstanding-request bound is still flagged
+// when its queues take long to drain after arrivals stop.
+func TestShortOverloadUnstable(t *testing.T) {
+	sc := queueScenario("exp10ms", 1, DispatchRoundRobin, 130)
+	sc.Replications, sc.Requests = 1, 3000
+	if r := simulate(t, sc)[0]; !r.Unstable {
+		t.Errorf("rho = 1.3 over 3000 requests not reported unstable")
+	}
+	sc.Arrivals.Rate = 80
+	if r := simulate(t, sc)[0]; r.Unstable {
+		t.Errorf("rho = 0.8 reported unstable: %s", r.UnstableNote)
+	}
+}

@@ -1,0 +1,269 @@
+// Package sweep runs the points of a parameter sweep on a worker pool, one
+// result file per point written atomically, so that an interrupted sweep
+// resumes where it stopped and shards run on many machines merge into one
+// result; and it finds the smallest cluster that meets a latency SLO (plan).
+package sweep
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/collagesim/collagesim/results"
+	"github.com/collagesim/collagesim/sim"
+)
+
+// Point is one sweep point: the parameter values and the scenario with them applied.
+type Point struct {
+	Index    int
+	Params   []sim.Param
+	Scenario *sim.Scenario
+}
+
+// Header describes the sweep every point file belongs to; Merge refuses to
+// join files of different sweeps.
+type Header struct {
+	Scenario     string   `json:"scenario"`
+	Seed         uint64   `json:"seed"`
+	Points       int      `json:"points"` // points in the whole sweep
+	SweepParams  []string `json:"sweep_params,omitempty"`
+	ScenarioText string   `json:"scenario_text,omitempty"`
+	Profile      string   `json:"profile,omitempty"`
+	Overrides    []string `json:"overrides,omitempty"`
+	Tool         string   `json:"tool"`
+}
+
+// Fingerprint identifies the sweep: same scenario text, seed, points,
+// overrides and tool, same fingerprint.
+func (h *Header) Fingerprint() string {
+	b, _ := json.Marshal(h)
+	return strconv.FormatUint(sim.StreamID(string(b)), 16)
+}
+
+// pointFile is what points/point-NNNNN.json holds.
+type pointFile struct {
+	Version     int       `json:"version"`
+	Fingerprint string    `json:"fingerprint"`
+	Header      Header    `json:"header"`
+	Point       sim.Point `json:"point"`
+}
+
+// Shard selects every N-th point starting at I (0 <= I < N).
+type Shard struct{ I, N int }
+
+// Owns reports whether point index belongs to the shard.
+func (s Shard) Owns(index int) bool { return s.N <= 1 || index%s.N == s.I }
+
+// ParseShard reads "i/n".
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("sweep: shard %q: want i/n with 0 <= i < n, e.g. 0/4", s)
+	}
+	return Shard{I: i, N: n}, nil
+}
+
+// ShardFromEnv finds the shard of a Slurm array task
+// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+// (JOB_COMPLETION_INDEX, with count from the flag or COLLAGESIM_SHARDS). ok
+// is false when none is set.
+func ShardFromEnv(getenv func(string) string, count int) (sh Shard, ok bool, err error) {
+	if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
+		n := getenv("SLURM_ARRAY_TASK_COUNT")
+		if n == "" {
+			return Shard{}, false, errors.New("sweep: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; submit with --array=0-(N-1)")
+		}
+		min := getenv("SLURM_ARRAY_TASK_MIN")
+		i, _ := strconv.Atoi(id)
+		if m, err := strconv.Atoi(min); err == nil {
+			i -= m
+		}
+		sh, err := ParseShard(fmt.Sprintf("%d/%s", i, n))
+		return sh, err == nil, err
+	}
+	if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
+		n := strconv.Itoa(count)
+		if count <= 0 {
+			n = getenv("COLLAGESIM_SHARDS")
+		}
+		if n == "" || n == "0" {
+			return Shard{}, false, errors.New("sweep: JOB_COMPLETION_INDEX is set: give the job's completions as --shards N or COLLAGESIM_SHARDS")
+		}
+		sh, err := ParseShard(id + "/" + n)
+		return sh, err == nil, err
+	}
+	return Shard{}, false, nil
+}
+
+// Options control a sweep run; none changes a point's results.
+type Options struct {
+	Dir      string // output folder; point files go to Dir/points/
+	Workers  int    // points run at once (0: all cores)
+	Resume   bool   // skip points whose file is complete
+	Shard    Shard
+	Progress io.Writer // progress lines (nil: none)
+	TTY      bool      // Progress is a terminal: one updating bar
+}
+
+// PointPath is the file of point index in dir.
+func PointPath(dir string, index int) string {
+	return filepath.Join(dir, "points", fmt.Sprintf("point-%05d.json", index))
+}
+
+// Run runs the points of the shard and writes one file per point. It
+// returns the number of points it ran and skipped (resumed).
+func Run(h Header, points []Point, opt Options) (ran, skipped int, err error) {
+	fp := h.Fingerprint()
+	var todo []Point
+	for _, p := range points {
+		if !opt.Shard.Owns(p.Index) {
+			continue
+		}
+		if opt.Resume {
+			if f, err := readPoint(PointPath(opt.Dir, p.Index)); err == nil && f.Fingerprint == fp && f.Point.Index == p.Index {
+				skipped++
+				continue
+			}
+		} else if _, err := os.Stat(PointPath(opt.Dir, p.Index)); err == nil {
+			return 0, 0, fmt.Errorf("sweep: %s exists from an earlier sweep: add --resume to keep its finished points, or choose another --out", PointPath(opt.Dir, p.Index))
+		}
+		todo = append(todo, p)
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	inner := 1
+	if len(todo) < workers {
+		inner = workers // few points: parallel inside each
+	}
+	prog := newProgress(opt.Progress, opt.TTY, len(todo), skipped)
+	jobs := make(chan Point)
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				start := time.Now()
+				err := runPoint(h, fp, p, opt.Dir, inner)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				prog.done(p, time.Since(start), err)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, p := range todo {
+		jobs <- p
+	}
+	close(jobs)
+	wg.Wait()
+	prog.finish()
+	return len(todo), skipped, firstErr
+}
+
+func runPoint(h Header, fp string, p Point, dir string, workers int) error {
+	ss, err := sim.Simulate(p.Scenario, workers)
+	if err != nil {
+		return fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
+	}
+	f := pointFile{Version: sim.ResultsVersion, Fingerprint: fp, Header: h,
+		Point: sim.Point{Index: p.Index, Params: p.Params, Strategies: ss}}
+	b, err := json.Marshal(&f)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	return results.WriteFileAtomic(PointPath(dir, p.Index), append(b, '\n'))
+}
+
+func paramString(ps []sim.Param) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, p.Key+"="+p.Value)
+	}
+	return strings.Join(parts, " ")
+}
+
+func readPoint(path string) (*pointFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f pointFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("sweep: %s: not a complete point file: %w", path, err)
+	}
+	if f.Version != sim.ResultsVersion {
+		return nil, fmt.Errorf("sweep: %s: results version %d, this collagesim reads %d", path, f.Version, sim.ResultsVersion)
+	}
+	return &f, nil
+}
+
+// Merge joins the point files found in dirs (each a sweep output folder or its
+// points/ folder) into one Results. Every point of the sweep must be there.
+func Merge(dirs ...string) (*sim.Results, error) {
+	var files []string
+	for _, d := range dirs {
+		for _, pat := range []string{filepath.Join(d, "points", "point-*.json"), filepath.Join(d, "point-*.json")} {
+			m, err := filepath.Glob(pat)
+			if err != nil {
+				return nil, fmt.Errorf("sweep: %w", err)
+			}
+			files = append(files, m...)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("sweep: no point files (points/point-*.json) in %s", strings.Join(dirs, ", "))
+	}
+	sort.Strings(files)
+	var h *Header
+	var fp string
+	byIndex := map[int]*pointFile{}
+	for _, path := range files {
+		f, err := readPoint(path)
+		if err != nil {
+			return nil, err
+		}
+		if h == nil {
+			h, fp = &f.Header, f.Fingerprint
+		} else if f.Fingerprint != fp {
+			return nil, fmt.Errorf("sweep: %s belongs to another sweep (scenario %q, %d points) than %s (scenario %q, %d points)",
+				path, f.Header.Scenario, f.Header.Points, files[0], h.Scenario, h.Points)
+		}
+		byIndex[f.Point.Index] = f
+	}
+	var missing []string
+	res := &sim.Results{Version: sim.ResultsVersion, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed,
+		ScenarioText: h.ScenarioText, Profile: h.Profile, SweepParams: h.SweepParams, Overrides: h.Overrides}
+	for i := 0; i < h.Points; i++ {
+		f, ok := byIndex[i]
+		if !ok {
+			missing = append(missing, strconv.Itoa(i))
+			continue
+		}
+		res.Points = append(res.Points, f.Point)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("sweep: %d of %d points missing (%s): run the shards that own them, or the sweep with --resume",
+			len(missing), h.Points, strings.Join(missing, ", "))
+	}
+	return res, nil
+}
