@@ -9,7 +9,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
 
 run: build
-	./$(BIN) run --out $(OUT)
+	./$(BIN) run
 
 test: ort
 	$(GO) vet ./...
