@@ -227,17 +227,16 @@ func Builtin(name string) (*sim.Profile, error) {
 		return nil, err
 	}
 	if name == "paper-cloud" {
-		if err := mergeAccuracy(p); err != nil {
+		if err := mergeLocalAccuracy(p); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
 }
 
-// mergeAccuracy copies accuracy and coverage from the local-cpu profile, if
-// built in, into the models of p with the same name (or else the same role
-// and grid).
-func mergeAccuracy(p *sim.Profile) error {
+// mergeLocalAccuracy takes accuracy and coverage from the local-cpu profile,
+// if it is built in.
+func mergeLocalAccuracy(p *sim.Profile) error {
 	if _, err := profileFiles.ReadFile("profiles/local-cpu.toml"); err != nil {
 		return nil
 	}
@@ -245,9 +244,19 @@ func mergeAccuracy(p *sim.Profile) error {
 	if err != nil {
 		return err
 	}
+	mergeAccuracy(p, local, "builtin:local-cpu")
+	return nil
+}
+
+// mergeAccuracy copies accuracy and coverage from local into the models of p
+// with the same name (or else the same role and grid), saying so in Source.
+func mergeAccuracy(p, local *sim.Profile, ref string) {
 	for i := range p.Models {
 		m := &p.Models[i]
 		src := local.Model(m.Name)
+		if src != nil && (src.Role != m.Role || m.Role == sim.RoleCollage && src.Grid != m.Grid) {
+			src = nil
+		}
 		if src == nil {
 			for j := range local.Models {
 				l := &local.Models[j]
@@ -261,13 +270,12 @@ func mergeAccuracy(p *sim.Profile) error {
 			continue
 		}
 		m.Accuracy, m.Coverage = src.Accuracy, src.Coverage
-		m.Source += fmt.Sprintf("; accuracy and coverage: model %q of builtin:local-cpu", src.Name)
+		m.Source += fmt.Sprintf("; accuracy and coverage: model %q of %s", src.Name, ref)
 		if local.Meta.Hardware != "" || local.Meta.Date != "" {
 			m.Source += fmt.Sprintf(" (%s)", strings.Trim(local.Meta.Hardware+", "+local.Meta.Date, ", "))
 		}
 	}
-	p.Source += "; accuracy and coverage from builtin:local-cpu where it has a matching model"
-	return nil
+	p.Source += "; accuracy and coverage from " + ref + " where it has a matching model"
 }
 
 // WriteProfile writes p as profile TOML that LoadProfile reads back to an

@@ -172,7 +172,11 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 				p, err = parseProfile(ref, data, meta.src.read)
 			}
 		} else {
-			p, err = LoadProfile(filepath.Join(meta.src.dir, ref))
+			path := ref
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(meta.src.dir, ref)
+			}
+			p, err = LoadProfile(path)
 		}
 		if err != nil {
 			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
