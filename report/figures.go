@@ -240,6 +240,15 @@ func stat(f func(s sim.StrategyResult) sim.Stat, ss []sim.StrategyResult) (mean,
 	return
 }
 
+func allNaN(vs []float64) bool {
+	for _, v := range vs {
+		if !math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
+}
+
 func anyCI(low, high []float64) bool {
 	for i := range low {
 		if !math.IsNaN(low[i]) && !math.IsNaN(high[i]) {
@@ -259,6 +268,9 @@ func ciNote(low, high []float64) string {
 func (r *resolved) p99(pt sim.Point) *layout {
 	names, colors := r.names4(pt)
 	mean, low, high := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }, pt.Strategies)
+	if allNaN(mean) {
+		return nil
+	}
 	p := newPlot(r.lk, "p99 latency (ms)", "")
 	addGrid(p, true, false)
 	categoryAxisY(p, names)
@@ -272,6 +284,9 @@ func (r *resolved) meanStd(pt sim.Point) *layout {
 	names, _ := r.names4(pt)
 	mean, mlow, mhigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }, pt.Strategies)
 	std, slow, shigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.StdMs }, pt.Strategies)
+	if allNaN(mean) && allNaN(std) {
+		return nil
+	}
 	p := newPlot(r.lk, "latency (ms)", "")
 	addGrid(p, true, false)
 	categoryAxisY(p, names)

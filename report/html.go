@@ -15,6 +15,9 @@ type htmlFigure struct {
 	Title string
 	SVG   template.HTML
 	Files []string // the figure's files, relative to the page
+	// WidthPx is how wide the page shows the figure: larger than print, as
+	// a screen is read from further away than paper.
+	WidthPx int
 }
 
 type htmlTable struct {
@@ -63,8 +66,8 @@ dl.run dt { font-weight: bold; }
 dl.run dd { margin: 0; }
 .figures { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
 figure { margin: 0; max-width: 100%; }
-figure svg { display: block; max-width: 100%; height: auto; background: #fff; }
-figcaption { font-size: 0.9em; max-width: 36em; margin-top: 0.3em; }
+figure svg { display: block; width: 100%; height: auto; background: #fff; }
+figcaption { font-size: 0.9em; margin-top: 0.3em; }
 figcaption a { margin-right: 0.5em; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.9em; font-variant-numeric: tabular-nums; }
@@ -91,7 +94,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 <h2>Figures</h2>
 <div class="figures">
 {{- range .Figures}}
-<figure id="fig-{{.Name}}">
+<figure id="fig-{{.Name}}" style="width: {{.WidthPx}}px">
 {{.SVG}}
 <figcaption>{{.Title}}{{if .Files}}<br>{{range .Files}}<a href="{{.}}">{{.}}</a>{{end}}{{end}}</figcaption>
 </figure>

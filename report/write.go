@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -40,7 +41,7 @@ func Write(res *sim.Results, dir string, opt Options) ([]string, error) {
 		forMD    []string
 	)
 	for _, f := range figs {
-		hf := htmlFigure{Name: f.Name, Title: f.Title}
+		hf := htmlFigure{Name: f.Name, Title: f.Title, WidthPx: int(math.Round(f.Width.Points() * htmlScale))}
 		for _, format := range r.Formats {
 			var buf bytes.Buffer
 			if err := f.Render(&buf, format, r.DPI); err != nil {
@@ -101,6 +102,10 @@ func Write(res *sim.Results, dir string, opt Options) ([]string, error) {
 	}
 	return written, nil
 }
+
+// htmlScale is CSS pixels per point of figure width on the HTML page (a
+// point is 4/3 px at 100 %).
+const htmlScale = 1.6
 
 func contains(ss []string, s string) bool {
 	for _, v := range ss {

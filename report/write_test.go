@@ -1,6 +1,9 @@
 package report
 
 import (
+	"math"
+
+	"github.com/collagesim/collagesim/sim"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,5 +134,36 @@ func TestWriteFileAtomicReplaces(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d entries left, want 1", len(entries))
+	}
+}
+
+// Sparse results (one strategy, no CDF, figures nobody measured) still give
+// a report, with the figures that can be drawn.
+func TestWriteSparse(t *testing.T) {
+	nan := sim.Float(math.NaN())
+	s := sim.StrategyResult{Name: "only", Kind: "none", Servers: 1, CostHour: nan}
+	sm := &s.Summary
+	for _, st := range []*sim.Stat{&sm.MeanMs, &sm.StdMs, &sm.VarMs2, &sm.P50Ms, &sm.P99Ms, &sm.P999Ms, &sm.Accuracy} {
+		*st = sim.Stat{Mean: nan, Low: nan, High: nan}
+	}
+	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim test", Scenario: "sparse",
+		Points: []sim.Point{{Strategies: []sim.StrategyResult{s}}}}
+	files, err := Write(res, t.TempDir(), Options{Formats: []string{"svg", "png", "pdf"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	if got := strings.Join(names, " "); got != "report.md table.csv table.tex index.html" {
+		t.Errorf("wrote %s", got)
+	}
+
+	// A strategy missing from some sweep points, the baseline among them.
+	sw := sweepFixture()
+	sw.Points[4].Strategies = sw.Points[4].Strategies[:3]
+	if _, err := Write(sw, t.TempDir(), Options{Formats: []string{"svg"}, Point: 4}); err != nil {
+		t.Fatal(err)
 	}
 }
