@@ -459,10 +459,39 @@ func (run *Run) finish() Metrics {
 		m.ServerHours += Float(float64(p.n) * hours)
 		m.Cost += Float(float64(p.n) * hours * p.spec.PricePerHour)
 	}
+	run.checkSaturation()
 	m.BusyS = Float(float64(busy) / 1e9)
 	m.WastedWork = nan
 	if busy > 0 {
 		m.WastedWork = Float(1 - float64(min(useful, busy))/float64(busy))
 	}
 	return *m
+}
+
+// checkSaturation flags a run in which some pool was at or past capacity: its
+// servers busy nearly all the time, or so much work still queued at the end
+// that it would take more than a fifth of the run to serve. Such a pool's
+// queue grows without bound even when another pool answers the requests (an
+// overloaded S-CNN pool behind a collage), so its figures hold only for this
+// run length.
+func (run *Run) checkSaturation() {
+	m := &run.m
+	if m.Unstable || run.now <= 0 {
+		return
+	}
+	for pi := range run.pools {
+		p := &run.pools[pi]
+		name := p.spec.Name
+		if u := float64(m.Utilisation[name]); u > 0.98 {
+			m.Unstable = true
+			m.UnstableNote = fmt.Sprintf("pool %s was busy %.1f%% of the time: at or beyond capacity, its queues grow without bound", name, 100*u)
+			return
+		}
+		work := float64(p.queued) * p.model.Latency.Mean() / float64(int(p.n)*p.slots)
+		if work > float64(run.now)/5 {
+			m.Unstable = true
+			m.UnstableNote = fmt.Sprintf("pool %s still had %d tasks queued at the end (%s of work): offered load exceeds its capacity", name, p.queued, fmtNs(int64(work)))
+			return
+		}
+	}
 }

@@ -334,3 +334,17 @@ func TestShortOverloadUnstable(t *testing.T) {
 		t.Errorf("rho = 0.8 reported unstable: %s", r.UnstableNote)
 	}
 }
+
+// An S-CNN pool past capacity makes the collage strategy unstable even
+// though the collage answers every request in time.
+func TestSaturatedPoolBehindCollageUnstable(t *testing.T) {
+	sc := paperLike()
+	sc.Strategies = sc.Strategies[4:5]
+	sc.Arrivals.Rate = 1000 // 9 servers at 100/s each
+	sc.Pools[3].Servers = 200
+	sc.Replications, sc.Requests = 1, 20_000
+	r := simulate(t, sc)[0]
+	if !r.Unstable {
+		t.Errorf("S-CNN pool at rho = 1.1 not reported unstable: %+v", r.Reps[0].Utilisation)
+	}
+}
