@@ -67,8 +67,7 @@ func FindLibrary(explicit string) (string, error) {
 // cachedLibrary looks in a .cache/onnxruntime folder for this platform's
 // library, preferring ORTVersion, else the highest version present.
 func cachedLibrary(root string) string {
-	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
-	rel := filepath.Join(runtime.GOOS+"-"+arch, "libonnxruntime.so.1")
+	rel := cachedLibraryRel()
 	if p := filepath.Join(root, ORTVersion, rel); fileExists(p) {
 		return p
 	}
@@ -87,6 +86,12 @@ func cachedLibrary(root string) string {
 	}
 	sort.Slice(versions, func(i, j int) bool { return versionLess(versions[i], versions[j]) })
 	return filepath.Join(root, versions[len(versions)-1], rel)
+}
+
+// cachedLibraryRel is the library's path below a version folder of the cache.
+func cachedLibraryRel() string {
+	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
+	return filepath.Join(runtime.GOOS+"-"+arch, "libonnxruntime.so.1")
 }
 
 func fileExists(p string) bool {
