@@ -228,6 +228,8 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 			}
 		}
 		a.Hold, a.Hold2 = t.dist("hold"), t.dist("hold2")
+		positiveMean(t, "hold", a.Hold)
+		positiveMean(t, "hold2", a.Hold2)
 	case sim.ArrivalTrace:
 		a.TraceOf = t.str("file", "")
 		format := t.oneOf("file_format", "timestamps", "timestamps", "intervals")
@@ -449,20 +451,14 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 			need("slow_for", "the distribution of a slow spell (e.g. \"exp:2s\")")
 			need("normal_for", "the distribution of a normal spell (e.g. \"exp:60s\")")
 			s.SlowFor, s.NormalFor = st.dist("slow_for"), st.dist("normal_for")
-			for _, k := range []string{"slow_for", "normal_for"} {
-				dd := s.SlowFor
-				if k == "normal_for" {
-					dd = s.NormalFor
-				}
-				if st.has(k) && dd.Kind != sim.DistNone && !(dd.Mean() > 0) {
-					st.errf(k, "mean must be > 0")
-				}
-			}
+			positiveMean(st, "slow_for", s.SlowFor)
+			positiveMean(st, "normal_for", s.NormalFor)
 			slowdown(true)
 		case sim.StragglerFailure:
 			need("fail_after", "the distribution of time to failure (e.g. \"exp:10m\")")
 			need("repair_after", "the distribution of repair time (e.g. \"exp:30s\")")
 			s.FailAfter, s.RepairAfter = st.dist("fail_after"), st.dist("repair_after")
+			positiveMean(st, "fail_after", s.FailAfter)
 			s.Requeue = st.oneOf("on_failure", "lose", "lose", "requeue") == "requeue"
 		case sim.StragglerEmpirical:
 			need("latency", "the latency distribution laid over compute time (e.g. \"builtin:paper-cloud\")")
@@ -490,6 +486,17 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 		out = append(out, s)
 	}
 	return out
+}
+
+// positiveMean reports a holding-time distribution whose mean is 0 or
+// infinite: the state would flip without end, or never.
+func positiveMean(t *table, key string, d sim.Dist) {
+	if d.Kind == sim.DistNone {
+		return
+	}
+	if m := d.Mean(); !(m > 0) || math.IsInf(m, 0) {
+		t.errf(key, "%s has mean %g; a holding time needs a finite mean > 0", d, m)
+	}
 }
 
 func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) []sim.StrategySpec {
