@@ -101,9 +101,6 @@ type layout struct {
 	plots  [][]*plot.Plot
 	legend []legendEntry
 	notes  []string
-	// side is drawn right of the plots (a colour scale), sideWidth wide.
-	side      func(draw.Canvas)
-	sideWidth vg.Length
 }
 
 type legendEntry struct {
@@ -113,14 +110,42 @@ type legendEntry struct {
 
 const margin = vg.Length(3)
 
+// rowHeightOfPlots is the height of one row of the plot grid.
+func (l *layout) rowHeightOfPlots() vg.Length {
+	if len(l.plots) > 1 {
+		return l.lk.plotHeight * 0.85
+	}
+	return l.lk.plotHeight
+}
+
 // size returns the figure size for a plot grid whose rows are plotHeight high.
 func (l *layout) size() (w, h vg.Length) {
-	rows := len(l.plots)
-	ph := l.lk.plotHeight
-	if rows > 1 {
-		ph = ph * 0.85
+	h = vg.Length(len(l.plots))*l.rowHeightOfPlots() + l.notesHeight() + 2*margin
+	if _, _, ok := l.legendSlot(); !ok {
+		h += l.legendHeight(l.lk.width)
 	}
-	return l.lk.width, vg.Length(rows)*ph + l.legendHeight(l.lk.width) + l.notesHeight() + 2*margin
+	return l.lk.width, h
+}
+
+// legendSlot returns the last empty tile of the plot grid (the grid of a
+// small-multiples figure whose panels do not fill its last row) when the
+// legend fits there in one column.
+func (l *layout) legendSlot() (row, col int, ok bool) {
+	rows := len(l.plots)
+	if rows == 0 || len(l.legend) == 0 {
+		return 0, 0, false
+	}
+	cols := len(l.plots[0])
+	last := l.plots[rows-1]
+	if last[cols-1] != nil {
+		return 0, 0, false
+	}
+	_, _, colW := l.legendColumns(l.lk.width)
+	tileW := (l.lk.width - 2*margin) / vg.Length(cols)
+	if colW-legendCol > tileW*0.95 || vg.Length(len(l.legend))*l.rowHeight() > l.rowHeightOfPlots()*0.8 {
+		return 0, 0, false
+	}
+	return rows - 1, cols - 1, true
 }
 
 const (
@@ -159,6 +184,30 @@ func (l *layout) notesHeight() vg.Length {
 	return vg.Length(len(l.notes)) * l.lk.legend * 1.3
 }
 
+// drawLegend draws the legend in cols columns and rows rows of width colW,
+// centred in c.
+func (l *layout) drawLegend(c draw.Canvas, cols, rows int, colW vg.Length) {
+	lsty := textStyle(l.lk.legend)
+	lsty.YAlign = draw.YCenter
+	rh := l.rowHeight()
+	total := vg.Length(cols)*colW - legendCol
+	x0 := c.Min.X + (c.Size().X-total)/2
+	top := c.Min.Y + (c.Size().Y+vg.Length(rows)*rh)/2
+	for i, e := range l.legend {
+		col, row := i%cols, i/cols
+		x := x0 + vg.Length(col)*colW
+		yc := top - (vg.Length(row)+0.5)*rh
+		thumb := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x, Y: yc - rh*0.4},
+			Max: vg.Point{X: x + thumbWidth, Y: yc + rh*0.4},
+		}}
+		for _, t := range e.thumbs {
+			t.Thumbnail(&thumb)
+		}
+		c.FillText(lsty, vg.Point{X: x + thumbWidth + legendGap, Y: yc}, e.name)
+	}
+}
+
 func (l *layout) draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
@@ -172,44 +221,30 @@ func (l *layout) draw(c draw.Canvas) {
 		c.FillText(nsty, vg.Point{X: c.Min.X, Y: y + l.lk.legend*0.25}, l.notes[i])
 		y += l.lk.legend * 1.3
 	}
-	// Legend above the notes, centred.
+	// Legend above the notes, centred, or in an empty tile of the grid.
+	slotRow, slotCol, inSlot := l.legendSlot()
 	cols, rows, colW := l.legendColumns(c.Size().X)
-	if rows > 0 {
-		lsty := textStyle(l.lk.legend)
-		lsty.YAlign = draw.YCenter
-		rh := l.rowHeight()
-		total := vg.Length(cols)*colW - legendCol
-		x0 := c.Min.X + (c.Size().X-total)/2
-		top := y + vg.Length(rows)*rh + 2
-		for i, e := range l.legend {
-			col, row := i%cols, i/cols
-			x := x0 + vg.Length(col)*colW
-			yc := top - (vg.Length(row)+0.5)*rh
-			thumb := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-				Min: vg.Point{X: x, Y: yc - rh*0.4},
-				Max: vg.Point{X: x + thumbWidth, Y: yc + rh*0.4},
-			}}
-			for _, t := range e.thumbs {
-				t.Thumbnail(&thumb)
-			}
-			c.FillText(lsty, vg.Point{X: x + thumbWidth + legendGap, Y: yc}, e.name)
-		}
-		y = top + 2
+	if inSlot {
+		cols, rows = 1, len(l.legend)
+	}
+	if rows > 0 && !inSlot {
+		area := c
+		area.Min.Y = y
+		area.Max.Y = y + vg.Length(rows)*l.rowHeight() + 4
+		l.drawLegend(area, cols, rows, colW)
+		y = area.Max.Y
 	}
 	pc := c
 	pc.Min.Y = y
-	if l.side != nil {
-		sc := pc
-		sc.Min.X = pc.Max.X - l.sideWidth
-		pc.Max.X = sc.Min.X
-		l.side(sc)
-	}
 	if len(l.plots) == 1 && len(l.plots[0]) == 1 {
 		l.plots[0][0].Draw(pc)
 		return
 	}
 	tiles := draw.Tiles{Rows: len(l.plots), Cols: len(l.plots[0]), PadX: 6, PadY: 6}
 	canvases := plot.Align(l.plots, tiles, pc)
+	if inSlot {
+		l.drawLegend(tiles.At(pc, slotCol, slotRow), 1, len(l.legend), colW)
+	}
 	for j, row := range l.plots {
 		for i, p := range row {
 			if p != nil {

@@ -236,16 +236,6 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 	if unstable {
 		notes = append(notes, "gaps: unstable points (offered load above capacity)")
 	}
-	// Fill the grid with empty, hidden plots so Align has a full grid.
-	for j, row := range plots {
-		for i, p := range row {
-			if p == nil {
-				e := newPlot(r.lk, "", "")
-				e.HideAxes()
-				plots[j][i] = e
-			}
-		}
-	}
 	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes}
 }
 
