@@ -287,7 +287,7 @@ func BenchmarkSweepWorkers(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			h, pts := testPoints()
 			for i := range pts {
-				pts[i].Scenario.Requests = 20_000
+				pts[i].Scenario.Requests = 100_000
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
