@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -146,6 +147,7 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 	}
 	o.TestSeed = testSeed
 	p := &sim.Profile{Name: o.ProfileName, Meta: newMeta(o)}
+	loadBefore := LoadAverage()
 	var reports []Report
 	var test *models.Dataset
 	for _, bm := range bundle.Models {
@@ -173,9 +175,9 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 		reports = append(reports, r)
 	}
 	p.Source = fmt.Sprintf("measured by collagesim calibrate on %s, %s: bundled models (arch %s, seed %d) through ONNX Runtime %s, provider %s, %s; "+
-		"latency is Session.Run timed from Go, %d runs after %d warm-up per model; accuracy on %s",
+		"latency is Session.Run timed from Go, %d runs after %d warm-up per model (1-minute load average %.2f before, %.2f after, on %d CPUs); accuracy on %s",
 		p.Meta.Hardware, p.Meta.Date, bundle.Arch, bundle.Seed, p.Meta.RuntimeVersion, p.Meta.Provider, p.Meta.Threads,
-		o.Runs, o.Warmup, test.Name)
+		o.Runs, o.Warmup, loadBefore, LoadAverage(), runtime.NumCPU(), test.Name)
 	return p, reports, nil
 }
 

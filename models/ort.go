@@ -124,6 +124,9 @@ func InitRuntime(lib string) error {
 	defer runtimeState.Unlock()
 	if runtimeState.lib != "" {
 		if lib != "" && lib != runtimeState.lib {
+			if _, err := FindLibrary(lib); err != nil {
+				return err
+			}
 			return fmt.Errorf("models: ONNX Runtime already loaded from %s, cannot load %s too", runtimeState.lib, lib)
 		}
 		return nil

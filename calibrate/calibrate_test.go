@@ -1,0 +1,186 @@
+package calibrate
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/collagesim/collagesim/models"
+	"github.com/collagesim/collagesim/scenarios"
+	"github.com/collagesim/collagesim/sim"
+)
+
+func requireORT(t testing.TB) {
+	t.Helper()
+	if err := models.InitRuntime(""); err != nil {
+		if os.Getenv("COLLAGESIM_REQUIRE_ORT") != "" {
+			t.Fatalf("ONNX Runtime is required here (COLLAGESIM_REQUIRE_ORT is set): %v", err)
+		}
+		t.Skipf("skipping, no ONNX Runtime (run `make ort`, or use `make test`): %v", err)
+	}
+}
+
+func tinyBuild(t testing.TB) models.BuildOptions {
+	t.Helper()
+	a, err := models.ParseArch("small,side=16,stem=8,widths=8/16,blocks=1/1,collage=32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return models.BuildOptions{Arch: a, Grids: []int{2, 4}, Seed: 1, TrainImages: 300,
+		Session: models.SessionOptions{IntraOpThreads: 1}}
+}
+
+func quickOptions() Options {
+	return Options{
+		Session: models.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1},
+		Warmup:  5, Runs: 50, Points: 101, Batches: []int{1, 4},
+		TestImages: 200, TestCells: 256,
+		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+	}
+}
+
+func TestBundleProfile(t *testing.T) {
+	requireORT(t)
+	dir := t.TempDir()
+	p, reports, err := Bundle(dir, tinyBuild(t), quickOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Models) != 3 || len(reports) != 3 {
+		t.Fatalf("%d models, %d reports", len(p.Models), len(reports))
+	}
+	want := []struct {
+		name, role string
+		grid       int
+	}{{"scnn", sim.RoleSingle, 0}, {"collage-2x2", sim.RoleCollage, 2}, {"collage-4x4", sim.RoleCollage, 4}}
+	for i, m := range p.Models {
+		w := want[i]
+		if m.Name != w.name || m.Role != w.role || m.Grid != w.grid {
+			t.Errorf("model %d: %s %s %d, want %+v", i, m.Name, m.Role, m.Grid, w)
+		}
+		if err := m.Latency.Validate(); err != nil || m.Latency.Kind != sim.DistQuantiles || len(m.Latency.Values) != 101 {
+			t.Errorf("%s latency: %v, %s", m.Name, err, m.Latency)
+		}
+		if m.Latency.Values[0] <= 0 {
+			t.Errorf("%s: fastest run took %g ns", m.Name, m.Latency.Values[0])
+		}
+		if len(m.BatchLatency) != 2 || m.BatchLatency[1].Batch != 4 {
+			t.Errorf("%s batch latency %+v", m.Name, m.BatchLatency)
+		}
+		if !(m.Accuracy > 0.1 && m.Accuracy <= 1) || m.Coverage != 1 {
+			t.Errorf("%s: accuracy %g coverage %g, want above chance (0.1) and full coverage", m.Name, m.Accuracy, m.Coverage)
+		}
+		if w.role == sim.RoleCollage && (m.Encode.Kind != sim.DistQuantiles || m.Encode.Values[len(m.Encode.Values)-1] <= 0) {
+			t.Errorf("%s: encode %v", m.Name, m.Encode)
+		}
+		if m.Source == "" {
+			t.Errorf("%s has no source", m.Name)
+		}
+	}
+	if p.Meta.RuntimeVersion == "" || p.Meta.Provider != "cpu" || p.Meta.Date != "2026-01-02T03:04:05Z" || p.Meta.Threads != "intra_op=1 inter_op=1" {
+		t.Errorf("meta %+v", p.Meta)
+	}
+
+	// The profile survives the TOML writer and reader.
+	var buf bytes.Buffer
+	if err := scenarios.WriteProfile(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	back, err := scenarios.LoadProfile(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if back.Model("collage-4x4") == nil || back.Model("collage-4x4").Grid != 4 ||
+		back.Model("scnn").Latency.Quantile(0.5) != p.Model("scnn").Latency.Quantile(0.5) {
+		t.Errorf("read back: %+v", back.Models)
+	}
+
+	// A second call reuses the built models instead of building again.
+	before, _ := os.Stat(filepath.Join(dir, "scnn.onnx"))
+	if _, _, err := Bundle(dir, tinyBuild(t), quickOptions()); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(filepath.Join(dir, "scnn.onnx"))
+	if !after.ModTime().Equal(before.ModTime()) {
+		t.Error("the bundle was rebuilt although its options did not change")
+	}
+}
+
+// TestUserModel calibrates an ONNX file given from outside, with a CIFAR-10
+// style held-out set, and checks the errors a user meets.
+func TestUserModel(t *testing.T) {
+	requireORT(t)
+	dir := t.TempDir()
+	build := tinyBuild(t)
+	build.Grids = nil
+	if _, err := models.Build(dir, build); err != nil {
+		t.Fatal(err)
+	}
+	// A held-out set in CIFAR-10 binary format (32x32, resized to the model's 16x16).
+	test := models.Synthetic(9, 100, 32)
+	var cifar bytes.Buffer
+	if err := models.WriteCIFAR10(&cifar, test); err != nil {
+		t.Fatal(err)
+	}
+	cifarPath := filepath.Join(dir, "test_batch.bin")
+	os.WriteFile(cifarPath, cifar.Bytes(), 0o644)
+	data, err := models.LoadCIFAR10(cifarPath, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, rep, err := Model(filepath.Join(dir, "scnn.onnx"), Spec{Name: "mine", Data: data}, quickOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "mine" || m.Role != sim.RoleSingle || rep.Tested != 100 || !(m.Accuracy > 0.1) {
+		t.Errorf("model %s role %s: accuracy %g over %d", m.Name, m.Role, m.Accuracy, rep.Tested)
+	}
+	// Without data, accuracy is not invented.
+	m, _, err = Model(filepath.Join(dir, "scnn.onnx"), Spec{}, quickOptions())
+	if err != nil || !math.IsNaN(m.Accuracy) || m.Name != "scnn" {
+		t.Errorf("no data: %v, name %s, accuracy %g", err, m.Name, m.Accuracy)
+	}
+	p := Profile([]sim.Model{m}, quickOptions())
+	if p.Name != "local-cpu" || !strings.Contains(p.Source, "measured by collagesim calibrate") {
+		t.Errorf("profile %s: %s", p.Name, p.Source)
+	}
+
+	// Wrong input shape.
+	_, _, err = Model(filepath.Join(dir, "scnn.onnx"), Spec{InputShape: []int64{1, 3, 224, 224}}, quickOptions())
+	if err == nil || !strings.Contains(err.Error(), "does not match the model's input") {
+		t.Errorf("wrong input shape: %v", err)
+	}
+	// Corrupt model file.
+	corrupt := filepath.Join(dir, "corrupt.onnx")
+	os.WriteFile(corrupt, []byte("garbage, not protobuf"), 0o644)
+	_, _, err = Model(corrupt, Spec{}, quickOptions())
+	if err == nil || !strings.Contains(err.Error(), "corrupt.onnx is not a model ONNX Runtime can load") {
+		t.Errorf("corrupt model: %v", err)
+	}
+	// A single-image model claimed to be a collage model.
+	_, _, err = Model(filepath.Join(dir, "scnn.onnx"), Spec{Role: sim.RoleCollage, Grid: 3}, quickOptions())
+	if err == nil || !strings.Contains(err.Error(), "not a multiple of grid 3") {
+		t.Errorf("bad collage claim: %v", err)
+	}
+	// Bad options.
+	o := quickOptions()
+	o.Runs = 1
+	if _, _, err := Model(filepath.Join(dir, "scnn.onnx"), Spec{}, o); err == nil {
+		t.Error("runs 1 gave no error")
+	}
+}
+
+func TestMissingLibrary(t *testing.T) {
+	o := quickOptions()
+	o.Library = filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	_, _, err := Bundle(t.TempDir(), tinyBuild(t), o)
+	if err == nil || !strings.Contains(err.Error(), "ONNX Runtime library") {
+		t.Errorf("missing library: %v", err)
+	}
+}
