@@ -73,6 +73,29 @@ func (t *table) errf(key, format string, args ...any) {
 	t.d.errAt(p, format, args...)
 }
 
+// missing reports a required key that is absent, unless another key of the
+// table looks like a misspelling of it: done reports that one instead.
+func (t *table) missing(key, format string, args ...any) {
+	for k := range t.m {
+		if !allKeys[k] && suggest(k, []string{key}) == key {
+			return
+		}
+	}
+	t.errf(key, format, args...)
+}
+
+// allKeys holds every key some table knows: none of them is a misspelling.
+var allKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, list := range [][]string{topKeys, stabilityKeys, arrivalKeys, poolKeys, stragglerKeys, strategyKeys, poolRoles,
+		profileKeys, metaKeys, modelKeys, distTableKeys, {"batch", "mode"}} {
+		for _, k := range list {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
 func (t *table) has(key string) bool {
 	_, ok := t.m[key]
 	return ok
@@ -309,12 +332,12 @@ var distTableKeys = []string{"kind", "unit", "a", "b", "values", "text"}
 
 func (d *decoder) distTable(path string, m map[string]any) sim.Dist {
 	t := d.table(path, m)
-	defer t.done(distTableKeys, "here")
 	kinds := []string{"const", "exp", "uniform", "normal", "lognormal", "gamma", "weibull", "pareto", "quantiles", "samples"}
 	kind := t.oneOf("kind", "", kinds...)
 	if !t.has("kind") {
 		t.errf("", "distribution table needs `kind` (one of %s)", strings.Join(kinds, ", "))
 	}
+	defer func() { t.done(distTableKeys, fmt.Sprintf("by kind %q", kind)) }()
 	unit := t.oneOf("unit", "ms", "ns", "us", "ms", "s")
 	scale := columnUnits[unit]
 	out := sim.Dist{Kind: sim.DistKind(kind), Text: t.str("text", "")}

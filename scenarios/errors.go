@@ -98,7 +98,7 @@ func suggest(key string, known []string) string {
 	if len(key) <= 3 {
 		limit = 1
 	}
-	if bestD <= limit || (best != "" && (strings.Contains(best, key) || strings.Contains(key, best)) && len(key) >= 3) {
+	if bestD <= limit || (min(len(key), len(best)) >= 3 && (strings.Contains(best, key) || strings.Contains(key, best))) {
 		return best
 	}
 	return ""

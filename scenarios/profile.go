@@ -111,10 +111,10 @@ func (d *decoder) model(t *table) sim.Model {
 		t.errf("name", "a model needs a name")
 	}
 	if !t.has("role") {
-		t.errf("role", "a model needs a role: %q, %q or %q", sim.RoleSingle, sim.RoleCollage, sim.RoleParity)
+		t.missing("role", "a model needs a role: %q, %q or %q", sim.RoleSingle, sim.RoleCollage, sim.RoleParity)
 	}
 	if !t.has("latency") {
-		t.errf("latency", "a model needs a latency distribution")
+		t.missing("latency", "a model needs a latency distribution")
 	}
 	if m.Role == sim.RoleCollage && t.has("grid") && (m.Grid < 2 || m.Grid > 4) {
 		t.errf("grid", "a collage model's grid must be 2, 3 or 4, got %d", m.Grid)
@@ -134,7 +134,7 @@ func (d *decoder) model(t *table) sim.Model {
 	for _, bt := range t.array("batch_latency") {
 		bl := sim.BatchLatency{Batch: int(bt.intAtLeast("batch", 0, 1)), Latency: bt.dist("latency")}
 		if !bt.has("batch") {
-			bt.errf("batch", "needs the batch size")
+			bt.missing("batch", "needs the batch size")
 		}
 		bt.done([]string{"batch", "latency"}, "")
 		m.BatchLatency = append(m.BatchLatency, bl)
@@ -192,7 +192,9 @@ func builtinQuantiles(name string) ([]float64, error) {
 	if name != "paper-cloud" {
 		return nil, fmt.Errorf("unknown built-in latency table %q: the only one is \"paper-cloud\"", name)
 	}
-	return paperCloud()
+	v, err := paperCloud()
+	// A copy: profiles are plain data their users may change.
+	return append([]float64(nil), v...), err
 }
 
 // BuiltinProfiles lists the built-in profile names, sorted.

@@ -15,11 +15,11 @@ import (
 // Meta describes where a scenario came from, for messages and for recording
 // the scenario as run.
 type Meta struct {
-	File    string // path as given to Load, or "builtin:NAME"
-	Dir     string // base directory of relative file references ("" for bundled scenarios)
-	Text    string // the TOML text as read (for a sweep point: as run, re-encoded)
-	Profile string // the profile reference as written, e.g. "builtin:paper-cloud"
-	Sweep   *Sweep // the [sweep] table; nil when there is none
+	File    string `json:"file"`              // path as given to Load, or "builtin:NAME"
+	Dir     string `json:"dir,omitempty"`     // base directory of relative file references ("" for bundled scenarios)
+	Text    string `json:"text"`              // the TOML text as read (for a sweep point: as run, re-encoded)
+	Profile string `json:"profile,omitempty"` // the profile reference as written, e.g. "builtin:paper-cloud"
+	Sweep   *Sweep `json:"sweep,omitempty"`   // the [sweep] table; nil when there is none
 
 	doc   map[string]any // decoded document, for sweep expansion
 	lines lineIndex
@@ -203,7 +203,7 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 	}
 	positiveRate := func(key string) float64 {
 		if !t.has(key) {
-			t.errf(key, "process %q needs `%s` (e.g. \"60/s\")", a.Process, key)
+			t.missing(key, "process %q needs `%s` (e.g. \"60/s\")", a.Process, key)
 			return 0
 		}
 		n := len(d.errs)
@@ -220,11 +220,11 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 		a.Rate = positiveRate("rate")
 		a.Rate2 = t.rate("rate2", 0)
 		if !t.has("rate2") {
-			t.errf("rate2", "process \"mmpp\" needs `rate2`, the rate of its second state")
+			t.missing("rate2", "process \"mmpp\" needs `rate2`, the rate of its second state")
 		}
 		for _, k := range []string{"hold", "hold2"} {
 			if !t.has(k) {
-				t.errf(k, "process \"mmpp\" needs `%s`, a distribution of the time spent in state %s (e.g. \"exp:10s\")", k, map[string]string{"hold": "1", "hold2": "2"}[k])
+				t.missing(k, "process \"mmpp\" needs `%s`, a distribution of the time spent in state %s (e.g. \"exp:10s\")", k, map[string]string{"hold": "1", "hold2": "2"}[k])
 			}
 		}
 		a.Hold, a.Hold2 = t.dist("hold"), t.dist("hold2")
@@ -235,7 +235,7 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 		format := t.oneOf("file_format", "timestamps", "timestamps", "intervals")
 		unit := t.oneOf("file_unit", "ms", "ns", "us", "ms", "s")
 		if !t.has("file") {
-			t.errf("file", "process \"trace\" needs `file`, one arrival timestamp (or, with file_format = \"intervals\", inter-arrival time) per line")
+			t.missing("file", "process \"trace\" needs `file`, one arrival timestamp (or, with file_format = \"intervals\", inter-arrival time) per line")
 		} else if a.TraceOf != "" {
 			times, err := d.arrivalTrace(a.TraceOf, format, columnUnits[unit])
 			if err != nil {
@@ -318,13 +318,13 @@ func (d *decoder) pools(t *table, prof *sim.Profile) []sim.PoolSpec {
 		}
 		seen[p.Name] = true
 		if !pt.has("servers") {
-			pt.errf("servers", "a pool needs its number of servers (>= 1)")
+			pt.missing("servers", "a pool needs its number of servers (>= 1)")
 		}
 		if p.PricePerHour < 0 {
 			pt.errf("price_per_hour", "must be >= 0, got %g", p.PricePerHour)
 		}
 		if !pt.has("model") {
-			pt.errf("model", "a pool needs the model its servers run (one of %s)", modelNames(prof))
+			pt.missing("model", "a pool needs the model its servers run (one of %s)", modelNames(prof))
 		} else if p.Model != "" && prof.Model(p.Model) == nil {
 			msg := fmt.Sprintf("model %q is not in profile %q (it has %s)", p.Model, prof.Name, modelNames(prof))
 			if s := suggest(p.Model, modelList(prof)); s != "" {
@@ -393,7 +393,7 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 			Servers: st.ints("servers"),
 		}
 		if !st.has("kind") {
-			st.errf("kind", "a straggler model needs a kind: bernoulli, slow-nodes, markov, failure, empirical or trace")
+			st.missing("kind", "a straggler model needs a kind: bernoulli, slow-nodes, markov, failure, empirical or trace")
 		}
 		largest := 0
 		for i, name := range s.Pools {
@@ -422,7 +422,7 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 		}
 		need := func(key, what string) {
 			if !st.has(key) {
-				st.errf(key, "kind %q needs `%s`, %s", s.Kind, key, what)
+				st.missing(key, "kind %q needs `%s`, %s", s.Kind, key, what)
 			}
 		}
 		switch s.Kind {
@@ -519,7 +519,7 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 		}
 		seen[s.Name] = true
 		if !st.has("kind") {
-			st.errf("kind", "a strategy needs a kind: none, replicate, hedge, collage or parity")
+			st.missing("kind", "a strategy needs a kind: none, replicate, hedge, collage or parity")
 		}
 		s.Pools = d.strategyPools(st)
 		// Roles each kind needs (true) or may have (false).
@@ -539,7 +539,7 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 		if st.has("pools") && s.Pools == nil {
 			// already reported
 		} else if !st.has("pools") && s.Kind != "" {
-			st.errf("pools", "a strategy needs its pools: pools = { %s }", rolesExample(roles))
+			st.missing("pools", "a strategy needs its pools: pools = { %s }", rolesExample(roles))
 		}
 		single := -1
 		for _, role := range poolRoles {
@@ -581,7 +581,7 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 			s.Cancel = st.boolean("cancel", false)
 			s.CancelRunning = st.boolean("cancel_running", false)
 			if !st.has("hedge_after") {
-				st.errf("hedge_after", "kind \"hedge\" needs `hedge_after`: a duration (\"200ms\") or a quantile of the model's latency (\"p95\")")
+				st.missing("hedge_after", "kind \"hedge\" needs `hedge_after`: a duration (\"200ms\") or a quantile of the model's latency (\"p95\")")
 			} else {
 				s.HedgeAfter, s.HedgeQuantile = d.hedgeAfter(st)
 			}
@@ -590,7 +590,7 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 			}
 		case sim.StrategyCollage:
 			if !st.has("grid") {
-				st.errf("grid", "kind \"collage\" needs `grid`, the collage side g (2, 3 or 4; g*g images per collage)")
+				st.missing("grid", "kind \"collage\" needs `grid`, the collage side g (2, 3 or 4; g*g images per collage)")
 			}
 			s.Grid = int(st.integer("grid", 0))
 			if st.has("grid") && (s.Grid < 2 || s.Grid > 4) {
@@ -607,14 +607,14 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 			s.Decoder = st.oneOf("decoder", DefaultDecoder, sim.DecoderFirst, sim.DecoderDeadline)
 			if s.Decoder == sim.DecoderDeadline {
 				if !st.has("deadline") {
-					st.errf("deadline", "decoder \"deadline\" needs `deadline`, how long after arrival to wait for the S-CNN answer (e.g. \"200ms\")")
+					st.missing("deadline", "decoder \"deadline\" needs `deadline`, how long after arrival to wait for the S-CNN answer (e.g. \"200ms\")")
 				}
 				s.Deadline = st.duration("deadline", 0)
 				s.Resend = st.boolean("resend", false)
 			}
 		case sim.StrategyParity:
 			if !st.has("k") {
-				st.errf("k", "kind \"parity\" needs `k`, the number of requests per parity group (>= 2)")
+				st.missing("k", "kind \"parity\" needs `k`, the number of requests per parity group (>= 2)")
 			}
 			s.K = int(st.intAtLeast("k", 0, 2))
 			if name, ok := s.Pools[sim.PoolParity]; ok && s.K >= 2 {

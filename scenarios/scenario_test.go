@@ -232,3 +232,19 @@ func TestQuantileResample(t *testing.T) {
 		}
 	}
 }
+
+func TestMissingVersusTypo(t *testing.T) {
+	// A strategy without k, but with kind: k is reported missing.
+	doc := strings.Replace(base, "grid = 3", "", 1)
+	doc = strings.Replace(doc, `kind = "collage"`, `kind = "parity"`, 1)
+	doc = strings.Replace(doc, `collage = "collage" }`, `parity = "collage" }`, 1)
+	_, _, err := Parse("t.toml", []byte(doc), ".")
+	if err == nil || !strings.Contains(err.Error(), "strategies[1].k: kind \"parity\" needs `k`") {
+		t.Errorf("got %v", err)
+	}
+	// A misspelt required key is reported once, as a typo.
+	_, _, err = Parse("t.toml", []byte(strings.Replace(base, "servers = 9", "server = 9", 1)), ".")
+	if err == nil || strings.Contains(err.Error(), "needs its number of servers") || !strings.Contains(err.Error(), "did you mean `servers`?") {
+		t.Errorf("got %v", err)
+	}
+}

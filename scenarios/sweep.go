@@ -13,20 +13,20 @@ import (
 
 // Sweep is a scenario's [sweep] table: key paths and the values each takes.
 type Sweep struct {
-	Mode   string // "product" (every combination; default) or "zip" (i-th values together)
-	Params []SweepParam
+	Mode   string       `json:"mode"` // "product" (every combination; default) or "zip" (i-th values together)
+	Params []SweepParam `json:"params"`
 }
 
 // SweepParam is one swept key, e.g. "pools.scnn.servers" = [6, 9, 12].
 type SweepParam struct {
-	Key    string
-	Values []any // TOML values: int64, float64, string, bool
+	Key    string `json:"key"`
+	Values []any  `json:"values"` // TOML values: int64, float64, string, bool
 }
 
 // Param is one key set to one value at a sweep point.
 type Param struct {
-	Key   string
-	Value any
+	Key   string `json:"key"`
+	Value any    `json:"value"`
 }
 
 // String formats the value as it would be written in TOML ("6", "\"60/s\"").
