@@ -465,7 +465,13 @@ func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
 				best, bestCost = cand, cost
 			}
 		}
-		taken = append(taken, vg.Rectangle{Min: best, Max: vg.Point{X: best.X + w, Y: best.Y + h}})
+		r := vg.Rectangle{Min: best, Max: vg.Point{X: best.X + w, Y: best.Y + h}}
+		taken = append(taken, r)
+		if best != cands[0] && best != cands[1] && best != cands[2] && best != cands[3] {
+			// Away from its marker: a leader line says whose label it is.
+			to := vg.Point{X: min(max(pt.X, r.Min.X), r.Max.X), Y: min(max(pt.Y, r.Min.Y), r.Max.Y)}
+			c.StrokeLine2(draw.LineStyle{Color: color.Gray{Y: 0x80}, Width: 0.4}, pt.X, pt.Y, to.X, to.Y)
+		}
 		sty := l.text
 		sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
 		c.FillText(sty, best, l.names[i])

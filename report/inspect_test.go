@@ -19,10 +19,14 @@ func TestInspect(t *testing.T) {
 		"run-2col":   func() Options { return Options{Width: TwoColumn} },
 		"sweep":      func() Options { return Options{} },
 		"sweep-2col": func() Options { return Options{Width: TwoColumn} },
+		"long":       func() Options { return Options{Formats: []string{"png"}} },
 	} {
 		r := runFixture()
-		if strings.HasPrefix(name, "sweep") {
+		switch {
+		case strings.HasPrefix(name, "sweep"):
 			r = sweepFixture()
+		case strings.HasPrefix(name, "long"):
+			r = longNamesFixture()
 		}
 		files, err := Write(r, *inspectDir+"/"+name, res())
 		if err != nil {
