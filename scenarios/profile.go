@@ -31,9 +31,12 @@ var (
 	modelKeys   = []string{"name", "role", "grid", "input_shape", "latency", "accuracy", "coverage", "encode", "decode", "batch_latency", "source"}
 )
 
-// LoadProfile reads a profile file. File references inside it are relative
-// to the file's directory.
+// LoadProfile reads a profile file, or a built-in profile when path is
+// "builtin:NAME". File references inside it are relative to the file's directory.
 func LoadProfile(path string) (*sim.Profile, error) {
+	if strings.HasPrefix(path, "builtin:") {
+		return Builtin(path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)

@@ -138,3 +138,10 @@ func TestProfileErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadProfileBuiltin(t *testing.T) {
+	p, err := LoadProfile("builtin:paper-cloud")
+	if err != nil || p.Name != "paper-cloud" {
+		t.Fatalf("%v %v", p, err)
+	}
+}
