@@ -182,6 +182,9 @@ func (t *table) oneOf(key, def string, choices ...string) string {
 	if !t.has(key) {
 		return def
 	}
+	if _, ok := t.m[key].(string); !ok {
+		return t.str(key, def) // reports the type
+	}
 	s := t.str(key, def)
 	if !contains(choices, s) {
 		msg := fmt.Sprintf("must be one of %s, got %q", strings.Join(quoteAll(choices), ", "), s)

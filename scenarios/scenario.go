@@ -531,14 +531,12 @@ func (d *decoder) strategies(t *table, pools []sim.PoolSpec, prof *sim.Profile) 
 			sim.StrategyParity:    {sim.PoolSingle: true, sim.PoolParity: true},
 		}[s.Kind]
 		pp := st.keyPath("pools")
-		for role, req := range roles {
-			if _, ok := s.Pools[role]; req && !ok && s.Pools != nil {
+		for _, role := range poolRoles {
+			if _, ok := s.Pools[role]; roles[role] && !ok && s.Pools != nil {
 				d.errAt(pp, "kind %q needs a %s pool: pools = { %s }", s.Kind, role, rolesExample(roles))
 			}
 		}
-		if st.has("pools") && s.Pools == nil {
-			// already reported
-		} else if !st.has("pools") && s.Kind != "" {
+		if !st.has("pools") && s.Kind != "" {
 			st.missing("pools", "a strategy needs its pools: pools = { %s }", rolesExample(roles))
 		}
 		single := -1
@@ -684,7 +682,7 @@ func (d *decoder) strategyPools(st *table) map[string]string {
 
 // hedgeAfter reads a duration or a quantile "pNN[.N]".
 func (d *decoder) hedgeAfter(st *table) (int64, float64) {
-	v, _ := st.m["hedge_after"]
+	v := st.m["hedge_after"]
 	if s, ok := v.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "p") {
 		st.get("hedge_after")
 		q, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(s), "p"), 64)
