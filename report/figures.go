@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -220,7 +219,8 @@ var (
 	ciLine     = draw.LineStyle{Color: color.Black, Width: 0.8}
 )
 
-func (r *resolved) names4(pt sim.Point) ([]string, []color.Color) {
+// labelsAndColors returns the strategies of a point as figures print them.
+func (r *resolved) labelsAndColors(pt sim.Point) ([]string, []color.Color) {
 	names := make([]string, len(pt.Strategies))
 	colors := make([]color.Color, len(pt.Strategies))
 	for i, s := range pt.Strategies {
@@ -266,7 +266,7 @@ func ciNote(low, high []float64) string {
 }
 
 func (r *resolved) p99(pt sim.Point) *layout {
-	names, colors := r.names4(pt)
+	names, colors := r.labelsAndColors(pt)
 	mean, low, high := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }, pt.Strategies)
 	if allNaN(mean) {
 		return nil
@@ -281,7 +281,7 @@ func (r *resolved) p99(pt sim.Point) *layout {
 }
 
 func (r *resolved) meanStd(pt sim.Point) *layout {
-	names, _ := r.names4(pt)
+	names, _ := r.labelsAndColors(pt)
 	mean, mlow, mhigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }, pt.Strategies)
 	std, slow, shigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.StdMs }, pt.Strategies)
 	if allNaN(mean) && allNaN(std) {
@@ -317,7 +317,7 @@ func (r *resolved) varianceRatio(pt sim.Point) *layout {
 	if !ok || !(bv > 0) {
 		return nil
 	}
-	names, colors := r.names4(pt)
+	names, colors := r.labelsAndColors(pt)
 	ratios := make([]float64, len(pt.Strategies))
 	for i, s := range pt.Strategies {
 		ratios[i] = float64(s.Summary.VarMs2.Mean) / bv
@@ -421,5 +421,3 @@ func (r *resolved) costP99(pt sim.Point) *layout {
 
 // fmtG formats a number compactly for a tick or an annotation.
 func fmtG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-var _ = fmt.Sprint

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"math"
 	"strings"
@@ -128,6 +129,17 @@ func TestPDFHasFixedDates(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte("/CreationDate (D:20000101000000)")) {
 		t.Errorf("PDF creation date not fixed")
+	}
+	// The page is the figure's size in points.
+	want := fmt.Sprintf("/MediaBox [0 0 %.2f %.2f]", figs[0].Width.Points(), figs[0].Height.Points())
+	if !bytes.Contains(b, []byte(want)) {
+		t.Errorf("PDF lacks %s", want)
+	}
+	// Fixing the dates must not move a byte, or the cross-reference table
+	// would point to the wrong places.
+	in := []byte("x /CreationDate (D:20261127061128) y /ModDate (D:20261127061128) z")
+	if out := pdfFixedDates(in); len(out) != len(in) || !bytes.Contains(out, []byte("/ModDate (D:20000101000000)")) {
+		t.Errorf("pdfFixedDates: %q", out)
 	}
 }
 
