@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // CPUModel reads the processor model from /proc/cpuinfo ("" if unknown).
@@ -75,21 +76,53 @@ func GPUModel() string {
 	return strings.TrimSpace(line)
 }
 
-// LoadAverage reads the 1-minute load average from /proc/loadavg (NaN if
-// unknown). Other work on the machine shows up in the latency tail, so the
-// profile says how busy the machine was.
-func LoadAverage() float64 {
-	data, err := os.ReadFile("/proc/loadavg")
+// cpuSnapshot is the machine's CPU time so far (from /proc/stat) and this
+// process's own (getrusage), in seconds.
+type cpuSnapshot struct {
+	busy, total, self float64
+	ok                bool
+}
+
+func snapCPU() cpuSnapshot {
+	var s cpuSnapshot
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return s
+	}
+	s.self = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
+		return s
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return s
+	}
+	const hz = 100 // USER_HZ: /proc/stat counts in hundredths of a second on Linux
+	for i, v := range f[1:] {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return s
+		}
+		if i >= 8 { // guest times are already in user and nice
+			break
+		}
+		s.total += x / hz
+		if i != 3 && i != 4 { // idle, iowait
+			s.busy += x / hz
+		}
+	}
+	s.ok = true
+	return s
+}
+
+// othersShare is the share of the machine's CPU time between a and b that
+// other processes used: what competed with the timed runs. NaN if unknown.
+func othersShare(a, b cpuSnapshot) float64 {
+	if !a.ok || !b.ok || b.total <= a.total {
 		return math.NaN()
 	}
-	f := strings.Fields(string(data))
-	if len(f) == 0 {
-		return math.NaN()
-	}
-	v, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return math.NaN()
-	}
-	return v
+	others := (b.busy - a.busy) - (b.self - a.self)
+	return math.Min(math.Max(others/(b.total-a.total), 0), 1)
 }

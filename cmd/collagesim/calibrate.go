@@ -178,6 +178,7 @@ func calibrateMain(args []string) int {
 		}
 	}
 	calPrintReports(stdout, reports)
+	fmt.Fprint(stdout, calibrateLegend)
 	fmt.Fprintf(stdout, "profile %q written to %s\n", p.Name, *out)
 	return 0
 }
@@ -198,8 +199,8 @@ func calJSONProfile(p *sim.Profile) *sim.Profile {
 }
 
 func calPrintReports(w *os.File, reports []calibrate.Report) {
-	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %9s %9s %12s %12s %12s\n",
-		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "accuracy", "coverage", "encode_p50", "fill_p50", "call_p50")
+	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %9s %9s %12s %12s %12s %7s\n",
+		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "accuracy", "coverage", "encode_p50", "fill_p50", "call_p50", "others")
 	f := func(v float64) string {
 		if v != v {
 			return "n/a"
@@ -211,9 +212,9 @@ func calPrintReports(w *os.File, reports []calibrate.Report) {
 		if r.Encode != nil {
 			enc = fmt.Sprintf("%.4f ms", r.Encode.P50/1e6)
 		}
-		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %9s %9s %12s %9.4f ms %9.4f ms\n",
+		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %9s %9s %12s %9.4f ms %9.4f ms %6.0f%%\n",
 			r.Name, r.Latency.P50/1e6, r.Latency.P99/1e6, r.Latency.Mean/1e6, r.Latency.CV,
-			f(r.Accuracy), f(r.Coverage), enc, r.Fill.P50/1e6, r.Overhead.P50/1e6)
+			f(r.Accuracy), f(r.Coverage), enc, r.Fill.P50/1e6, r.Overhead.P50/1e6, 100*r.Others)
 	}
 }
 
@@ -287,3 +288,9 @@ func calWriteFile(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+const calibrateLegend = `p50/p99/mean/cv: batch-1 Session.Run as timed from Go; encode: building one
+collage; fill: copying a prepared input into the input tensor; call: Session.Run
+of an Identity model on the same input (cgo and runtime cost); others: share of
+the machine's CPU time other processes used while timing.
+`
