@@ -33,7 +33,7 @@ type source struct {
 	embedded bool
 }
 
-// Defaults, documented in FORMAT.md.
+// Defaults, documented in the README (Scenario and profile files).
 const (
 	DefaultSeed           = 1
 	DefaultReplications   = 1

@@ -151,7 +151,7 @@ func (p *distParser) parse(s string) (sim.Dist, error) {
 	return d, d.Validate()
 }
 
-// values reads a latency file (see FORMAT.md) into nanoseconds. For a
+// values reads a latency file (see the README, Values) into nanoseconds. For a
 // quantile table, a quantile column, if present, is resampled to evenly
 // spaced probabilities.
 func (p *distParser) values(name string, quantiles bool) ([]float64, error) {

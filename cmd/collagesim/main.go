@@ -57,7 +57,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case "report":
 		return reportMain(rest, stdout, stderr)
 	case "calibrate":
-		return 2 // CALIBRATE
+		return calibrateMain(rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "collagesim", version)
 		return 0
