@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := realMain(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// run writes the same bytes for the same seed, whatever the worker count.
+func TestRunDeterministicFiles(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for i, dir := range []string{a, b} {
+		workers := []string{"1", "4"}[i]
+		code, out, errs := cli(t, "run", "default", "--requests", "3000", "--replications", "2", "--no-plots", "--out", dir, "--workers", workers)
+		if code != 0 {
+			t.Fatalf("run exited %d: %s", code, errs)
+		}
+		if !strings.Contains(out, "collage-3x3") || !strings.Contains(out, "p99 / collage-3x3") {
+			t.Fatalf("no comparison table in the output:\n%s", out)
+		}
+	}
+	for _, name := range []string{"summary.csv", "results.json"} {
+		x, err1 := os.ReadFile(filepath.Join(a, name))
+		y, err2 := os.ReadFile(filepath.Join(b, name))
+		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between --workers 1 and 4 (%v %v)", name, err1, err2)
+		}
+	}
+}
+
+func TestBadScenarioExitCode(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.toml")
+	os.WriteFile(path, []byte("name = \"x\"\nrequests = 10\n[arrivals]\nrate = \"5/s\"\n[[pools]]\nname = \"p\"\nmodel = \"m\"\nservers = 0\n"), 0o644)
+	code, _, errs := cli(t, "validate", path)
+	if code != 1 || !strings.Contains(errs, "bad.toml:8: pools[0].servers") {
+		t.Errorf("validate exited %d with %q; want 1 and the file:line and key path", code, errs)
+	}
+	if code, _, _ := cli(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command exited %d, want 2", code)
+	}
+}
+
+func TestSweepAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 3; i++ {
+		code, _, errs := cli(t, "sweep", "capacity-sweep", "--requests", "2000", "--replications", "2", "--no-plots",
+			"--out", dir, "--shard", []string{"0/3", "1/3", "2/3"}[i])
+		if code != 0 {
+			t.Fatalf("sweep shard %d exited %d: %s", i, code, errs)
+		}
+	}
+	code, out, errs := cli(t, "merge", dir, "--no-plots")
+	if code != 0 || !strings.Contains(out, "9 points merged") {
+		t.Fatalf("merge exited %d: %s %s", code, out, errs)
+	}
+}
