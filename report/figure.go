@@ -181,7 +181,40 @@ func (l *layout) legendHeight(width vg.Length) vg.Length {
 }
 
 func (l *layout) notesHeight() vg.Length {
-	return vg.Length(len(l.notes)) * l.lk.legend * 1.3
+	return vg.Length(len(l.noteLines())) * l.lk.legend * 1.3
+}
+
+// noteLines are the notes wrapped to the figure's width.
+func (l *layout) noteLines() []string {
+	sty := textStyle(l.lk.legend)
+	width := l.lk.width - 2*margin
+	var lines []string
+	for _, n := range l.notes {
+		lines = append(lines, wrap(sty, n, width)...)
+	}
+	return lines
+}
+
+// wrap breaks text at spaces into lines no wider than width (a word wider
+// than width gets a line of its own).
+func wrap(sty text.Style, s string, width vg.Length) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		try := w
+		if line != "" {
+			try = line + " " + w
+		}
+		if line != "" && sty.Width(try) > width {
+			lines = append(lines, line)
+			try = w
+		}
+		line = try
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // drawLegend draws the legend in cols columns and rows rows of width colW,
@@ -217,8 +250,9 @@ func (l *layout) draw(c draw.Canvas) {
 	nsty := textStyle(l.lk.legend)
 	nsty.Color = color.Gray{Y: 0x30}
 	y := c.Min.Y
-	for i := len(l.notes) - 1; i >= 0; i-- {
-		c.FillText(nsty, vg.Point{X: c.Min.X, Y: y + l.lk.legend*0.25}, l.notes[i])
+	notes := l.noteLines()
+	for i := len(notes) - 1; i >= 0; i-- {
+		c.FillText(nsty, vg.Point{X: c.Min.X, Y: y + l.lk.legend*0.25}, notes[i])
 		y += l.lk.legend * 1.3
 	}
 	// Legend above the notes, centred, or in an empty tile of the grid.

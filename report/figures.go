@@ -25,10 +25,16 @@ func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
 	}
 	pt := res.Points[r.Point]
 	var figs []*Figure
+	used := map[string]bool{}
 	add := func(name, title string, l *layout) {
 		if l == nil {
 			return
 		}
+		// Names that fileSafe made equal ("a b", "a_b") get a number.
+		for base, i := name, 2; used[name]; i++ {
+			name = base + "-" + strconv.Itoa(i)
+		}
+		used[name] = true
 		w, h := l.size()
 		figs = append(figs, &Figure{Name: name, Title: title, Width: w, Height: h, layout: l})
 	}
@@ -61,11 +67,7 @@ func pointLabel(pt sim.Point) string {
 	if len(pt.Params) == 0 {
 		return ""
 	}
-	parts := make([]string, len(pt.Params))
-	for i, p := range pt.Params {
-		parts[i] = p.Key + " = " + p.Value
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	return " (" + paramsText(pt.Params) + ")"
 }
 
 // fileSafe makes a strategy or parameter name usable in a file name.

@@ -215,6 +215,72 @@ func TestNoConfidenceIntervals(t *testing.T) {
 	}
 }
 
+func TestFileNamesUnique(t *testing.T) {
+	res := sweepFixture()
+	for i := range res.Points {
+		res.Points[i].Strategies[0].Name = "a b"
+		res.Points[i].Strategies[1].Name = "a_b"
+	}
+	figs, err := Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	figure(t, figs, "heatmap-p99-a_b")
+	figure(t, figs, "heatmap-p99-a_b-2")
+}
+
+// Near saturation p99 spans orders of magnitude: the sweep figure switches to
+// a log axis so the other points stay readable.
+func TestSweepLogAxis(t *testing.T) {
+	res := sweepFixture()
+	figs, err := Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := figure(t, figs, "sweep-p99-arrivals.rate").layout.plots[0][0].Y.Label.Text; got != "p99 latency (ms)" {
+		t.Errorf("linear sweep: y label %q", got)
+	}
+	res.Points[2].Strategies[4].Summary.P99Ms.Mean = 14252
+	figs, err = Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := figure(t, figs, "sweep-p99-arrivals.rate").layout.plots[0][0]
+	if got := p.Y.Label.Text; got != "p99 latency (ms, log scale)" {
+		t.Errorf("y label %q", got)
+	}
+	var labels []string
+	for _, tk := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "500 1000 2000 5000 10000" {
+		t.Errorf("log ticks %s", got)
+	}
+}
+
+func TestNotesWrap(t *testing.T) {
+	figs, err := Figures(longNamesFixture(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := figure(t, figs, "accuracy-p99").layout
+	lines := l.noteLines()
+	if len(lines) < 2 {
+		t.Fatalf("note not wrapped: %q", lines)
+	}
+	sty := textStyle(l.lk.legend)
+	for _, line := range lines {
+		if w := sty.Width(line); w > l.lk.width-2*margin {
+			t.Errorf("line %q is %v wide, figure %v", line, w, l.lk.width)
+		}
+	}
+	if got := strings.Join(lines, " "); !strings.HasPrefix(got, "accuracy n/a: replicate-eq…n-backup-pool, replicate-fu…ancel-running, parity-model…degraded-mode") {
+		t.Errorf("note %q", got)
+	}
+}
+
 func TestShortNames(t *testing.T) {
 	got := shortNames([]string{"replicate-equal-cost-with-cancellation-on-backup-pool", "none"})
 	if got[0] != "replicate-eq…n-backup-pool" || got[1] != "none" {
@@ -281,6 +347,10 @@ func longNamesFixture() *sim.Results {
 	}
 	for i := range res.Points[0].Strategies {
 		res.Points[0].Strategies[i].Name = long[i]
+		if i > 0 && i < 4 {
+			// A note naming them runs wider than the figure and must wrap.
+			res.Points[0].Strategies[i].Summary.Accuracy.Mean = sim.Float(math.NaN())
+		}
 	}
 	return res
 }

@@ -125,6 +125,28 @@ func (a axisValues) ticks() plot.Ticker {
 
 const maxPanels = 12
 
+// logTicks labels an axis of log10(value) at 1, 2 and 5 times each power of
+// ten, with minor ticks between.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Floor(min); e <= math.Ceil(max); e++ {
+		for m := 1.0; m < 10; m++ {
+			v := e + math.Log10(m)
+			if v < min-1e-9 || v > max+1e-9 {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(m*math.Pow(10, e), 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
 // sweepLines draws p99 against parameter k, one line per strategy; when other
 // parameters are swept too, one panel per combination of their values.
 func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
@@ -163,9 +185,31 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 	legendDone := map[string]bool{}
 	var legend []legendEntry
 	unstable := false
-	ymax := 0.0
+	// p99 spans orders of magnitude near saturation; a log axis then keeps
+	// the other points readable.
+	ymin, ymax := math.Inf(1), 0.0
+	for _, g := range groups {
+		for _, pt := range members[g] {
+			for _, s := range pt.Strategies {
+				if y := float64(s.Summary.P99Ms.Mean); !s.Unstable && y > 0 && !math.IsInf(y, 0) {
+					ymin, ymax = math.Min(ymin, y), math.Max(ymax, y)
+				}
+			}
+		}
+	}
+	logY := ymax/ymin > 8
+	yOf := func(v float64) float64 {
+		if logY {
+			return math.Log10(v)
+		}
+		return v
+	}
+	ylabel := "p99 latency (ms)"
+	if logY {
+		ylabel = "p99 latency (ms, log scale)"
+	}
 	for gi, g := range groups {
-		p := newPlot(r.lk, ax.label(), "p99 latency (ms)")
+		p := newPlot(r.lk, ax.label(), ylabel)
 		if gi%cols != 0 {
 			p.Y.Label.Text = ""
 		}
@@ -185,7 +229,7 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 						continue
 					}
 					y := float64(s.Summary.P99Ms.Mean)
-					if s.Unstable || math.IsNaN(y) {
+					if s.Unstable || !(y > 0) || math.IsInf(y, 0) {
 						unstable = unstable || s.Unstable
 						if len(xys) > 0 {
 							segs = append(segs, xys)
@@ -193,8 +237,7 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 						}
 						continue
 					}
-					xys = append(xys, plotter.XY{X: ax.pos(pt.Params[k].Value), Y: y})
-					ymax = math.Max(ymax, y)
+					xys = append(xys, plotter.XY{X: ax.pos(pt.Params[k].Value), Y: yOf(y)})
 				}
 			}
 			if len(xys) > 0 {
@@ -226,7 +269,12 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 	for _, row := range plots {
 		for _, p := range row {
 			if p != nil {
-				p.Y.Min, p.Y.Max = 0, ymax*1.05
+				if logY {
+					p.Y.Min, p.Y.Max = math.Log10(ymin/1.1), math.Log10(ymax*1.1)
+					p.Y.Tick.Marker = logTicks{}
+				} else {
+					p.Y.Min, p.Y.Max = 0, ymax*1.05
+				}
 			}
 		}
 	}
@@ -274,7 +322,7 @@ func (r *resolved) heatmap(res *sim.Results, name string) *layout {
 	for _, pt := range res.Points {
 		for _, s := range pt.Strategies {
 			v := float64(s.Summary.P99Ms.Mean)
-			if !s.Unstable && !math.IsNaN(v) {
+			if !s.Unstable && v > 0 && !math.IsInf(v, 0) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 			if s.Name == name {
@@ -286,7 +334,7 @@ func (r *resolved) heatmap(res *sim.Results, name string) *layout {
 		return nil
 	}
 	if hi == lo {
-		hi = lo + 1
+		hi = lo * 1.1
 	}
 	p := newPlot(r.lk, res.SweepParams[0], res.SweepParams[1])
 	p.Title.Text = r.short[name] + ": p99 latency (ms)"
@@ -304,7 +352,7 @@ func (r *resolved) heatmap(res *sim.Results, name string) *layout {
 	p.X.Min, p.X.Max = -0.5, float64(len(ax.raw))-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(len(ay.raw))-0.5
 	p.Add(&heatCells{cells: cells, lo: lo, hi: hi, text: textStyle(r.lk.tick)})
-	notes := []string{"darker: slower; one colour scale for all strategies (" + fmtG(lo) + " to " + fmtG(hi) + " ms)"}
+	notes := []string{"darker: slower (log colour scale shared by all strategies, " + fmtFixed(lo, 0) + "–" + fmtFixed(hi, 0) + " ms)"}
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
 }
 
@@ -342,7 +390,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 		if s.Unstable {
 			label = "unstable"
 		} else if !math.IsNaN(v) {
-			fill = heatColor((v - h.lo) / (h.hi - h.lo))
+			fill = heatColor(math.Log(v/h.lo) / math.Log(h.hi/h.lo))
 			label = strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		c.FillPolygon(fill, pts)
