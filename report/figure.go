@@ -463,7 +463,9 @@ func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
 	var taken []vg.Rectangle
 	for i := range l.x {
 		pts[i] = vg.Point{X: trX(l.x[i]), Y: trY(l.y[i])}
-		r := l.styles[i].Radius + 1
+		// Keep labels a little away from every marker, so none reads as
+		// another's.
+		r := l.styles[i].Radius + 4
 		taken = append(taken, vg.Rectangle{Min: vg.Point{X: pts[i].X - r, Y: pts[i].Y - r}, Max: vg.Point{X: pts[i].X + r, Y: pts[i].Y + r}})
 	}
 	for i, pt := range pts {
@@ -471,7 +473,7 @@ func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	for i, pt := range pts {
 		w, h := l.text.Width(l.names[i]), l.text.Height(l.names[i])
-		d := l.styles[i].Radius + 2
+		d := l.styles[i].Radius + 5
 		// Candidate lower-left corners: right, left, above, below, diagonals.
 		cands := []vg.Point{
 			{X: pt.X + d, Y: pt.Y - h/2},

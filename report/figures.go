@@ -23,11 +23,18 @@ func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	figs, _ := r.figures(res)
+	return figs, nil
+}
+
+// figures returns the figures, and the names of those with nothing to draw
+// (no strategy has the numbers they show).
+func (r *resolved) figures(res *sim.Results) (figs []*Figure, empty []string) {
 	pt := res.Points[r.Point]
-	var figs []*Figure
 	used := map[string]bool{}
 	add := func(name, title string, l *layout) {
 		if l == nil {
+			empty = append(empty, name)
 			return
 		}
 		// Names that fileSafe made equal ("a b", "a_b") get a number.
@@ -59,7 +66,7 @@ func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
 			}
 		}
 	}
-	return figs, nil
+	return figs, empty
 }
 
 // pointLabel describes a sweep point for a title: " (rate = 60/s, servers = 9)".

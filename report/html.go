@@ -31,6 +31,7 @@ type htmlPage struct {
 	Baseline     string
 	Columns      []column
 	Figures      []htmlFigure
+	Empty        []string // figures with nothing to draw
 	Tables       []htmlTable
 	Files        []string
 }
@@ -76,6 +77,7 @@ th { border-bottom: 2px solid #333; vertical-align: bottom; }
 td.num, th.num { text-align: right; }
 tr.baseline td { font-weight: bold; }
 tr.unstable td { color: #a33; }
+p.empty { color: #555; font-size: 0.9em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 </style>
 </head>
@@ -100,6 +102,9 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 </figure>
 {{- end}}
 </div>
+{{- end}}
+{{- if .Empty}}
+<p class="empty">Not drawn, as no strategy has the numbers they show: {{join .Empty ", "}}.</p>
 {{- end}}
 <h2>Tables</h2>
 {{- range .Tables}}
@@ -127,8 +132,8 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 
 // writeHTML writes the self-contained page: figures inline as SVG, no
 // scripts, no external resources.
-func writeHTML(w io.Writer, res *sim.Results, r *resolved, figs []htmlFigure, files []string) error {
-	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(), Figures: figs, Files: files}
+func writeHTML(w io.Writer, res *sim.Results, r *resolved, figs []htmlFigure, empty, files []string) error {
+	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(), Figures: figs, Empty: empty, Files: files}
 	for _, rows := range byPoint(r.rows(res)) {
 		page.Tables = append(page.Tables, htmlTable{Params: paramsText(rows[0].Params), Rows: rows})
 	}

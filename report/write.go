@@ -19,10 +19,7 @@ func Write(res *sim.Results, dir string, opt Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	figs, err := Figures(res, opt)
-	if err != nil {
-		return nil, err
-	}
+	figs, empty := r.figures(res)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -93,7 +90,7 @@ func Write(res *sim.Results, dir string, opt Options) ([]string, error) {
 	if !r.NoHTML {
 		files := append(figFiles, "report.md", "table.csv", "table.tex")
 		var buf bytes.Buffer
-		if err := writeHTML(&buf, res, r, pageFigs, files); err != nil {
+		if err := writeHTML(&buf, res, r, pageFigs, empty, files); err != nil {
 			return written, fmt.Errorf("report: index.html: %w", err)
 		}
 		if err := put("index.html", buf.Bytes()); err != nil {

@@ -148,7 +148,8 @@ func TestWriteSparse(t *testing.T) {
 	}
 	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim test", Scenario: "sparse",
 		Points: []sim.Point{{Strategies: []sim.StrategyResult{s}}}}
-	files, err := Write(res, t.TempDir(), Options{Formats: []string{"svg", "png", "pdf"}})
+	dir := t.TempDir()
+	files, err := Write(res, dir, Options{Formats: []string{"svg", "png", "pdf"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +159,13 @@ func TestWriteSparse(t *testing.T) {
 	}
 	if got := strings.Join(names, " "); got != "report.md table.csv table.tex index.html" {
 		t.Errorf("wrote %s", got)
+	}
+	page, err := os.ReadFile(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "Not drawn, as no strategy has the numbers they show: cdf, ccdf, p99, mean-std, variance-ratio, accuracy-p99, cost-p99.") {
+		t.Errorf("page does not say which figures are missing")
 	}
 
 	// A strategy missing from some sweep points, the baseline among them.
