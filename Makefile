@@ -35,7 +35,7 @@ ORT_LIB     := $(CURDIR)/$(ORT_DIR)/libonnxruntime.so.1
 MODELS_DIR  ?= .cache/models
 CALIBRATE_FLAGS ?=
 
-.PHONY: ort calibrate
+.PHONY: ort calibrate calibrate-resnet34
 
 ort: $(ORT_DIR)/libonnxruntime.so.1
 
@@ -50,3 +50,9 @@ $(ORT_DIR)/libonnxruntime.so.1:
 
 calibrate: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --models $(MODELS_DIR) --out $(OUT)/profiles/local-cpu.toml $(CALIBRATE_FLAGS)
+
+# Timing of ResNet-34-shaped models (224x224 S-CNN, 448-pixel collages) with
+# untrained heads: training them would take hours on a few cores.
+calibrate-resnet34: build ort
+	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --arch resnet34 --timing-only --runs 200 --warmup 10 \
+	  --models $(MODELS_DIR)-resnet34 --name local-cpu-resnet34 --out $(OUT)/profiles/local-cpu-resnet34.toml $(CALIBRATE_FLAGS)

@@ -163,7 +163,7 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 			s.Close()
 			return nil, nil, fmt.Errorf("calibrate: %s lacks %s metadata; was it built by collagesim?", path, models.MetaSingleSide)
 		}
-		if test == nil {
+		if test == nil && !bundle.Untrained {
 			test = models.Synthetic(testSeed, o.TestImages, side)
 			test.Name = fmt.Sprintf("%d held-out synthetic images (seed %d)", test.Len(), testSeed)
 		}
@@ -176,10 +176,14 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 		p.Models = append(p.Models, m)
 		reports = append(reports, r)
 	}
+	acc := "accuracy not measured: untrained heads, for timing only"
+	if test != nil {
+		acc = "accuracy on " + test.Name
+	}
 	p.Source = fmt.Sprintf("measured by collagesim calibrate on %s, %s: bundled models (arch %s, seed %d) through ONNX Runtime %s, provider %s, %s; "+
-		"latency is Session.Run timed from Go, %d runs after %d warm-up per model; accuracy on %s",
+		"latency is Session.Run timed from Go, %d runs after %d warm-up per model; %s",
 		p.Meta.Hardware, p.Meta.Date, bundle.Arch, bundle.Seed, p.Meta.RuntimeVersion, p.Meta.Provider, p.Meta.Threads,
-		o.Runs, o.Warmup, test.Name)
+		o.Runs, o.Warmup, acc)
 	return p, reports, nil
 }
 

@@ -184,3 +184,27 @@ func TestMissingLibrary(t *testing.T) {
 		t.Errorf("missing library: %v", err)
 	}
 }
+
+// TestUntrainedBundle: timing-only models get latency and encoding time but
+// no accuracy, rather than the accuracy of a zero head.
+func TestUntrainedBundle(t *testing.T) {
+	requireORT(t)
+	build := tinyBuild(t)
+	build.Untrained = true
+	build.Grids = []int{3}
+	p, _, err := Bundle(t.TempDir(), build, quickOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range p.Models {
+		if m.HasAccuracy() || len(m.Latency.Values) != 101 {
+			t.Errorf("%s: accuracy %g, %d latency points", m.Name, m.Accuracy, len(m.Latency.Values))
+		}
+	}
+	if c := p.Model("collage-3x3"); c == nil || c.Encode.IsZero() {
+		t.Errorf("collage-3x3: %+v", c)
+	}
+	if !strings.Contains(p.Source, "for timing only") {
+		t.Errorf("source: %s", p.Source)
+	}
+}

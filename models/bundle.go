@@ -31,8 +31,12 @@ type BuildOptions struct {
 	Seed        uint64 // backbone weights and training images
 	TrainImages int    // S-CNN training images (default 3000)
 	TrainCells  int    // Collage-CNN training cells per grid (default 2*TrainImages), in TrainCells/g^2 collages
-	Session     SessionOptions
-	Log         io.Writer // progress, may be nil
+	// Untrained skips training: the heads are zero (every class scores 0),
+	// for timing large architectures whose training would take hours here.
+	// Their accuracy is not measured.
+	Untrained bool
+	Session   SessionOptions
+	Log       io.Writer // progress, may be nil
 }
 
 // BuiltModel describes one model file of a bundle.
@@ -42,17 +46,19 @@ type BuiltModel struct {
 	Role          string  `json:"role"`
 	Grid          int     `json:"grid,omitempty"`
 	InputShape    []int   `json:"input_shape"`
-	TrainAccuracy float64 `json:"train_accuracy"`
+	TrainAccuracy float64 `json:"train_accuracy,omitempty"` // 0: untrained
 }
 
 // Bundle is the manifest written beside the model files (bundle.json).
 type Bundle struct {
-	Arch    string       `json:"arch"`
-	Seed    uint64       `json:"seed"`
-	Grids   []int        `json:"grids"`
-	Train   int          `json:"train_images"`
-	Classes []string     `json:"classes"`
-	Models  []BuiltModel `json:"models"`
+	Arch  string `json:"arch"`
+	Seed  uint64 `json:"seed"`
+	Grids []int  `json:"grids"`
+	Train int    `json:"train_images"`
+	// Untrained: the heads are zero, the models are for timing only.
+	Untrained bool         `json:"untrained,omitempty"`
+	Classes   []string     `json:"classes"`
+	Models    []BuiltModel `json:"models"`
 }
 
 // BundleFile is the manifest's file name inside a bundle folder.
@@ -74,7 +80,8 @@ func ReadBundle(dir string) (*Bundle, error) {
 // Matches reports whether the bundle was built with these options.
 func (b *Bundle) Matches(o BuildOptions) bool {
 	o = o.withDefaults()
-	return b.Arch == o.Arch.Name && b.Seed == o.Seed && fmt.Sprint(b.Grids) == fmt.Sprint(o.Grids) && b.Train == o.TrainImages
+	return b.Arch == o.Arch.Name && b.Seed == o.Seed && fmt.Sprint(b.Grids) == fmt.Sprint(o.Grids) &&
+		b.Untrained == o.Untrained && (o.Untrained || b.Train == o.TrainImages)
 }
 
 func (o BuildOptions) withDefaults() BuildOptions {
@@ -108,11 +115,15 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 		return nil, fmt.Errorf("models: %w", err)
 	}
 	a := o.Arch
-	classes := len(SynthClasses)
 	start := time.Now()
-	train := Synthetic(o.Seed, o.TrainImages, a.Side)
-	fmt.Fprintf(o.Log, "models: %d training images (%dx%d) in %v\n", train.Len(), a.Side, a.Side, time.Since(start).Round(time.Millisecond))
-	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, Train: o.TrainImages, Classes: SynthClasses}
+	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, Train: o.TrainImages, Classes: SynthClasses, Untrained: o.Untrained}
+	var train *Dataset
+	if o.Untrained {
+		bundle.Train = 0
+	} else {
+		train = Synthetic(o.Seed, o.TrainImages, a.Side)
+		fmt.Fprintf(o.Log, "models: %d training images (%dx%d) in %v\n", train.Len(), a.Side, a.Side, time.Since(start).Round(time.Millisecond))
+	}
 	meta := map[string]string{
 		MetaClasses:    strings.Join(SynthClasses, ","),
 		MetaArch:       a.Name,
@@ -122,24 +133,17 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 
 	// S-CNN.
 	start = time.Now()
-	feat, err := Open("scnn features", SingleGraph(a, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+	head, acc, err := o.trainSingle(train)
 	if err != nil {
 		return nil, err
 	}
-	x, err := ImageOutputs(feat, train.Images, a.Side, 32)
-	feat.Close()
-	if err != nil {
-		return nil, err
-	}
-	head, err := TrainHead(x, train.Labels, classes, 1e-3)
-	if err != nil {
-		return nil, err
-	}
-	acc := headAccuracy(head, x, train.Labels)
-	fmt.Fprintf(o.Log, "models: scnn: head trained on %d images, training accuracy %.3f (%v)\n", train.Len(), acc, time.Since(start).Round(time.Millisecond))
 	m := cloneMeta(meta)
 	m[MetaRole] = "single"
-	m[MetaTrain] = fmt.Sprintf("softmax regression on %d synthetic images (seed %d), training accuracy %.4f", train.Len(), o.Seed, acc)
+	m[MetaTrain] = untrainedNote
+	if !o.Untrained {
+		m[MetaTrain] = fmt.Sprintf("softmax regression on %d synthetic images (seed %d), training accuracy %.4f", train.Len(), o.Seed, acc)
+		fmt.Fprintf(o.Log, "models: scnn: head trained on %d images, training accuracy %.3f (%v)\n", train.Len(), acc, time.Since(start).Round(time.Millisecond))
+	}
 	if err := writeModel(dir, SingleName+".onnx", SingleGraph(a, o.Seed, head), m); err != nil {
 		return nil, err
 	}
@@ -156,44 +160,31 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 		// differences come from the grid, not from the amount of training.
 		n := (o.TrainCells + g*g - 1) / (g * g)
 		c := &Collager{Grid: g, Cell: a.CellSide(g)}
-		groups := RandomGroups(rand.New(rand.NewPCG(o.Seed, uint64(1000+g))), train.Len(), g*g, n)
-		feat, err := Open(CollageName(g)+" features", CollageGraph(a, g, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+		head, acc, cells, err := o.trainCollage(train, c, n)
 		if err != nil {
 			return nil, err
 		}
-		out, err := CollageOutputs(feat, c, train.Images, groups, 8)
-		feat.Close()
-		if err != nil {
-			return nil, err
-		}
-		var cx [][]float32
-		var cy []int
-		for i, grp := range groups {
-			for cell, img := range grp {
-				cx = append(cx, out[i][cell])
-				cy = append(cy, train.Labels[img])
-			}
-		}
-		head, err := TrainHead(cx, cy, classes, 1e-3)
-		if err != nil {
-			return nil, err
-		}
-		acc := headAccuracy(head, cx, cy)
 		name := CollageName(g)
-		fmt.Fprintf(o.Log, "models: %s: head trained on %d cells of %d collages (%dx%d), training accuracy %.3f (%v)\n",
-			name, len(cx), n, c.Side(), c.Side(), acc, time.Since(start).Round(time.Millisecond))
 		m := cloneMeta(meta)
 		m[MetaRole] = "collage"
 		m[MetaGrid] = strconv.Itoa(g)
 		m[MetaCellSide] = strconv.Itoa(c.Cell)
-		m[MetaTrain] = fmt.Sprintf("softmax regression on %d cells of %d collages of synthetic images (seed %d), training accuracy %.4f", len(cx), n, o.Seed, acc)
+		m[MetaTrain] = untrainedNote
+		if !o.Untrained {
+			m[MetaTrain] = fmt.Sprintf("softmax regression on %d cells of %d collages of synthetic images (seed %d), training accuracy %.4f", cells, n, o.Seed, acc)
+			fmt.Fprintf(o.Log, "models: %s: head trained on %d cells of %d collages (%dx%d), training accuracy %.3f (%v)\n",
+				name, cells, n, c.Side(), c.Side(), acc, time.Since(start).Round(time.Millisecond))
+		}
 		if err := writeModel(dir, name+".onnx", CollageGraph(a, g, o.Seed, head), m); err != nil {
 			return nil, err
 		}
 		bundle.Models = append(bundle.Models, BuiltModel{Name: name, File: name + ".onnx", Role: "collage", Grid: g,
 			InputShape: []int{1, 3, c.Side(), c.Side()}, TrainAccuracy: acc})
 	}
-	data, _ := json.MarshalIndent(bundle, "", "  ")
+	data, err := json.MarshalIndent(bundle, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
 	if err := writeFileAtomic(filepath.Join(dir, BundleFile), append(data, '\n')); err != nil {
 		return nil, err
 	}
@@ -338,4 +329,66 @@ func CollageOutputs(s *Session, c *Collager, images []Image, groups [][]int, bat
 		}
 	}
 	return out, nil
+}
+
+const untrainedNote = "untrained (zero head): for timing only"
+
+// trainSingle trains the S-CNN head on train (nil: untrained, zero head).
+func (o BuildOptions) trainSingle(train *Dataset) (*Head, float64, error) {
+	a := o.Arch
+	if train == nil {
+		return zeroHead(a), 0, nil
+	}
+	feat, err := Open("scnn features", SingleGraph(a, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+	if err != nil {
+		return nil, 0, err
+	}
+	x, err := ImageOutputs(feat, train.Images, a.Side, 32)
+	feat.Close()
+	if err != nil {
+		return nil, 0, err
+	}
+	head, err := TrainHead(x, train.Labels, len(SynthClasses), 1e-3)
+	if err != nil {
+		return nil, 0, err
+	}
+	return head, headAccuracy(head, x, train.Labels), nil
+}
+
+// trainCollage trains a Collage-CNN head on n collages of training images
+// (nil: untrained, zero head) and returns it with its training accuracy and
+// the number of training cells.
+func (o BuildOptions) trainCollage(train *Dataset, c *Collager, n int) (*Head, float64, int, error) {
+	a, g := o.Arch, c.Grid
+	if train == nil {
+		return zeroHead(a), 0, 0, nil
+	}
+	groups := RandomGroups(rand.New(rand.NewPCG(o.Seed, uint64(1000+g))), train.Len(), g*g, n)
+	feat, err := Open(CollageName(g)+" features", CollageGraph(a, g, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	out, err := CollageOutputs(feat, c, train.Images, groups, 8)
+	feat.Close()
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var cx [][]float32
+	var cy []int
+	for i, grp := range groups {
+		for cell, img := range grp {
+			cx = append(cx, out[i][cell])
+			cy = append(cy, train.Labels[img])
+		}
+	}
+	head, err := TrainHead(cx, cy, len(SynthClasses), 1e-3)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return head, headAccuracy(head, cx, cy), len(cx), nil
+}
+
+func zeroHead(a Arch) *Head {
+	k := len(SynthClasses)
+	return &Head{Classes: k, Features: a.Features(), W: make([]float32, k*a.Features()), B: make([]float32, k)}
 }

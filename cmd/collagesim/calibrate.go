@@ -48,6 +48,7 @@ func calibrateMain(args []string) int {
 	grids := fs.String("grids", "2,3,4", "Collage-CNN grids of the bundle")
 	seed := fs.Uint64("seed", 1, "seed of the bundled models' weights and training images")
 	train := fs.Int("train", 3000, "training images for the bundled models' heads")
+	timingOnly := fs.Bool("timing-only", false, "build the bundle with untrained (zero) heads and measure latency only: for large architectures (resnet34) whose training would take hours on a few cores")
 	var onnxFiles calStrings
 	fs.Var(&onnxFiles, "onnx", "calibrate this ONNX model instead of the bundle (repeatable)")
 	modelName := fs.String("model-name", "", "profile name of the --onnx model (default: file name; with several files, comma-separated)")
@@ -117,7 +118,7 @@ func calibrateMain(args []string) int {
 		if err != nil {
 			return fail(2, fmt.Errorf("--grids: %w", err))
 		}
-		build := models.BuildOptions{Arch: a, Grids: g, Seed: *seed, TrainImages: *train}
+		build := models.BuildOptions{Arch: a, Grids: g, Seed: *seed, TrainImages: *train, Untrained: *timingOnly}
 		if p, reports, err = calibrate.Bundle(*dir, build, o); err != nil {
 			return fail(1, err)
 		}
