@@ -295,18 +295,25 @@ func WriteLaTeX(w io.Writer, res *sim.Results, opt Options) error {
 		heads = append(heads, texEscape(k))
 		units = append(units, "")
 	}
-	heads = append(heads, "Strategy", "Mean", "Std", "Var.", "p50", "p99 [95\\,\\% CI]", "p99.9", "Acc.", "Servers", "Cost", "p99", "Var.", "Cost")
+	heads = append(heads, "Strategy", "Mean", "Std", "Var.", "p50", "p99 [95\\,\\% CI]", "p99.9", "Acc.", "Servers", "Cost",
+		"\\multicolumn{3}{c}{Ratio to "+texEscape(r.baseline)+"}")
 	units = append(units, "", "(ms)", "(ms)", "(ms$^2$)", "(ms)", "(ms)", "(ms)", "(\\%)", "", "(\\$/h)",
-		"ratio", "ratio", "ratio")
+		"p99", "Var.", "Cost")
 	b.WriteString(strings.Join(heads, " & ") + " \\\\\n")
+	fmt.Fprintf(&b, "\\cmidrule(l){%d-%d}\n", np+11, np+13)
 	b.WriteString(strings.Join(units, " & ") + " \\\\\n\\midrule\n")
 	for i, rows := range byPoint(r.rows(res)) {
 		if i > 0 {
 			b.WriteString("\\midrule\n")
 		}
-		for _, row := range rows {
+		for j, row := range rows {
 			var cells []string
 			for _, p := range row.Params {
+				// A point's parameters head its first row only, as in print.
+				if j > 0 {
+					cells = append(cells, "")
+					continue
+				}
 				cells = append(cells, texEscape(p.Value))
 			}
 			name := texEscape(strategyCell(row))

@@ -5,6 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,7 +65,7 @@ func TestLaTeXHoldsTheNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	tex := buf.String()
-	for _, want := range []string{"\\begin{tabular}{lrrrrrrrrrrrr}", "\\toprule", "\\midrule", "\\bottomrule", "\\end{tabular}", "Ratios are to none"} {
+	for _, want := range []string{"\\begin{tabular}{lrrrrrrrrrrrr}", "\\toprule", "\\midrule", "\\bottomrule", "\\end{tabular}", "Ratios are to none", "\\multicolumn{3}{c}{Ratio to none}", "\\cmidrule(l){11-13}"} {
 		if !strings.Contains(tex, want) {
 			t.Errorf("table.tex lacks %q", want)
 		}
@@ -85,8 +88,9 @@ func TestLaTeXHoldsTheNumbers(t *testing.T) {
 			t.Errorf("row of %s:\n got %q\nwant %q", s.Name, cells, want)
 		}
 	}
-	if n := strings.Count(tex, "&"); n != 7*12 {
-		t.Errorf("%d cell separators, want %d (7 lines of 13 cells)", n, 7*12)
+	// Two head lines (the first joins the three ratio columns) and five rows.
+	if n := strings.Count(tex, "&"); n != 10+6*12 {
+		t.Errorf("%d cell separators, want %d", n, 10+6*12)
 	}
 }
 
@@ -123,6 +127,7 @@ func TestLaTeXSweep(t *testing.T) {
 		t.Errorf("%d midrules, want 9 (one under the head, one between each of 9 points)", n)
 	}
 	findLine(t, tex, "6 & 80/s & none (unstable) & ")
+	findLine(t, tex, " &  & replicate-equal-cost & ")
 }
 
 func TestCSVHoldsTheNumbers(t *testing.T) {
@@ -228,4 +233,35 @@ func findLine(t *testing.T, text, prefix string) string {
 	}
 	t.Fatalf("no line starting %q in\n%s", prefix, text)
 	return ""
+}
+
+// TestLaTeXCompiles runs pdflatex over table.tex, hostile names included,
+// where pdflatex is installed (it is not needed otherwise).
+func TestLaTeXCompiles(t *testing.T) {
+	pdflatex, err := exec.LookPath("pdflatex")
+	if err != nil || testing.Short() {
+		t.Skip("no pdflatex")
+	}
+	res := sweepFixture()
+	for i := range res.Points {
+		res.Points[i].Strategies[0].Name = `a_b & c% $5 #1 {x} ~y ^z \w [0]`
+		res.Points[i].Params[1].Value = "[" + res.Points[i].Params[1].Value + "]"
+	}
+	dir := t.TempDir()
+	var tab bytes.Buffer
+	if err := WriteLaTeX(&tab, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	doc := "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n\\usepackage[landscape,margin=1cm]{geometry}\n" +
+		"\\begin{document}\n\\tiny\n\\input{table}\n\\end{document}\n"
+	for name, b := range map[string][]byte{"table.tex": tab.Bytes(), "doc.tex": []byte(doc)} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdflatex: %v\n%s", err, out)
+	}
 }
