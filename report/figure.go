@@ -24,9 +24,9 @@ type Figure struct {
 	// Name is the file name without extension, e.g. "p99" or "sweep-p99-arrivals.rate".
 	Name string
 	// Title is a one-line description, used as the caption on the HTML page.
-	Title  string
-	Width  vg.Length
-	Height vg.Length
+	Title string
+	// Width and Height are the printed size: Width is 3.5 in or 7 in.
+	Width, Height vg.Length
 
 	layout *layout
 }
@@ -36,7 +36,8 @@ var Formats = []string{"png", "svg", "pdf"}
 
 // Render writes the figure as "png", "svg" or "pdf". dpi is the PNG
 // resolution (300 when dpi <= 0). The output is a function of the figure
-// alone: the same results give the same bytes.
+// alone: the same results give the same bytes. One Figure must not be
+// rendered by two goroutines at once.
 func (f *Figure) Render(w io.Writer, format string, dpi int) error {
 	if dpi <= 0 {
 		dpi = defaultDPI
@@ -51,8 +52,7 @@ func (f *Figure) Render(w io.Writer, format string, dpi int) error {
 	case "svg":
 		c = vgsvg.New(f.Width, f.Height)
 	case "pdf":
-		pc := vgpdf.New(f.Width, f.Height)
-		c = pc
+		c = vgpdf.New(f.Width, f.Height)
 	default:
 		return fmt.Errorf("report: figure %s: unknown format %q (want one of %s)", f.Name, format, strings.Join(Formats, ", "))
 	}
@@ -167,6 +167,7 @@ func (l *layout) legendColumns(width vg.Length) (cols, rows int, colW vg.Length)
 	cols = int((width - 2*margin + legendCol) / colW)
 	cols = max(1, min(cols, len(l.legend)))
 	rows = (len(l.legend) + cols - 1) / cols
+	cols = (len(l.legend) + rows - 1) / rows // balance the rows: 3+2, not 4+1
 	return cols, rows, colW
 }
 

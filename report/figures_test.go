@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -278,6 +279,35 @@ func TestNotesWrap(t *testing.T) {
 	}
 	if got := strings.Join(lines, " "); !strings.HasPrefix(got, "accuracy n/a: replicate-eq…n-backup-pool, replicate-fu…ancel-running, parity-model…degraded-mode") {
 		t.Errorf("note %q", got)
+	}
+}
+
+func TestShortKey(t *testing.T) {
+	keys := []string{"pools.scnn.servers", "arrivals.rate", "pools.collage.servers"}
+	if got := shortKey(keys, 1); got != "rate" {
+		t.Errorf("shortKey: %q", got)
+	}
+	if got := shortKey(keys, 0); got != "pools.scnn.servers" {
+		t.Errorf("shortKey of an ambiguous key: %q", got)
+	}
+}
+
+// Points in any order give the same sweep figure.
+func TestSweepPointOrder(t *testing.T) {
+	res := sweepFixture()
+	figs, err := Figures(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := render(t, figure(t, figs, "sweep-p99-arrivals.rate"), "svg", 0)
+	slices.Reverse(res.Points)
+	figs, err = Figures(res, Options{Point: len(res.Points) - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, figure(t, figs, "sweep-p99-arrivals.rate"), "svg", 0)
+	if !bytes.Equal(got, want) {
+		t.Errorf("reversed points draw another figure")
 	}
 }
 

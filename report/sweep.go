@@ -86,7 +86,19 @@ func sweepAxis(res *sim.Results, k int) axisValues {
 		for i := range a.raw {
 			a.x = append(a.x, float64(i))
 		}
+		return a
 	}
+	// Numbers in increasing order, whatever the order of the points.
+	idx := make([]int, len(a.raw))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(a.x[i], a.x[j]) })
+	raw, x := make([]string, len(idx)), make([]float64, len(idx))
+	for i, j := range idx {
+		raw[i], x[i] = a.raw[j], a.x[j]
+	}
+	a.raw, a.x = raw, x
 	return a
 }
 
@@ -125,6 +137,19 @@ func (a axisValues) ticks() plot.Ticker {
 
 const maxPanels = 12
 
+// shortKey is the last part of swept key j ("servers" for
+// "pools.scnn.servers") when no other swept key ends the same, for panel
+// titles that must fit a third of a figure.
+func shortKey(keys []string, j int) string {
+	last := func(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
+	for i, k := range keys {
+		if i != j && last(k) == last(keys[j]) {
+			return keys[j]
+		}
+	}
+	return last(keys[j])
+}
+
 // logTicks labels an axis of log10(value) at 1, 2 and 5 times each power of
 // ten, with minor ticks between.
 type logTicks struct{}
@@ -158,7 +183,7 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 		var parts []string
 		for j, p := range pt.Params {
 			if j != k {
-				parts = append(parts, p.Key+" = "+p.Value)
+				parts = append(parts, shortKey(res.SweepParams, j)+" = "+p.Value)
 			}
 		}
 		g := strings.Join(parts, ", ")
@@ -166,6 +191,28 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 			groups = append(groups, g)
 		}
 		members[g] = append(members[g], pt)
+	}
+	// Panels in the order of the other parameters' values, and lines joining
+	// points in the order of the axis, whatever the order of the points in
+	// the file.
+	others := make([]axisValues, len(res.SweepParams))
+	for j := range others {
+		others[j] = sweepAxis(res, j)
+	}
+	groupPos := func(g string) []float64 {
+		var pos []float64
+		for j, p := range members[g][0].Params {
+			if j != k {
+				pos = append(pos, others[j].pos(p.Value))
+			}
+		}
+		return pos
+	}
+	slices.SortStableFunc(groups, func(a, b string) int { return slices.Compare(groupPos(a), groupPos(b)) })
+	for _, pts := range members {
+		slices.SortStableFunc(pts, func(a, b sim.Point) int {
+			return cmp.Compare(ax.pos(a.Params[k].Value), ax.pos(b.Params[k].Value))
+		})
 	}
 	var notes []string
 	if len(groups) > maxPanels {
