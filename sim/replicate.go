@@ -192,7 +192,7 @@ func tQuantile975(n int) float64 {
 }
 
 // statOf returns the mean of xs (NaN values make it NaN) with a 95 % Student-t
-// confidence interval.
+// confidence interval, clipped at 0.
 func statOf(xs []float64) Stat {
 	n := len(xs)
 	nan := Float(math.NaN())
@@ -212,7 +212,9 @@ func statOf(xs []float64) Stat {
 		v += (x - mean) * (x - mean)
 	}
 	half := tQuantile975(n) * math.Sqrt(v/float64(n-1)/float64(n))
-	return Stat{Float(mean), Float(mean - half), Float(mean + half)}
+	// Every metric is >= 0: the interval is clipped there (a wide interval
+	// from few replications would otherwise reach below zero).
+	return Stat{Float(mean), Float(max(0, mean-half)), Float(mean + half)}
 }
 
 func summarise(reps []Metrics) Summary {

@@ -64,3 +64,22 @@ func TestSweepAndMerge(t *testing.T) {
 		t.Fatalf("merge exited %d: %s %s", code, out, errs)
 	}
 }
+
+func TestPlanWritesCSVAndFigure(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := cli(t, "plan", "mm1", "--slo", "p99=100ms", "--max-servers", "3", "--requests", "3000", "--replications", "3", "--out", dir)
+	if code != 0 {
+		t.Fatalf("plan exited %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "none") {
+		t.Errorf("no plan table:\n%s", out)
+	}
+	for _, name := range []string{"plan.csv", "plan-cost-p99.png", "plan-cost-p99.svg"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s not written: %v", name, err)
+		}
+	}
+	if code, _, _ := cli(t, "plan", "mm1", "--slo", "p99"); code != 2 {
+		t.Errorf("a malformed SLO exited %d, want 2", code)
+	}
+}

@@ -7,9 +7,12 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/collagesim/collagesim/report"
 	"github.com/collagesim/collagesim/results"
+	"github.com/collagesim/collagesim/sim"
 	"github.com/collagesim/collagesim/sweep"
 )
 
@@ -88,6 +91,50 @@ func planMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "\nwrote %s\n", path)
+	fig, err := planFigure(sc.Name, sc.Seed, plans, dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\nwrote %s, %s\n", path, fig)
 	return 0
+}
+
+// planFigure draws cost per hour against p99 of each strategy at the size
+// plan chose, with the report stage's cost-p99 figure.
+func planFigure(name string, seed uint64, plans []sweep.PlanResult, dir string) (string, error) {
+	var ss []sim.StrategyResult
+	for _, p := range plans {
+		r := p.Result
+		r.Name = fmt.Sprintf("%s (%d)", p.Strategy, p.N)
+		if !p.Met {
+			r.Name = fmt.Sprintf("%s (>%d)", p.Strategy, p.N)
+		}
+		ss = append(ss, r)
+	}
+	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim " + version, Scenario: name + "-plan", Seed: seed,
+		Points: []sim.Point{{Strategies: ss}}}
+	figs, err := report.Figures(res, report.Options{})
+	if err != nil {
+		return "", err
+	}
+	for _, f := range figs {
+		if f.Name != "cost-p99" {
+			continue
+		}
+		var paths []string
+		for _, format := range []string{"png", "svg"} {
+			var b bytes.Buffer
+			if err := f.Render(&b, format, 300); err != nil {
+				return "", err
+			}
+			path := filepath.Join(dir, "plan-cost-p99."+format)
+			if err := results.WriteFileAtomic(path, b.Bytes()); err != nil {
+				return "", err
+			}
+			paths = append(paths, path)
+		}
+		return strings.Join(paths, ", "), nil
+	}
+	return "", fmt.Errorf("collagesim plan: the report stage drew no cost-p99 figure")
 }
