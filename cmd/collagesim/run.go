@@ -19,12 +19,15 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	ov := addOverrides(fs)
 	workers := fs.Int("workers", 0, "parallel runs (default: all cores); results do not depend on it")
 	profile := fs.String("profile", "", "use this profile file (or builtin:NAME) instead of the scenario's")
-	noPlots := fs.Bool("no-plots", false, "write no figures")
-	formats := fs.String("format", "png,svg", "figure formats: png, svg, pdf")
+	pf := addPlotFlags(fs, "png,svg")
 	quiet := fs.Bool("quiet", false, "print no table")
 	trace := fs.Bool("trace", false, "also write every answer of every run to trace-<strategy>-rep<N>.csv")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return 2
+	}
+	if _, err := pf.options(); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if len(pos) > 1 {
@@ -86,14 +89,12 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		results.SourceTable(stdout, &res.Points[0])
 		fmt.Fprintln(stdout)
 	}
-	if !*noPlots {
-		more, err := writeReport(res, dir, splitList(*formats))
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		paths = append(paths, more...)
+	more, err := pf.writeReport(res, dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
 	}
+	paths = append(paths, more...)
 	fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths), dir)
 	return 0
 }

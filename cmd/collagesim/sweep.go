@@ -81,8 +81,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 	resume := fs.Bool("resume", false, "keep the points an earlier run of the same sweep finished")
 	shardFlag := fs.String("shard", "", "run one share of the points, i/n (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)")
 	shards := fs.Int("shards", 0, "number of shards of a Kubernetes Indexed Job (with JOB_COMPLETION_INDEX)")
-	noPlots := fs.Bool("no-plots", false, "write no figures")
-	formats := fs.String("format", "png,svg", "figure formats: png, svg, pdf")
+	pf := addPlotFlags(fs, "png,svg")
 	ov := addOverrides(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -155,24 +154,22 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	return writeMerged(res, dir, !*noPlots, splitList(*formats), stdout, stderr)
+	return writeMerged(res, dir, pf, stdout, stderr)
 }
 
 // writeMerged writes a sweep's merged results and report.
-func writeMerged(res *sim.Results, dir string, plots bool, formats []string, stdout, stderr io.Writer) int {
+func writeMerged(res *sim.Results, dir string, pf plotFlags, stdout, stderr io.Writer) int {
 	paths, err := results.Write(dir, res)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if plots {
-		more, err := writeReport(res, dir, formats)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		paths = append(paths, more...)
+	more, err := pf.writeReport(res, dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
 	}
+	paths = append(paths, more...)
 	var b bytes.Buffer
 	results.SummaryCSV(&b, res)
 	unstable := strings.Count(b.String(), ",true\n")
@@ -183,8 +180,7 @@ func writeMerged(res *sim.Results, dir string, plots bool, formats []string, std
 func mergeMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("merge", "merge DIR... [flags]", stderr)
 	out := fs.String("out", "", "output folder (default: the first DIR)")
-	noPlots := fs.Bool("no-plots", false, "write no figures")
-	formats := fs.String("format", "png,svg", "figure formats: png, svg, pdf")
+	pf := addPlotFlags(fs, "png,svg")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -202,5 +198,5 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = pos[0]
 	}
-	return writeMerged(res, dir, !*noPlots, splitList(*formats), stdout, stderr)
+	return writeMerged(res, dir, pf, stdout, stderr)
 }
