@@ -21,16 +21,55 @@ type group struct {
 	dataIn  []bool
 }
 
-// groups is a slab of groups with generations, shared by collage and parity.
+// groups is a slab of groups with generations, shared by collage and parity:
+// it fills groups of k requests, closes them when full or after max-wait,
+// pays the encoding time and then calls send.
 type groups struct {
 	g      []group
 	free   []int32
 	cur    int32 // the open group, -1 if none
 	nextID int64
 	k      int
+	salt   int   // key salt of the group task
+	encode *Dist // encoding time of one group
+	send   func(run *Run, gi int32)
 }
 
-func newGroups(k int) groups { return groups{cur: -1, k: k} }
+func newGroups(k, salt int, encode *Dist) groups {
+	return groups{cur: -1, k: k, salt: salt, encode: encode}
+}
+
+// close ends a group's filling: encode it, then send it.
+func (gs *groups) close(run *Run, gi int32) {
+	g := &gs.g[gi]
+	g.open = false
+	if gs.cur == gi {
+		gs.cur = -1
+	}
+	if enc := run.Draw(gs.encode, sidEncode, groupKey(g.id, gs.salt)); enc > 0 {
+		run.After(enc, tagGroupSend, groupPayload(gi, g.gen))
+		return
+	}
+	gs.send(run, gi)
+}
+
+// timer handles the group timers (max-wait, encoding done); it reports
+// whether tag was one of them.
+func (gs *groups) timer(run *Run, tag int32, payload int64) bool {
+	switch tag & 3 {
+	case tagGroupClose:
+		if gi, g := gs.lookup(payload); g != nil && g.open {
+			gs.close(run, gi)
+		}
+	case tagGroupSend:
+		if gi, g := gs.lookup(payload); g != nil {
+			gs.send(run, gi)
+		}
+	default:
+		return false
+	}
+	return true
+}
 
 func (gs *groups) alloc() int32 {
 	var i int32
@@ -119,11 +158,13 @@ type collageReq struct {
 }
 
 func newCollage(run *Run, spec *StrategySpec, single, cp int32, m *Model) *collageStrategy {
-	return &collageStrategy{
+	s := &collageStrategy{
 		single: single, collage: cp, model: m, k: spec.Grid * spec.Grid, maxWait: spec.MaxWait,
 		deadline: spec.Decoder == DecoderDeadline, deadlineNs: spec.Deadline, resend: spec.Resend,
-		gs: newGroups(spec.Grid * spec.Grid),
+		gs: newGroups(spec.Grid*spec.Grid, saltCollage, &m.Encode),
 	}
+	s.gs.send = s.send
+	return s
 }
 
 func (s *collageStrategy) Arrive(run *Run, r Req) {
@@ -136,23 +177,8 @@ func (s *collageStrategy) Arrive(run *Run, r Req) {
 		run.After(s.deadlineNs, r.Slot<<2|tagDeadline, r.ID)
 	}
 	if gi, _, full := s.gs.add(run, r, s.maxWait); full {
-		s.close(run, gi)
+		s.gs.close(run, gi)
 	}
-}
-
-// close ends a group's filling: encode it, then send the collage.
-func (s *collageStrategy) close(run *Run, gi int32) {
-	g := &s.gs.g[gi]
-	g.open = false
-	if s.gs.cur == gi {
-		s.gs.cur = -1
-	}
-	enc := run.Draw(&s.model.Encode, sidEncode, groupKey(g.id, saltCollage))
-	if enc > 0 {
-		run.After(enc, tagGroupSend, groupPayload(gi, g.gen))
-		return
-	}
-	s.send(run, gi)
 }
 
 func (s *collageStrategy) send(run *Run, gi int32) {
@@ -162,15 +188,10 @@ func (s *collageStrategy) send(run *Run, gi int32) {
 }
 
 func (s *collageStrategy) Timer(run *Run, tag int32, payload int64) {
+	if s.gs.timer(run, tag, payload) {
+		return
+	}
 	switch tag & 3 {
-	case tagGroupClose:
-		if gi, g := s.gs.lookup(payload); g != nil && g.open {
-			s.close(run, gi)
-		}
-	case tagGroupSend:
-		if gi, g := s.gs.lookup(payload); g != nil {
-			s.send(run, gi)
-		}
 	case tagDeadline:
 		r := Req{tag >> 2, payload}
 		if !run.Live(r) {

@@ -25,7 +25,9 @@ func newParity(spec *StrategySpec, single, pp int32, m *Model) *parityStrategy {
 	if k == 0 {
 		k = spec.Grid * spec.Grid
 	}
-	return &parityStrategy{single: single, parity: pp, model: m, k: k, maxWait: spec.MaxWait, gs: newGroups(k)}
+	s := &parityStrategy{single: single, parity: pp, model: m, k: k, maxWait: spec.MaxWait, gs: newGroups(k, saltParity, &m.Encode)}
+	s.gs.send = s.send
+	return s
 }
 
 func (s *parityStrategy) Arrive(run *Run, r Req) {
@@ -38,22 +40,8 @@ func (s *parityStrategy) Arrive(run *Run, r Req) {
 	s.st[r.Slot] = parityReq{group: gi, gen: g.gen, cell: int32(cell)}
 	run.Submit(s.single, reqKey(r.ID, 0), r.ID, r.Slot, 0)
 	if full {
-		s.close(run, gi)
+		s.gs.close(run, gi)
 	}
-}
-
-func (s *parityStrategy) close(run *Run, gi int32) {
-	g := &s.gs.g[gi]
-	g.open = false
-	if s.gs.cur == gi {
-		s.gs.cur = -1
-	}
-	enc := run.Draw(&s.model.Encode, sidEncode, groupKey(g.id, saltParity))
-	if enc > 0 {
-		run.After(enc, tagGroupSend, groupPayload(gi, g.gen))
-		return
-	}
-	s.send(run, gi)
 }
 
 func (s *parityStrategy) send(run *Run, gi int32) {
@@ -64,16 +52,7 @@ func (s *parityStrategy) send(run *Run, gi int32) {
 }
 
 func (s *parityStrategy) Timer(run *Run, tag int32, payload int64) {
-	switch tag & 3 {
-	case tagGroupClose:
-		if gi, g := s.gs.lookup(payload); g != nil && g.open {
-			s.close(run, gi)
-		}
-	case tagGroupSend:
-		if gi, g := s.gs.lookup(payload); g != nil {
-			s.send(run, gi)
-		}
-	case tagReconstruct:
+	if !s.gs.timer(run, tag, payload) && tag&3 == tagReconstruct {
 		run.Answer(Req{tag >> 2, payload}, srcParity)
 	}
 }
@@ -86,7 +65,7 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 		st := s.st[t.Slot]
 		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
 			g.dataIn[st.cell] = true
-			s.settle(run, st.group, true)
+			s.settle(run, st.group)
 		}
 		return
 	}
@@ -96,30 +75,28 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 	}
 	g.parity = true
 	g.busy = t.Busy
-	s.settle(run, gi, true)
+	s.settle(run, gi)
 }
 
 func (s *parityStrategy) Lost(run *Run, t *Task) {
 	if t.Tag >= 0 {
 		st := s.st[t.Slot]
 		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
-			s.settle(run, st.group, true)
+			s.settle(run, st.group)
 		}
 		return
 	}
 	if gi, g := s.gs.lookup(t.Owner); g != nil {
-		s.settle(run, gi, true)
+		s.settle(run, gi)
 	}
 }
 
 // settle accounts one more task of group gi as finished (answered or lost),
 // reconstructs the missing data answer when k of k+1 are in, and frees the
 // group when nothing of it is left in flight.
-func (s *parityStrategy) settle(run *Run, gi int32, finished bool) {
+func (s *parityStrategy) settle(run *Run, gi int32) {
 	g := &s.gs.g[gi]
-	if finished {
-		g.pending--
-	}
+	g.pending--
 	if !g.open && g.parity {
 		missing, in := -1, 0
 		for c, ok := range g.dataIn {
