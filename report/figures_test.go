@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/collagesim/collagesim/sim"
+	"gonum.org/v1/plot"
 )
 
 func figure(t *testing.T, figs []*Figure, name string) *Figure {
@@ -393,4 +394,19 @@ func TestWriteFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "run.json", append(b, '\n'))
+}
+
+// Swept values too close for their labels get evenly spaced ticks instead.
+func TestCrowdedSweepTicks(t *testing.T) {
+	crowded := axisValues{numeric: true, raw: []string{"0", "0.01", "0.02", "0.05", "0.1", "0.2"}, x: []float64{0, 0.01, 0.02, 0.05, 0.1, 0.2}}
+	if !crowded.crowded() {
+		t.Errorf("0, 0.01, 0.02 ... 0.2: not seen as crowded")
+	}
+	if _, ok := crowded.ticks().(plot.DefaultTicks); !ok {
+		t.Errorf("crowded values still get a tick label each")
+	}
+	spread := axisValues{numeric: true, raw: []string{"6", "9", "12"}, x: []float64{6, 9, 12}}
+	if spread.crowded() {
+		t.Errorf("6, 9, 12 seen as crowded")
+	}
 }

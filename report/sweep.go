@@ -118,10 +118,11 @@ func (a axisValues) label() string {
 	return a.key
 }
 
-// ticks puts a tick at every swept value when there are few, labelled as
-// written in the scenario.
+// ticks puts a tick at every swept value when there are few and they are
+// spread enough for their labels not to collide, labelled as written in the
+// scenario; otherwise plain evenly spaced ticks.
 func (a axisValues) ticks() plot.Ticker {
-	if a.numeric && len(a.raw) > 8 {
+	if a.numeric && (len(a.raw) > 8 || a.crowded()) {
 		return plot.DefaultTicks{}
 	}
 	ts := make([]plot.Tick, len(a.raw))
@@ -133,6 +134,22 @@ func (a axisValues) ticks() plot.Ticker {
 		ts[i] = plot.Tick{Value: a.x[i], Label: lbl}
 	}
 	return plot.ConstantTicks(ts)
+}
+
+// crowded reports whether two neighbouring values are closer than a tenth of
+// the axis: their tick labels would run into each other.
+func (a axisValues) crowded() bool {
+	n := len(a.x)
+	if n < 2 {
+		return false
+	}
+	span := a.x[n-1] - a.x[0]
+	for i := 1; i < n; i++ {
+		if a.x[i]-a.x[i-1] < span/10 {
+			return true
+		}
+	}
+	return false
 }
 
 const maxPanels = 12
