@@ -24,5 +24,5 @@ func ExampleSingleGraph() {
 	a, _ := models.ParseArch("small,side=16,stem=8,widths=8/16,blocks=1/1")
 	onnx := models.MarshalModel(models.SingleGraph(a, 1, nil), nil)
 	fmt.Println(a.Features(), len(onnx) > 0)
-	// Output: 24 true
+	// Output: 32 true
 }
