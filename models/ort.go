@@ -136,7 +136,9 @@ func InitRuntime(lib string) error {
 		return err
 	}
 	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+	// Every failure comes back as an error of the call that failed, so the
+	// runtime's own log would only repeat it on stderr.
+	if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 		return fmt.Errorf("models: loading ONNX Runtime from %s (need version >= 1.24; `make ort` fetches %s): %w", path, ORTVersion, err)
 	}
 	runtimeState.lib = path
