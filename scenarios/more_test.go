@@ -12,9 +12,17 @@ import (
 )
 
 func TestMergeAccuracy(t *testing.T) {
-	p, err := Builtin("paper-cloud")
+	// paper-cloud as written, before Builtin merges local-cpu's figures in.
+	data, err := profileFiles.ReadFile("profiles/paper-cloud.toml")
 	if err != nil {
 		t.Fatal(err)
+	}
+	p, err := parseProfile("builtin:paper-cloud", data, embedReader(profileFiles, "profiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Model("scnn").HasAccuracy() {
+		t.Fatalf("paper-cloud.toml itself claims an accuracy")
 	}
 	local := &sim.Profile{Name: "local-cpu", Meta: sim.ProfileMeta{Hardware: "laptop"}, Models: []sim.Model{
 		{Name: "scnn", Role: sim.RoleSingle, Accuracy: 0.9, Coverage: math.NaN()},
@@ -29,6 +37,25 @@ func TestMergeAccuracy(t *testing.T) {
 	}
 	if m := p.Model("collage-2x2"); m.HasAccuracy() {
 		t.Errorf("collage-2x2 got accuracy %g from no model", m.Accuracy)
+	}
+}
+
+// With the measured local-cpu profile built in, paper-cloud's accuracy comes
+// from it, and says so.
+func TestPaperCloudTakesLocalAccuracy(t *testing.T) {
+	local, err := Builtin("local-cpu")
+	if err != nil {
+		t.Skip("no built-in local-cpu profile")
+	}
+	p, err := Builtin("paper-cloud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"scnn", "collage-2x2", "collage-3x3", "collage-4x4"} {
+		m, l := p.Model(name), local.Model(name)
+		if l == nil || m.Accuracy != l.Accuracy || !strings.Contains(m.Source, "local-cpu") {
+			t.Errorf("%s: accuracy %g, source %q; local-cpu has %v", name, m.Accuracy, m.Source, l)
+		}
 	}
 }
 
