@@ -49,64 +49,91 @@ type TraceRecord struct {
 
 // SimulateWith is Simulate with options.
 func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
+	n, err := Jobs(sc)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]JobResult, n)
+	jobs := make(chan int)
 	workers := opt.Workers
-	if sc.Profile == nil {
-		return nil, errors.New("sim: scenario has no profile")
-	}
-	if len(sc.Strategies) == 0 {
-		return nil, errors.New("sim: scenario has no strategies")
-	}
-	reps := max(1, sc.Replications)
-	type job struct{ s, r int }
-	type out struct {
-		m    Metrics
-		hist *hdr.Histogram
-		err  error
-	}
-	outs := make([]out, len(sc.Strategies)*reps)
-	jobs := make(chan job)
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(outs)); w++ {
+	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				o := &outs[j.s*reps+j.r]
-				run, err := newRun(sc, &sc.Strategies[j.s], RepSeed(sc.Seed, j.r))
-				if err != nil {
-					o.err = err
-					continue
-				}
-				var sink TraceSink
-				if opt.Trace != nil {
-					if sink, o.err = opt.Trace(sc.Strategies[j.s].Name, j.r); o.err != nil {
-						continue
-					}
-					run.onAnswer = func(r Req, arrival int64, src int) {
-						if r.ID >= sc.Warmup {
-							sink.Answer(TraceRecord{ID: r.ID, ArrivalNs: arrival, LatencyNs: run.now - arrival, Source: Sources[src]})
-						}
-					}
-				}
-				o.m = run.execute()
-				o.hist = run.hist
-				if sink != nil {
-					o.err = sink.Close()
-				}
+				outs[j] = RunJob(sc, j, opt.Trace)
 			}
 		}()
 	}
-	for s := range sc.Strategies {
-		for r := 0; r < reps; r++ {
-			jobs <- job{s, r}
-		}
+	for j := 0; j < n; j++ {
+		jobs <- j
 	}
 	close(jobs)
 	wg.Wait()
+	return Assemble(sc, outs)
+}
 
+// JobResult is what one (strategy, replication) run of a scenario produced.
+type JobResult struct {
+	m    Metrics
+	hist *hdr.Histogram
+	err  error
+}
+
+// Jobs returns the number of independent runs of sc: strategies x
+// replications. Job j is replication j % R of strategy j / R. Callers that
+// schedule runs themselves (a sweep over many scenarios) run each with
+// RunJob and join them with Assemble.
+func Jobs(sc *Scenario) (int, error) {
+	if sc.Profile == nil {
+		return 0, errors.New("sim: scenario has no profile")
+	}
+	if len(sc.Strategies) == 0 {
+		return 0, errors.New("sim: scenario has no strategies")
+	}
+	return len(sc.Strategies) * max(1, sc.Replications), nil
+}
+
+// RunJob runs job j of sc (see Jobs); trace may be nil.
+func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink, error)) JobResult {
+	reps := max(1, sc.Replications)
+	s, r := j/reps, j%reps
+	var o JobResult
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	var sink TraceSink
+	if trace != nil {
+		if sink, o.err = trace(sc.Strategies[s].Name, r); o.err != nil {
+			return o
+		}
+		run.onAnswer = func(q Req, arrival int64, src int) {
+			if q.ID >= sc.Warmup {
+				sink.Answer(TraceRecord{ID: q.ID, ArrivalNs: arrival, LatencyNs: run.now - arrival, Source: Sources[src]})
+			}
+		}
+	}
+	o.m = run.execute()
+	o.hist = run.hist
+	if sink != nil {
+		o.err = sink.Close()
+	}
+	return o
+}
+
+// Assemble joins the results of every job of sc, in job order, into one
+// result per strategy.
+func Assemble(sc *Scenario, outs []JobResult) ([]StrategyResult, error) {
+	reps := max(1, sc.Replications)
+	if len(outs) != len(sc.Strategies)*reps {
+		panic("sim: Assemble needs the result of every job")
+	}
 	results := make([]StrategyResult, len(sc.Strategies))
 	for s := range sc.Strategies {
 		spec := &sc.Strategies[s]

@@ -145,33 +145,66 @@ func Run(h Header, points []Point, opt Options) (ran, skipped int, err error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	inner := 1
-	if len(todo) < workers {
-		inner = workers // few points: parallel inside each
+	// Every (point, strategy, replication) run is one job on one pool of
+	// workers, so that points of unequal cost keep every worker busy; a
+	// point's file is written when its last job is done.
+	type pointState struct {
+		outs  []sim.JobResult
+		left  int
+		start time.Time
+	}
+	type job struct{ p, j int }
+	states := make([]pointState, len(todo))
+	var all []job
+	for i, p := range todo {
+		n, err := sim.Jobs(p.Scenario)
+		if err != nil {
+			return 0, skipped, fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
+		}
+		states[i] = pointState{outs: make([]sim.JobResult, n), left: n}
+		for j := 0; j < n; j++ {
+			all = append(all, job{i, j})
+		}
 	}
 	prog := newProgress(opt.Progress, opt.TTY, len(todo), skipped)
-	jobs := make(chan Point)
+	jobs := make(chan job)
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(todo)); w++ {
+	for w := 0; w < min(workers, len(all)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range jobs {
-				start := time.Now()
-				err := runPoint(h, fp, p, opt.Dir, inner)
+			for jb := range jobs {
+				p := todo[jb.p]
+				st := &states[jb.p]
+				mu.Lock()
+				if st.start.IsZero() {
+					st.start = time.Now()
+				}
+				mu.Unlock()
+				res := sim.RunJob(p.Scenario, jb.j, nil)
+				mu.Lock()
+				st.outs[jb.j] = res
+				st.left--
+				last := st.left == 0
+				mu.Unlock()
+				if !last {
+					continue
+				}
+				err := writePoint(h, fp, p, st.outs, opt.Dir)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
-				prog.done(p, time.Since(start), err)
+				prog.done(p, time.Since(st.start), err)
+				st.outs = nil
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, p := range todo {
-		jobs <- p
+	for _, jb := range all {
+		jobs <- jb
 	}
 	close(jobs)
 	wg.Wait()
@@ -179,8 +212,9 @@ func Run(h Header, points []Point, opt Options) (ran, skipped int, err error) {
 	return len(todo), skipped, firstErr
 }
 
-func runPoint(h Header, fp string, p Point, dir string, workers int) error {
-	ss, err := sim.Simulate(p.Scenario, workers)
+// writePoint assembles a point's job results and writes its file.
+func writePoint(h Header, fp string, p Point, outs []sim.JobResult, dir string) error {
+	ss, err := sim.Assemble(p.Scenario, outs)
 	if err != nil {
 		return fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
 	}
