@@ -138,17 +138,26 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-// pickSlow chooses which servers of a pool a slow-nodes model slows down.
+// pickSlow chooses which servers of a pool a slow-nodes model slows down:
+// Count (or Fraction) of the servers it covers (those listed, else all),
+// at random.
 func pickSlow(seed uint64, k int, poolName string, n int, sp *StragglerSpec) map[int]bool {
+	cand := sp.Servers
+	if len(cand) == 0 {
+		cand = make([]int, n)
+		for i := range cand {
+			cand[i] = i
+		}
+	}
 	count := sp.Count
 	if sp.Fraction > 0 {
-		count = int(math.Round(sp.Fraction * float64(n)))
+		count = int(math.Round(sp.Fraction * float64(len(cand))))
 	}
-	count = min(count, n)
-	perm := NewStream(seed, fmt.Sprintf("straggler/%d/%s/slow", k, poolName)).Perm(n)
+	count = min(count, len(cand))
+	perm := NewStream(seed, fmt.Sprintf("straggler/%d/%s/slow", k, poolName)).Perm(len(cand))
 	out := make(map[int]bool, count)
-	for _, s := range perm[:count] {
-		out[s] = true
+	for _, i := range perm[:count] {
+		out[cand[i]] = true
 	}
 	return out
 }
