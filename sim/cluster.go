@@ -85,6 +85,8 @@ type server struct {
 	maxQ    int32
 	down    bool
 	strag   []stragglerState
+	started int64 // tasks started here
+	svc     int64 // their service times, summed (stragglers included)
 }
 
 func (s *server) outstanding() int32 { return s.queued + int32(len(s.running)) }

@@ -496,11 +496,33 @@ func (run *Run) checkSaturation() {
 			m.UnstableNote = fmt.Sprintf("pool %s was busy %.1f%% of the time: at or beyond capacity, its queues grow without bound", name, 100*u)
 			return
 		}
-		work := float64(p.queued) * p.model.Latency.Mean() / float64(int(p.n)*p.slots)
-		if work > float64(run.now)/5 {
-			m.Unstable = true
-			m.UnstableNote = fmt.Sprintf("pool %s still had %d tasks queued at the end (%s of work): offered load exceeds its capacity", name, p.queued, fmtNs(int64(work)))
-			return
+		// Work left: each server's queued tasks at the mean service time it
+		// has seen (stragglers included); a central queue is shared.
+		if p.spec.Dispatch == DispatchCentral {
+			if p.started > 0 {
+				work := float64(p.queued) * float64(p.busy) / float64(p.started) / float64(int(p.n)*p.slots)
+				if work > float64(run.now)/5 {
+					run.saturated(name, p.queued, work)
+					return
+				}
+			}
+			continue
+		}
+		for s := p.first; s < p.first+p.n; s++ {
+			srv := &run.servers[s]
+			if srv.queued == 0 || srv.started == 0 {
+				continue
+			}
+			work := float64(srv.queued) * float64(srv.svc) / float64(srv.started) / float64(p.slots)
+			if work > float64(run.now)/5 {
+				run.saturated(fmt.Sprintf("%s (server %d)", name, srv.index), int64(srv.queued), work)
+				return
+			}
 		}
 	}
+}
+
+func (run *Run) saturated(where string, queued int64, work float64) {
+	run.m.Unstable = true
+	run.m.UnstableNote = fmt.Sprintf("pool %s still had %d tasks queued at the end (%s of work): offered load exceeds its capacity", where, queued, fmtNs(int64(work)))
 }

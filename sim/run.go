@@ -418,6 +418,8 @@ func (run *Run) start(i int32, s int32) {
 	t.Busy = run.serviceTime(t, srv, p)
 	srv.running = append(srv.running, i)
 	p.started++
+	srv.started++
+	srv.svc += t.Busy
 	run.tasksRun++
 	t.starts++
 	run.cal.push(run.now+t.Busy, evFinish, i, finishTag(t))
