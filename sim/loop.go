@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -30,7 +31,12 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 		}
 		m := sc.Profile.Model(ps.Model)
 		if m == nil {
-			return nil, fmt.Errorf("sim: pool %q: model %q is not in profile %q", ps.Name, ps.Model, sc.Profile.Name)
+			var names []string
+			for _, pm := range sc.Profile.Models {
+				names = append(names, pm.Name)
+			}
+			return nil, fmt.Errorf("sim: pool %q: model %q is not in profile %q (it has: %s); use a profile with that model, or drop the strategies that use pool %q",
+				ps.Name, ps.Model, sc.Profile.Name, strings.Join(names, ", "), ps.Name)
 		}
 		p := pool{spec: ps, model: m, first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
 		pidx := int32(len(run.pools))

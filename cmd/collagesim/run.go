@@ -68,7 +68,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	}
 	strats, err := sim.SimulateWith(sc, opt)
 	if err != nil {
-		fmt.Fprintf(stderr, "collagesim run: %v (seed %d; reproduce with: collagesim run %s --seed %d)\n", err, sc.Seed, name, sc.Seed)
+		fmt.Fprintf(stderr, "collagesim run: %s: %v\n", name, err)
 		return 1
 	}
 	res := &sim.Results{
