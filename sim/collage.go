@@ -72,14 +72,7 @@ func (gs *groups) timer(run *Run, tag int32, payload int64) bool {
 }
 
 func (gs *groups) alloc() int32 {
-	var i int32
-	if n := len(gs.free); n > 0 {
-		i = gs.free[n-1]
-		gs.free = gs.free[:n-1]
-	} else {
-		gs.g = append(gs.g, group{cells: make([]Req, 0, gs.k), dataIn: make([]bool, 0, gs.k)})
-		i = int32(len(gs.g) - 1)
-	}
+	i := alloc(&gs.g, &gs.free)
 	g := &gs.g[i]
 	g.id = gs.nextID
 	gs.nextID++

@@ -316,14 +316,7 @@ func (run *Run) arrive(int64) {
 		if run.total >= 0 && run.issued >= run.total {
 			break
 		}
-		var slot int32
-		if n := len(run.freeReqs); n > 0 {
-			slot = run.freeReqs[n-1]
-			run.freeReqs = run.freeReqs[:n-1]
-		} else {
-			run.reqs = append(run.reqs, reqState{})
-			slot = int32(len(run.reqs) - 1)
-		}
+		slot := alloc(&run.reqs, &run.freeReqs)
 		id := run.issued
 		run.issued++
 		run.reqs[slot] = reqState{id: id, arrival: run.now, live: true}

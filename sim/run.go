@@ -201,14 +201,7 @@ func (run *Run) unstable(note string) {
 // time, network delay). avoid lists global server indices not to use (copies
 // of the same request go to distinct servers where the pool allows).
 func (run *Run) Submit(p int32, key uint64, owner int64, slot, tag int32, avoid ...int32) TaskRef {
-	var i int32
-	if n := len(run.free); n > 0 {
-		i = run.free[n-1]
-		run.free = run.free[:n-1]
-	} else {
-		run.tasks = append(run.tasks, Task{})
-		i = int32(len(run.tasks) - 1)
-	}
+	i := alloc(&run.tasks, &run.free)
 	t := &run.tasks[i]
 	gen := t.gen + 1
 	*t = Task{Owner: owner, Slot: slot, Tag: tag, Pool: p, Server: -1, key: key, gen: gen, state: taskSent}
@@ -500,3 +493,17 @@ func (run *Run) serviceTime(t *Task, srv *server, p *pool) int64 {
 // finishTag identifies one service of a task, so that the finish event of a
 // service cut short (a failure, a cancellation) is recognised as stale.
 func finishTag(t *Task) int64 { return int64(t.gen)<<32 | int64(t.starts) }
+
+// alloc returns a free slot of a slab: one from the free list, or a new one
+// at the end. Slabs keep memory bounded by what is in flight, not by the
+// number of requests.
+func alloc[T any](slab *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
+	}
+	var zero T
+	*slab = append(*slab, zero)
+	return int32(len(*slab) - 1)
+}
