@@ -1,5 +1,7 @@
 package sim
 
+import "math/bits"
+
 // Event kinds. The engine is a calendar of small value-type events ordered by
 // (time, sequence number), so that ties break in the order events were scheduled.
 const (
@@ -29,8 +31,15 @@ type entry struct {
 
 const slotBits = 24 // up to 16M pending events
 
-func (e *entry) before(f *entry) bool {
-	return e.t < f.t || (e.t == f.t && e.key < f.key)
+func (e *entry) before(f *entry) bool { return lessBit(e, f) == 1 }
+
+// lessBit is 1 when e comes before f: a 128-bit unsigned comparison of
+// (t, key) by subtraction, with no branch for the CPU to mispredict (times
+// are never negative).
+func lessBit(e, f *entry) int {
+	_, borrow := bits.Sub64(e.key, f.key, 0)
+	_, borrow = bits.Sub64(uint64(e.t), uint64(f.t), borrow)
+	return int(borrow)
 }
 
 // calendar is a 4-ary min-heap of events. Cancelled events are not removed:
@@ -91,17 +100,10 @@ func (c *calendar) pop() event {
 			}
 			m := first
 			if end := first + 4; end <= n {
-				m1, m2 := first, first+2
-				if h[first+1].before(&h[first]) {
-					m1 = first + 1
-				}
-				if h[first+3].before(&h[first+2]) {
-					m2 = first + 3
-				}
-				m = m1
-				if h[m2].before(&h[m1]) {
-					m = m2
-				}
+				m1 := first + lessBit(&h[first+1], &h[first])
+				m2 := first + 2 + lessBit(&h[first+3], &h[first+2])
+				d := lessBit(&h[m2], &h[m1])
+				m = m1 + d*(m2-m1)
 			} else {
 				for j := first + 1; j < n; j++ {
 					if h[j].before(&h[m]) {
