@@ -348,3 +348,25 @@ func TestSaturatedPoolBehindCollageUnstable(t *testing.T) {
 		t.Errorf("S-CNN pool at rho = 1.1 not reported unstable: %+v", r.Reps[0].Utilisation)
 	}
 }
+
+// Effective accuracy is the answer-share-weighted accuracy of the sources:
+// none answers at the S-CNN's 0.9; collage-first mixes 0.9 and the collage's
+// 0.8 by its shares of answers.
+func TestEffectiveAccuracy(t *testing.T) {
+	sc := paperLike()
+	sc.Replications = 10
+	sc.Strategies = []StrategySpec{sc.Strategies[0], sc.Strategies[4]}
+	res := simulate(t, sc)
+	within(t, "none accuracy", res[0].Summary.Accuracy, 0.9)
+	c := res[1].Summary
+	want := 0.9*float64(c.Sources[SourceSingle].Mean) + 0.8*float64(c.Sources[SourceCollage].Mean)
+	within(t, "collage accuracy", c.Accuracy, want)
+	if !(float64(c.Sources[SourceCollage].Mean) > 0.05) {
+		t.Errorf("collage answered only %v of requests; the test checks little", c.Sources[SourceCollage].Mean)
+	}
+	// A source with no measured accuracy makes the strategy's accuracy n/a.
+	sc.Profile.Model("collage").Accuracy = math.NaN()
+	if a := simulate(t, sc)[1].Summary.Accuracy.Mean; !math.IsNaN(float64(a)) {
+		t.Errorf("collage accuracy %v with an unmeasured collage model, want n/a", a)
+	}
+}
