@@ -27,7 +27,9 @@ clean:
 # ---- ONNX Runtime and calibration ----------------------------------------
 # `make ort` fetches ONNX Runtime's CPU library from the npm registry package
 # onnxruntime-node into a git-ignored cache; `make calibrate` builds the bundled
-# models and measures them into $(OUT)/profiles/local-cpu.toml.
+# models (S-CNN, Collage-CNNs for grids 2-4, parity models for k = 2, 4, 9) and
+# measures them into $(OUT)/profiles/local-cpu.toml; copy that file to
+# scenarios/profiles/local-cpu.toml to make it the built-in local-cpu profile.
 ORT_VERSION ?= 1.24.3
 ORT_ARCH    := $(shell uname -m | sed -e 's/^x86_64$$/x64/' -e 's/^aarch64$$/arm64/')
 ORT_DIR     := .cache/onnxruntime/$(ORT_VERSION)/linux-$(ORT_ARCH)
@@ -51,7 +53,7 @@ $(ORT_DIR)/libonnxruntime.so.1:
 calibrate: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --models $(MODELS_DIR) --out $(OUT)/profiles/local-cpu.toml $(CALIBRATE_FLAGS)
 
-# Timing of ResNet-34-shaped models (224x224 S-CNN, 448-pixel collages) with
+# Timing of ResNet-34-shaped models (224x224 S-CNN and parity models, 448-pixel collages) with
 # untrained heads: training them would take hours on a few cores.
 calibrate-resnet34: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --arch resnet34 --timing-only --runs 200 --warmup 10 \

@@ -28,7 +28,7 @@ type Options struct {
 	// 0 (the default) covers every cell, so coverage is 1.
 	MinConfidence float64
 	TestImages    int    // held-out images for S-CNN top-1 (default 1000)
-	TestCells     int    // held-out collage cells per grid (default 2000)
+	TestCells     int    // held-out collage cells per grid, and reconstructions per parity model (default 2000)
 	TestSeed      uint64 // seed of the held-out synthetic set (default: build seed + 1)
 	ProfileName   string // default "local-cpu"
 	Command       string // command line, for the profile's metadata
@@ -90,11 +90,12 @@ type Report struct {
 	Latency  Stats   // batch 1 Session.Run, as timed from Go
 	Fill     Stats   // copying one prepared input into the input tensor (Go side)
 	Overhead Stats   // Session.Run of an Identity model on the same input: cgo and runtime call cost
-	Encode   *Stats  // collage: building one collage from g*g images
+	Encode   *Stats  // collage: building one collage from g*g images; parity: one parity input from k images
+	Decode   *Stats  // parity: reconstructing one missing output from the parity output and k-1 others
 	Batches  []Stats // per Options.Batches
 	Accuracy float64 // NaN when not measured
 	Coverage float64
-	Tested   int // images (S-CNN) or cells (Collage-CNN) the accuracy is over
+	Tested   int // images (S-CNN), cells (Collage-CNN) or reconstructions (parity) the accuracy is over
 	// Others is the share of the machine's CPU time other processes used
 	// while the batch-1 runs were timed (NaN if unknown): competition that
 	// shows in the tail.
@@ -152,6 +153,7 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 	p := &sim.Profile{Name: o.ProfileName, Meta: newMeta(o)}
 	var reports []Report
 	var test *models.Dataset
+	var single [][]float32 // the S-CNN's logits on test, for parity models
 	for _, bm := range bundle.Models {
 		path := filepath.Join(dir, bm.File)
 		s, err := models.OpenFile(path, o.Session)
@@ -168,6 +170,15 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 			test.Name = fmt.Sprintf("%d held-out synthetic images (seed %d)", test.Len(), testSeed)
 		}
 		spec := Spec{Name: bm.Name, Role: bm.Role, Grid: bm.Grid, Data: test, SourceSide: side, Train: s.Meta[models.MetaTrain]}
+		if bm.Role == sim.RoleParity && test != nil {
+			if single == nil {
+				if single, err = singleOutputs(filepath.Join(dir, models.SingleName+".onnx"), test, side, o); err != nil {
+					s.Close()
+					return nil, nil, err
+				}
+			}
+			spec.Single = single
+		}
 		m, r, err := calibrateSession(s, spec, o)
 		s.Close()
 		if err != nil {
@@ -187,6 +198,22 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 	return p, reports, nil
 }
 
+// singleOutputs runs the bundled S-CNN on the held-out set and returns its
+// outputs, logits: the space the bundled parity models decode in
+// (models.ParityTarget).
+func singleOutputs(path string, data *models.Dataset, side int, o Options) ([][]float32, error) {
+	s, err := models.OpenFile(path, o.Session)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	out, err := models.ImageOutputs(s, data.Images, side, 32)
+	if err != nil {
+		return nil, fmt.Errorf("calibrate: %w", err)
+	}
+	return out, nil
+}
+
 func bundleComplete(dir string, b *models.Bundle) bool {
 	for _, m := range b.Models {
 		if _, err := os.Stat(filepath.Join(dir, m.File)); err != nil {
@@ -199,8 +226,8 @@ func bundleComplete(dir string, b *models.Bundle) bool {
 // Spec describes a model to calibrate.
 type Spec struct {
 	Name string
-	Role string // sim.RoleSingle (default) or sim.RoleCollage
-	Grid int    // collage: g
+	Role string // sim.RoleSingle (default), sim.RoleCollage or sim.RoleParity
+	Grid int    // collage: g; parity: k, the images per parity group
 	// InputShape overrides the model's input shape (batch dimension
 	// included, e.g. 1,3,224,224); zeros keep the model's own dimensions.
 	InputShape []int64
@@ -214,6 +241,10 @@ type Spec struct {
 	// encoding time); default the cell side.
 	SourceSide int
 	Train      string // how the model was trained, for the profile's source
+	// Single, for a parity model, holds the S-CNN's outputs on Data in the
+	// space the parity model was trained in (logits for the bundled models);
+	// without it degraded-mode accuracy is not measured.
+	Single [][]float32
 }
 
 // Model calibrates one ONNX classifier file (any user's model with one image
@@ -240,6 +271,9 @@ func Model(path string, spec Spec, o Options) (sim.Model, Report, error) {
 	}
 	if spec.Grid == 0 {
 		spec.Grid, _ = strconv.Atoi(s.Meta[models.MetaGrid])
+		if spec.Role == sim.RoleParity {
+			spec.Grid, _ = strconv.Atoi(s.Meta[models.MetaParityK])
+		}
 	}
 	if spec.SourceSide == 0 {
 		spec.SourceSide, _ = strconv.Atoi(s.Meta[models.MetaSingleSide])
@@ -263,11 +297,14 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 	if spec.Role == "" {
 		spec.Role = sim.RoleSingle
 	}
-	if spec.Role != sim.RoleSingle && spec.Role != sim.RoleCollage {
-		return sim.Model{}, Report{}, fmt.Errorf("calibrate: %s: role %q: want %s or %s", spec.Name, spec.Role, sim.RoleSingle, sim.RoleCollage)
+	if spec.Role != sim.RoleSingle && spec.Role != sim.RoleCollage && spec.Role != sim.RoleParity {
+		return sim.Model{}, Report{}, fmt.Errorf("calibrate: %s: role %q: want %s, %s or %s", spec.Name, spec.Role, sim.RoleSingle, sim.RoleCollage, sim.RoleParity)
 	}
 	if spec.Role == sim.RoleCollage && spec.Grid < 2 {
 		return sim.Model{}, Report{}, fmt.Errorf("calibrate: %s: a collage model needs a grid >= 2", spec.Name)
+	}
+	if spec.Role == sim.RoleParity && spec.Grid < 2 {
+		return sim.Model{}, Report{}, fmt.Errorf("calibrate: %s: a parity model needs k >= 2 (the grid)", spec.Name)
 	}
 	shape, err := s.InputShape(1, spec.InputShape)
 	if err != nil {
@@ -281,13 +318,16 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 		return sim.Model{}, Report{}, fmt.Errorf("calibrate: %s: input side %d is not a multiple of grid %d", spec.Name, side, spec.Grid)
 	}
 	fmt.Fprintf(o.Log, "calibrate: %s (%s", spec.Name, spec.Role)
-	if spec.Role == sim.RoleCollage {
+	switch spec.Role {
+	case sim.RoleCollage:
 		fmt.Fprintf(o.Log, " %dx%d", spec.Grid, spec.Grid)
+	case sim.RoleParity:
+		fmt.Fprintf(o.Log, " k=%d", spec.Grid)
 	}
 	fmt.Fprintf(o.Log, ", input %v)\n", shape)
 
 	m := sim.Model{Name: spec.Name, Role: spec.Role, Accuracy: math.NaN(), Coverage: math.NaN()}
-	if spec.Role == sim.RoleCollage {
+	if spec.Role == sim.RoleCollage || spec.Role == sim.RoleParity {
 		m.Grid = spec.Grid
 	}
 	for _, d := range shape {
@@ -303,10 +343,14 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 		data = normalised(data, spec.Mean, spec.Std)
 	}
 	if data != nil && data.Len() > 0 {
-		if spec.Role == sim.RoleCollage {
+		switch spec.Role {
+		case sim.RoleCollage:
 			c := &models.Collager{Grid: spec.Grid, Cell: side / spec.Grid}
 			c.Encode(example, data.Images[:min(data.Len(), spec.Grid*spec.Grid)])
-		} else {
+		case sim.RoleParity:
+			e := &models.ParityEncoder{K: spec.Grid, Side: side}
+			e.Encode(example, data.Images[:min(data.Len(), spec.Grid)])
+		default:
 			models.ResizeInto(example, side, side, 0, 0, side, side, data.Images[0], nil)
 		}
 	} else {
@@ -366,13 +410,27 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 		fmt.Fprintf(o.Log, "calibrate: %s: batch %d p50 %s p99 %s\n", spec.Name, batch, ms(st.P50), ms(st.P99))
 	}
 
-	// Collage encoding time: g*g source images resized into one input.
-	if spec.Role == sim.RoleCollage {
+	// Encoding time: g*g source images resized into one collage, or k
+	// source images averaged into one parity input.
+	if spec.Role == sim.RoleCollage || spec.Role == sim.RoleParity {
 		src := spec.SourceSide
+		n := spec.Grid * spec.Grid
+		var encode func(dst []float32, imgs []models.Image)
+		what := "collage"
+		if spec.Role == sim.RoleParity {
+			n = spec.Grid
+			encode = (&models.ParityEncoder{K: spec.Grid, Side: side}).Encode
+			what = "parity input"
+			if src <= 0 {
+				src = side
+			}
+		} else {
+			encode = (&models.Collager{Grid: spec.Grid, Cell: side / spec.Grid}).Encode
+		}
 		if src <= 0 {
 			src = side / spec.Grid
 		}
-		imgs := make([]models.Image, spec.Grid*spec.Grid)
+		imgs := make([]models.Image, n)
 		for i := range imgs {
 			if data != nil && i < data.Len() && data.Images[i].W == src && data.Images[i].H == src {
 				imgs[i] = data.Images[i]
@@ -384,23 +442,39 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 				}
 			}
 		}
-		c := &models.Collager{Grid: spec.Grid, Cell: side / spec.Grid}
 		dst := make([]float32, 3*side*side)
-		enc, _ := timeRuns(o.Warmup, o.Runs, func() error { c.Encode(dst, imgs); return nil })
+		enc, _ := timeRuns(o.Warmup, o.Runs, func() error { encode(dst, imgs); return nil })
 		m.Encode = QuantileTable(enc, o.Points)
 		st := Summarise(enc)
 		rep.Encode = &st
-		fmt.Fprintf(o.Log, "calibrate: %s: encoding %d images of %dx%d into %dx%d: p50 %s p99 %s\n",
-			spec.Name, len(imgs), src, src, side, side, ms(st.P50), ms(st.P99))
+		fmt.Fprintf(o.Log, "calibrate: %s: encoding %d images of %dx%d into a %dx%d %s: p50 %s p99 %s\n",
+			spec.Name, len(imgs), src, src, side, side, what, ms(st.P50), ms(st.P99))
+	}
+
+	// Decoding time (parity): the parity output minus k-1 S-CNN outputs.
+	if spec.Role == sim.RoleParity {
+		dec := timeDecode(spec.Grid, s, o)
+		m.Decode = QuantileTable(dec, o.Points)
+		st := Summarise(dec)
+		rep.Decode = &st
+		fmt.Fprintf(o.Log, "calibrate: %s: decoding (parity output minus %d outputs): p50 %s p99 %s\n",
+			spec.Name, spec.Grid-1, ms(st.P50), ms(st.P99))
 	}
 
 	// Accuracy.
 	var accText string
 	if data != nil && data.Len() > 0 {
 		var err error
-		if spec.Role == sim.RoleCollage {
+		switch spec.Role {
+		case sim.RoleCollage:
 			accText, err = collageAccuracy(s, spec, side, data, o, &m, &rep)
-		} else {
+		case sim.RoleParity:
+			if spec.Single != nil {
+				accText, err = parityAccuracy(s, spec, side, data, o, &m, &rep)
+			} else {
+				accText = "degraded-mode accuracy not measured: no S-CNN outputs to decode with"
+			}
+		default:
 			accText, err = singleAccuracy(s, side, data, &m, &rep)
 		}
 		if err != nil {
@@ -478,6 +552,68 @@ func collageAccuracy(s *models.Session, spec Spec, side int, data *models.Datase
 	return fmt.Sprintf("per-cell top-1 %.4f of covered cells and coverage %.4f (%s) over %d cells of %d full collages of %s",
 		m.Accuracy, m.Coverage, cov, cells, len(groups), data.Name), nil
 }
+
+// parityAccuracy measures degraded-mode accuracy: over groups of k held-out
+// images, each member's output is reconstructed as the parity model's output
+// minus the other k-1 members' S-CNN outputs (spec.Single), and scored top-1
+// against its label. Coverage is 1: every reconstruction is an answer.
+func parityAccuracy(s *models.Session, spec Spec, side int, data *models.Dataset, o Options, m *sim.Model, rep *Report) (string, error) {
+	k := spec.Grid
+	if data.Len() < k {
+		return "", fmt.Errorf("calibrate: %s: %d held-out images cannot fill a parity group of %d", spec.Name, data.Len(), k)
+	}
+	if len(spec.Single) != data.Len() {
+		return "", fmt.Errorf("calibrate: %s: %d S-CNN outputs for %d held-out images", spec.Name, len(spec.Single), data.Len())
+	}
+	n := max(1, (o.TestCells+k-1)/k)
+	groups := models.RandomGroups(rand.New(rand.NewPCG(uint64(o.TestSeed), uint64(3000+k))), data.Len(), k, n)
+	out, err := models.ParityOutputs(s, &models.ParityEncoder{K: k, Side: side}, data.Images, groups, 32)
+	if err != nil {
+		return "", fmt.Errorf("calibrate: %w", err)
+	}
+	correct, total := models.DegradedAccuracy(out, spec.Single, data.Labels, groups)
+	m.Accuracy = float64(correct) / float64(total)
+	m.Coverage = 1
+	rep.Accuracy, rep.Coverage, rep.Tested = m.Accuracy, m.Coverage, total
+	return fmt.Sprintf("degraded-mode top-1 %.4f: each of the %d reconstructions of %d groups of %d of %s is the parity output minus the other %d S-CNN outputs (logits)",
+		m.Accuracy, total, len(groups), k, data.Name, k-1), nil
+}
+
+// timeDecode times reconstruction: the parity output minus k-1 outputs of as
+// many classes as the model's output has. One call takes tens of
+// nanoseconds, near the clock's own cost, so each sample is the mean over a
+// block of decodeBlock calls.
+func timeDecode(k int, s *models.Session, o Options) []float64 {
+	classes := 10
+	if sh := s.Out.Dimensions; len(sh) == 2 && sh[1] > 0 {
+		classes = int(sh[1])
+	}
+	r := rand.New(rand.NewPCG(3, uint64(k)))
+	vec := func() []float32 {
+		v := make([]float32, classes)
+		for i := range v {
+			v[i] = r.Float32()
+		}
+		return v
+	}
+	parity, dst := vec(), make([]float32, classes)
+	others := make([][]float32, k-1)
+	for i := range others {
+		others[i] = vec()
+	}
+	samples, _ := timeRuns(o.Warmup, o.Runs, func() error {
+		for range decodeBlock {
+			models.Reconstruct(dst, parity, others)
+		}
+		return nil
+	})
+	for i := range samples {
+		samples[i] /= decodeBlock
+	}
+	return samples
+}
+
+const decodeBlock = 100
 
 // callOverhead times Session.Run of an Identity model on an input of the same
 // shape: what a run costs beyond the network itself (cgo call, runtime

@@ -112,6 +112,58 @@ func TestBundleProfile(t *testing.T) {
 	}
 }
 
+// TestBundleParity calibrates parity models: latency, encoding and decoding
+// time, and degraded-mode accuracy (reconstructed outputs' top-1) above
+// chance and below the S-CNN's.
+func TestBundleParity(t *testing.T) {
+	requireORT(t)
+	build := tinyBuild(t)
+	build.Grids = nil
+	build.ParityK = []int{2, 4}
+	p, reports, err := Bundle(t.TempDir(), build, quickOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Models) != 3 || len(reports) != 3 {
+		t.Fatalf("%d models, %d reports", len(p.Models), len(reports))
+	}
+	scnn := p.Model("scnn")
+	for i, k := range build.ParityK {
+		m, r := p.Models[i+1], reports[i+1]
+		if m.Name != models.ParityName(k) || m.Role != sim.RoleParity || m.Grid != k || len(m.Latency.Values) != 101 {
+			t.Errorf("model %d: %s %s grid %d, %d latency points", i+1, m.Name, m.Role, m.Grid, len(m.Latency.Values))
+		}
+		if m.Encode.Kind != sim.DistQuantiles || m.Encode.Values[len(m.Encode.Values)-1] <= 0 || r.Encode == nil {
+			t.Errorf("%s: encode %v", m.Name, m.Encode)
+		}
+		if m.Decode.Kind != sim.DistQuantiles || m.Decode.Values[len(m.Decode.Values)-1] <= 0 || r.Decode == nil || r.Decode.P50 > 1e5 {
+			t.Errorf("%s: decode %v (report %+v), want a few tens of nanoseconds", m.Name, m.Decode, r.Decode)
+		}
+		// quickOptions: 256 reconstructions per k.
+		if !(m.Accuracy > 0.15 && m.Accuracy < scnn.Accuracy) || m.Coverage != 1 || r.Tested != 256 {
+			t.Errorf("%s: degraded-mode accuracy %g (S-CNN %g) coverage %g over %d, want above chance (0.1) and below the S-CNN",
+				m.Name, m.Accuracy, scnn.Accuracy, m.Coverage, r.Tested)
+		}
+		if !strings.Contains(m.Source, "degraded-mode top-1") {
+			t.Errorf("%s source: %s", m.Name, m.Source)
+		}
+		t.Logf("%s: degraded-mode top-1 %.3f (S-CNN %.3f)", m.Name, m.Accuracy, scnn.Accuracy)
+	}
+	var buf bytes.Buffer
+	if err := scenarios.WriteProfile(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	back, err := scenarios.LoadProfile(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if m := back.Model("parity-k4"); m == nil || m.Grid != 4 || m.Role != sim.RoleParity || m.Decode.IsZero() || m.Accuracy != p.Model("parity-k4").Accuracy {
+		t.Errorf("read back: %+v", m)
+	}
+}
+
 // TestUserModel calibrates an ONNX file given from outside, with a CIFAR-10
 // style held-out set, and checks the errors a user meets.
 func TestUserModel(t *testing.T) {
@@ -192,6 +244,7 @@ func TestUntrainedBundle(t *testing.T) {
 	build := tinyBuild(t)
 	build.Untrained = true
 	build.Grids = []int{3}
+	build.ParityK = []int{2}
 	p, _, err := Bundle(t.TempDir(), build, quickOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +256,9 @@ func TestUntrainedBundle(t *testing.T) {
 	}
 	if c := p.Model("collage-3x3"); c == nil || c.Encode.IsZero() {
 		t.Errorf("collage-3x3: %+v", c)
+	}
+	if m := p.Model("parity-k2"); m == nil || m.Encode.IsZero() || m.Decode.IsZero() {
+		t.Errorf("parity-k2: %+v", m)
 	}
 	if !strings.Contains(p.Source, "for timing only") {
 		t.Errorf("source: %s", p.Source)

@@ -14,8 +14,8 @@ import (
 
 // Metadata keys the bundled models carry (ONNX metadata_props).
 const (
-	MetaRole       = "collagesim.role"        // "single" or "collage"
-	MetaGrid       = "collagesim.grid"        // collage: g
+	MetaRole       = "collagesim.role"        // "single", "collage" or "parity"
+	MetaGrid       = "collagesim.grid"        // collage: g (parity: MetaParityK)
 	MetaClasses    = "collagesim.classes"     // class names, comma-separated
 	MetaArch       = "collagesim.arch"        // architecture name
 	MetaSeed       = "collagesim.seed"        // weight and data seed
@@ -31,6 +31,10 @@ type BuildOptions struct {
 	Seed        uint64 // backbone weights and training images
 	TrainImages int    // S-CNN training images (default 3000)
 	TrainCells  int    // Collage-CNN training cells per grid (default 2*TrainImages), in TrainCells/g^2 collages
+	// ParityK lists the group sizes k to build parity models (ParM) for,
+	// e.g. 2, 4, 9; none: no parity model. Each is trained on TrainCells
+	// groups of k training images.
+	ParityK []int
 	// Untrained skips training: the heads are zero (every class scores 0),
 	// for timing large architectures whose training would take hours here.
 	// Their accuracy is not measured.
@@ -54,7 +58,9 @@ type Bundle struct {
 	Arch  string `json:"arch"`
 	Seed  uint64 `json:"seed"`
 	Grids []int  `json:"grids"`
-	Train int    `json:"train_images"`
+	// ParityK: the parity models' group sizes (none: no parity model).
+	ParityK []int `json:"parity_k,omitempty"`
+	Train   int   `json:"train_images"`
 	// Untrained: the heads are zero, the models are for timing only.
 	Untrained bool         `json:"untrained,omitempty"`
 	Classes   []string     `json:"classes"`
@@ -81,6 +87,7 @@ func ReadBundle(dir string) (*Bundle, error) {
 func (b *Bundle) Matches(o BuildOptions) bool {
 	o = o.withDefaults()
 	return b.Arch == o.Arch.Name && b.Seed == o.Seed && fmt.Sprint(b.Grids) == fmt.Sprint(o.Grids) &&
+		fmt.Sprint(b.ParityK) == fmt.Sprint(o.ParityK) &&
 		b.Untrained == o.Untrained && (o.Untrained || b.Train == o.TrainImages)
 }
 
@@ -116,7 +123,7 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 	}
 	a := o.Arch
 	start := time.Now()
-	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, Train: o.TrainImages, Classes: SynthClasses, Untrained: o.Untrained}
+	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, ParityK: o.ParityK, Train: o.TrainImages, Classes: SynthClasses, Untrained: o.Untrained}
 	var train *Dataset
 	if o.Untrained {
 		bundle.Train = 0
@@ -133,7 +140,7 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 
 	// S-CNN.
 	start = time.Now()
-	head, acc, err := o.trainSingle(train)
+	head, acc, singleFeat, err := o.trainSingle(train)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +187,48 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 		}
 		bundle.Models = append(bundle.Models, BuiltModel{Name: name, File: name + ".onnx", Role: "collage", Grid: g,
 			InputShape: []int{1, 3, c.Side(), c.Side()}, TrainAccuracy: acc})
+	}
+
+	// Parity models: one per k, the S-CNN's network on the encoded group,
+	// with a head fitted to the sum of the S-CNN's logits (ParityTarget).
+	var single [][]float32 // the S-CNN's logits on the training images
+	if train != nil && len(o.ParityK) > 0 {
+		single = make([][]float32, len(singleFeat))
+		for i, f := range singleFeat {
+			single[i] = make([]float32, head.Classes)
+			head.Apply(f, single[i])
+		}
+	}
+	for _, k := range o.ParityK {
+		if k < 2 {
+			return nil, fmt.Errorf("models: parity group size %d must be >= 2", k)
+		}
+		if train != nil && k > train.Len() {
+			return nil, fmt.Errorf("models: parity groups of %d from %d training images", k, train.Len())
+		}
+		start = time.Now()
+		n := o.TrainCells
+		ph, acc, err := o.trainParity(train, single, k, n)
+		if err != nil {
+			return nil, err
+		}
+		name := ParityName(k)
+		m := cloneMeta(meta)
+		m[MetaRole] = "parity"
+		m[MetaParityK] = strconv.Itoa(k)
+		m[MetaParityTarget] = ParityTarget
+		m[MetaTrain] = untrainedNote
+		if !o.Untrained {
+			m[MetaTrain] = fmt.Sprintf("ridge least squares on %d groups of %d synthetic images (seed %d), encoded as their pixel-wise mean, "+
+				"to the sum of the S-CNN's logits; degraded-mode accuracy on the training groups %.4f", n, k, o.Seed, acc)
+			fmt.Fprintf(o.Log, "models: %s: head fitted on %d groups of %d images, degraded-mode training accuracy %.3f (%v)\n",
+				name, n, k, acc, time.Since(start).Round(time.Millisecond))
+		}
+		if err := writeModel(dir, name+".onnx", ParityGraph(a, k, o.Seed, ph), m); err != nil {
+			return nil, err
+		}
+		bundle.Models = append(bundle.Models, BuiltModel{Name: name, File: name + ".onnx", Role: "parity", Grid: k,
+			InputShape: []int{1, 3, a.Side, a.Side}, TrainAccuracy: acc})
 	}
 	data, err := json.MarshalIndent(bundle, "", "  ")
 	if err != nil {
@@ -229,7 +278,7 @@ func cloneMeta(m map[string]string) map[string]string {
 	return c
 }
 
-var metaOrder = []string{MetaRole, MetaGrid, MetaClasses, MetaArch, MetaSeed, MetaSingleSide, MetaCellSide, MetaTrain}
+var metaOrder = []string{MetaRole, MetaGrid, MetaParityK, MetaParityTarget, MetaClasses, MetaArch, MetaSeed, MetaSingleSide, MetaCellSide, MetaTrain}
 
 // MarshalModel encodes a graph with collagesim's metadata.
 func MarshalModel(g *Graph, meta map[string]string) []byte {
@@ -338,26 +387,27 @@ func CollageOutputs(s *Session, c *Collager, images []Image, groups [][]int, bat
 
 const untrainedNote = "untrained (zero head): for timing only"
 
-// trainSingle trains the S-CNN head on train (nil: untrained, zero head).
-func (o BuildOptions) trainSingle(train *Dataset) (*Head, float64, error) {
+// trainSingle trains the S-CNN head on train (nil: untrained, zero head) and
+// returns it with its training accuracy and the training images' features.
+func (o BuildOptions) trainSingle(train *Dataset) (*Head, float64, [][]float32, error) {
 	a := o.Arch
 	if train == nil {
-		return zeroHead(a), 0, nil
+		return zeroHead(a), 0, nil, nil
 	}
 	feat, err := Open("scnn features", SingleGraph(a, o.Seed, nil).Marshal(ModelInfo{Producer: "collagesim"}), o.Session)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	x, err := ImageOutputs(feat, train.Images, a.Side, 32)
 	feat.Close()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	head, err := TrainHead(x, train.Labels, len(SynthClasses), 1e-3)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
-	return head, headAccuracy(head, x, train.Labels), nil
+	return head, headAccuracy(head, x, train.Labels), x, nil
 }
 
 // trainCollage trains a Collage-CNN head on n collages of training images

@@ -251,7 +251,12 @@ func imageInput(g *Graph, side int) string {
 // head, a linear layer to class logits. Without a head the output is the
 // pooled feature vector [N, features], which the head is trained on.
 func SingleGraph(a Arch, seed uint64, head *Head) *Graph {
-	g := NewGraph("scnn")
+	return pooledGraph("scnn", OutputLogits, a, seed, head)
+}
+
+// pooledGraph is the S-CNN's network under another graph and output name.
+func pooledGraph(name, output string, a Arch, seed uint64, head *Head) *Graph {
+	g := NewGraph(name)
 	x := imageInput(g, a.Side)
 	var parts []string
 	for _, m := range backbone(g, a, x, seed) {
@@ -267,8 +272,8 @@ func SingleGraph(a Arch, seed uint64, head *Head) *Graph {
 	checkHead(head, a)
 	w := g.Weight("head_w", head.W, int64(head.Classes), int64(head.Features))
 	b := g.Weight("head_b", head.B, int64(head.Classes))
-	g.NodeTo(OutputLogits, "Gemm", []string{f, w, b}, AttrInt("transB", 1))
-	g.Output(OutputLogits, Dim{Param: "N"}, Dim{Value: int64(head.Classes)})
+	g.NodeTo(output, "Gemm", []string{f, w, b}, AttrInt("transB", 1))
+	g.Output(output, Dim{Param: "N"}, Dim{Value: int64(head.Classes)})
 	return g
 }
 

@@ -184,3 +184,125 @@ func Softmax(logits []float32) (p float64, argmax int) {
 	}
 	return 1 / sum, argmax
 }
+
+// FitLinear fits a linear map from feature vectors x to target vectors y by
+// ridge least squares: it minimises the mean squared error plus lambda times
+// the squared weights, on standardised features (the bias is not penalised),
+// by solving the normal equations with a Cholesky factorisation. The
+// standardisation is folded into the returned head (Classes = len(y[0])), so
+// it applies to raw features.
+func FitLinear(x, y [][]float32, lambda float64) (*Head, error) {
+	n := len(x)
+	if n == 0 || n != len(y) {
+		return nil, fmt.Errorf("models: fitting needs as many targets as feature vectors (got %d and %d)", len(y), n)
+	}
+	d, m := len(x[0]), len(y[0])
+	for i := range x {
+		if len(x[i]) != d || len(y[i]) != m {
+			return nil, fmt.Errorf("models: sample %d has %d features and %d targets, want %d and %d", i, len(x[i]), len(y[i]), d, m)
+		}
+	}
+	mean := make([]float64, d)
+	std := make([]float64, d)
+	ymean := make([]float64, m)
+	for i, v := range x {
+		for j, f := range v {
+			mean[j] += float64(f)
+		}
+		for c, t := range y[i] {
+			ymean[c] += float64(t)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for c := range ymean {
+		ymean[c] /= float64(n)
+	}
+	for _, v := range x {
+		for j, f := range v {
+			e := float64(f) - mean[j]
+			std[j] += e * e
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j] / float64(n))
+		if std[j] < 1e-12 {
+			std[j] = 1
+		}
+	}
+	// A = Z'Z/n + lambda I, B = Z'(Y - mean Y)/n.
+	a := make([]float64, d*d)
+	b := make([]float64, d*m)
+	z := make([]float64, d)
+	for i, v := range x {
+		for j, f := range v {
+			z[j] = (float64(f) - mean[j]) / std[j]
+		}
+		for j := range d {
+			zj := z[j]
+			row := a[j*d : (j+1)*d]
+			for l := j; l < d; l++ {
+				row[l] += zj * z[l]
+			}
+			for c, t := range y[i] {
+				b[j*m+c] += zj * (float64(t) - ymean[c])
+			}
+		}
+	}
+	for j := range d {
+		for l := j; l < d; l++ {
+			a[j*d+l] /= float64(n)
+			a[l*d+j] = a[j*d+l]
+		}
+		a[j*d+j] += lambda
+		for c := range m {
+			b[j*m+c] /= float64(n)
+		}
+	}
+	// Cholesky: A = L L', L stored in the lower triangle of a.
+	for j := range d {
+		s := a[j*d+j]
+		for l := range j {
+			s -= a[j*d+l] * a[j*d+l]
+		}
+		if s <= 0 {
+			return nil, fmt.Errorf("models: least squares: the normal matrix is not positive definite at %d", j)
+		}
+		a[j*d+j] = math.Sqrt(s)
+		for i := j + 1; i < d; i++ {
+			s := a[i*d+j]
+			for l := range j {
+				s -= a[i*d+l] * a[j*d+l]
+			}
+			a[i*d+j] = s / a[j*d+j]
+		}
+	}
+	// Solve L L' W = B per target column.
+	w := make([]float64, d)
+	h := &Head{Classes: m, Features: d, W: make([]float32, m*d), B: make([]float32, m)}
+	for c := range m {
+		for i := range d {
+			s := b[i*m+c]
+			for l := range i {
+				s -= a[i*d+l] * w[l]
+			}
+			w[i] = s / a[i*d+i]
+		}
+		for i := d - 1; i >= 0; i-- {
+			s := w[i]
+			for l := i + 1; l < d; l++ {
+				s -= a[l*d+i] * w[l]
+			}
+			w[i] = s / a[i*d+i]
+		}
+		bias := ymean[c]
+		for j := range d {
+			wj := w[j] / std[j]
+			h.W[c*d+j] = float32(wj)
+			bias -= wj * mean[j]
+		}
+		h.B[c] = float32(bias)
+	}
+	return h, nil
+}

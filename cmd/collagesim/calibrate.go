@@ -19,11 +19,12 @@ import (
 
 const calibrateUsage = `Usage:
   collagesim calibrate [flags] --out PROFILE.toml
-      build the bundled S-CNN and Collage-CNN models (into --models, if not
-      there yet) and measure them
+      build the bundled S-CNN, Collage-CNN and parity models (into --models,
+      if not there yet) and measure them
   collagesim calibrate --onnx MODEL.onnx [--onnx ...] [flags] --out PROFILE.toml
       measure your own ONNX classifiers (input [N,3,S,S], output [N,classes],
-      or [N,g*g,classes] for a collage model with --role collage --grid g)
+      or [N,g*g,classes] for a collage model with --role collage --grid g;
+      --role parity --grid k times a parity model, without accuracy)
 
 ONNX Runtime is looked up from --ort-lib, then $ONNXRUNTIME_LIB, then the
 cache "make ort" fills (.cache/onnxruntime).
@@ -46,14 +47,15 @@ func calibrateMain(args []string) int {
 	dir := fs.String("models", ".cache/models", "folder of the bundled models (built there when missing or built with other options)")
 	arch := fs.String("arch", "small", "bundled models' architecture: "+strings.Join(models.PresetNames(), ", ")+", optionally with overrides (small,side=64,widths=32/64/128)")
 	grids := fs.String("grids", "2,3,4", "Collage-CNN grids of the bundle")
+	parityK := fs.String("parity-k", "2,4,9", fmt.Sprintf("group sizes k of the bundle's parity models (ParM), \"\" for none; k = %d is named %q, the others parity-k<k>", models.DefaultParityK, models.ParityBaseName))
 	seed := fs.Uint64("seed", 1, "seed of the bundled models' weights and training images")
 	train := fs.Int("train", 3000, "training images for the bundled models' heads")
 	timingOnly := fs.Bool("timing-only", false, "build the bundle with untrained (zero) heads and measure latency only: for large architectures (resnet34) whose training would take hours on a few cores")
 	var onnxFiles calStrings
 	fs.Var(&onnxFiles, "onnx", "calibrate this ONNX model instead of the bundle (repeatable)")
 	modelName := fs.String("model-name", "", "profile name of the --onnx model (default: file name; with several files, comma-separated)")
-	role := fs.String("role", "", "role of the --onnx model: single or collage (default: its metadata, else single)")
-	grid := fs.Int("grid", 0, "grid g of a --onnx collage model")
+	role := fs.String("role", "", "role of the --onnx model: single, collage or parity (default: its metadata, else single)")
+	grid := fs.Int("grid", 0, "grid g of a --onnx collage model, or k of a parity model")
 	inputShape := fs.String("input-shape", "", "input shape of the --onnx model, e.g. 1,3,224,224 (default: from the model)")
 	cifar := fs.String("cifar", "", "held-out set for --onnx accuracy: CIFAR-10 binary batch file or folder")
 	images := fs.String("images", "", "held-out set for --onnx accuracy: folder of <class>/<image>.png|jpg")
@@ -71,7 +73,7 @@ func calibrateMain(args []string) int {
 	points := fs.Int("quantiles", 1001, "points of each latency quantile table")
 	minConf := fs.Float64("min-confidence", 0, "coverage: a collage cell counts as answered when its top softmax probability is at least this (0: every cell)")
 	testN := fs.Int("test", 1000, "held-out synthetic images for the bundle's accuracy")
-	testCells := fs.Int("test-cells", 2000, "held-out collage cells per grid")
+	testCells := fs.Int("test-cells", 2000, "held-out collage cells per grid, and reconstructions per parity model")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -118,7 +120,11 @@ func calibrateMain(args []string) int {
 		if err != nil {
 			return fail(2, fmt.Errorf("--grids: %w", err))
 		}
-		build := models.BuildOptions{Arch: a, Grids: g, Seed: *seed, TrainImages: *train, Untrained: *timingOnly}
+		pk, err := calInts(*parityK)
+		if err != nil {
+			return fail(2, fmt.Errorf("--parity-k: %w", err))
+		}
+		build := models.BuildOptions{Arch: a, Grids: g, ParityK: pk, Seed: *seed, TrainImages: *train, Untrained: *timingOnly}
 		if p, reports, err = calibrate.Bundle(*dir, build, o); err != nil {
 			return fail(1, err)
 		}
@@ -200,8 +206,8 @@ func calJSONProfile(p *sim.Profile) *sim.Profile {
 }
 
 func calPrintReports(w *os.File, reports []calibrate.Report) {
-	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %9s %9s %12s %12s %12s %7s\n",
-		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "accuracy", "coverage", "encode_p50", "fill_p50", "call_p50", "others")
+	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %9s %9s %12s %12s %12s %12s %7s\n",
+		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "accuracy", "coverage", "encode_p50", "decode_p50", "fill_p50", "call_p50", "others")
 	f := func(v float64) string {
 		if v != v {
 			return "n/a"
@@ -213,9 +219,13 @@ func calPrintReports(w *os.File, reports []calibrate.Report) {
 		if r.Encode != nil {
 			enc = fmt.Sprintf("%.4f ms", r.Encode.P50/1e6)
 		}
-		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %9s %9s %12s %9.4f ms %9.4f ms %6.0f%%\n",
+		dec := "-"
+		if r.Decode != nil {
+			dec = fmt.Sprintf("%.6f ms", r.Decode.P50/1e6)
+		}
+		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %9s %9s %12s %12s %9.4f ms %9.4f ms %6.0f%%\n",
 			r.Name, r.Latency.P50/1e6, r.Latency.P99/1e6, r.Latency.Mean/1e6, r.Latency.CV,
-			f(r.Accuracy), f(r.Coverage), enc, r.Fill.P50/1e6, r.Overhead.P50/1e6, 100*r.Others)
+			f(r.Accuracy), f(r.Coverage), enc, dec, r.Fill.P50/1e6, r.Overhead.P50/1e6, 100*r.Others)
 	}
 }
 
@@ -296,7 +306,10 @@ func calWriteFile(path string, data []byte) error {
 }
 
 const calibrateLegend = `p50/p99/mean/cv: batch-1 Session.Run as timed from Go; encode: building one
-collage; fill: copying a prepared input into the input tensor; call: Session.Run
-of an Identity model on the same input (cgo and runtime cost); others: share of
-the machine's CPU time other processes used while timing.
+collage or parity input; decode: reconstructing one output from the parity
+output; accuracy: top-1 (S-CNN), per-cell top-1 (collage), top-1 of the
+reconstructed outputs (parity, degraded mode); fill: copying a prepared input
+into the input tensor; call: Session.Run of an Identity model on the same input
+(cgo and runtime cost); others: share of the machine's CPU time other processes
+used while timing.
 `
