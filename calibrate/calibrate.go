@@ -457,8 +457,8 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 		m.Decode = QuantileTable(dec, o.Points)
 		st := Summarise(dec)
 		rep.Decode = &st
-		fmt.Fprintf(o.Log, "calibrate: %s: decoding (parity output minus %d outputs): p50 %s p99 %s\n",
-			spec.Name, spec.Grid-1, ms(st.P50), ms(st.P99))
+		fmt.Fprintf(o.Log, "calibrate: %s: decoding (parity output minus %d outputs): p50 %.0f ns p99 %.0f ns\n",
+			spec.Name, spec.Grid-1, st.P50, st.P99)
 	}
 
 	// Accuracy.
