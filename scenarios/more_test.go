@@ -51,7 +51,7 @@ func TestPaperCloudTakesLocalAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"scnn", "collage-2x2", "collage-3x3", "collage-4x4"} {
+	for _, name := range []string{"scnn", "collage-2x2", "collage-3x3", "collage-4x4", "parity", "parity-k2", "parity-k4"} {
 		m, l := p.Model(name), local.Model(name)
 		if l == nil || m.Accuracy != l.Accuracy || !strings.Contains(m.Source, "local-cpu") {
 			t.Errorf("%s: accuracy %g, source %q; local-cpu has %v", name, m.Accuracy, m.Source, l)

@@ -259,13 +259,15 @@ func mergeAccuracy(p, local *sim.Profile, ref string) {
 	for i := range p.Models {
 		m := &p.Models[i]
 		src := local.Model(m.Name)
-		if src != nil && (src.Role != m.Role || m.Role == sim.RoleCollage && src.Grid != m.Grid) {
+		// Collage and parity accuracy depend on the grid (k): only the same
+		// grid matches.
+		if src != nil && (src.Role != m.Role || m.Role != sim.RoleSingle && src.Grid != m.Grid) {
 			src = nil
 		}
 		if src == nil {
 			for j := range local.Models {
 				l := &local.Models[j]
-				if l.Role == m.Role && (l.Grid == m.Grid || m.Role == sim.RoleParity) {
+				if l.Role == m.Role && l.Grid == m.Grid {
 					src = l
 					break
 				}
