@@ -25,29 +25,7 @@ func TrainHead(x [][]float32, y []int, classes int, lambda float64) (*Head, erro
 			return nil, fmt.Errorf("models: feature vector %d has %d values, want %d", i, len(x[i]), d)
 		}
 	}
-	// Standardise.
-	mean := make([]float64, d)
-	std := make([]float64, d)
-	for _, v := range x {
-		for j, f := range v {
-			mean[j] += float64(f)
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for _, v := range x {
-		for j, f := range v {
-			e := float64(f) - mean[j]
-			std[j] += e * e
-		}
-	}
-	for j := range std {
-		std[j] = math.Sqrt(std[j] / float64(n))
-		if std[j] < 1e-12 {
-			std[j] = 1 // constant feature: leave it, its weight will stay ~0
-		}
-	}
+	mean, std := moments(x)
 	z := make([]float64, n*d)
 	for i, v := range x {
 		for j, f := range v {
@@ -202,35 +180,8 @@ func FitLinear(x, y [][]float32, lambda float64) (*Head, error) {
 			return nil, fmt.Errorf("models: sample %d has %d features and %d targets, want %d and %d", i, len(x[i]), len(y[i]), d, m)
 		}
 	}
-	mean := make([]float64, d)
-	std := make([]float64, d)
-	ymean := make([]float64, m)
-	for i, v := range x {
-		for j, f := range v {
-			mean[j] += float64(f)
-		}
-		for c, t := range y[i] {
-			ymean[c] += float64(t)
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for c := range ymean {
-		ymean[c] /= float64(n)
-	}
-	for _, v := range x {
-		for j, f := range v {
-			e := float64(f) - mean[j]
-			std[j] += e * e
-		}
-	}
-	for j := range std {
-		std[j] = math.Sqrt(std[j] / float64(n))
-		if std[j] < 1e-12 {
-			std[j] = 1
-		}
-	}
+	mean, std := moments(x)
+	ymean, _ := moments(y)
 	// A = Z'Z/n + lambda I, B = Z'(Y - mean Y)/n.
 	a := make([]float64, d*d)
 	b := make([]float64, d*m)
@@ -305,4 +256,34 @@ func FitLinear(x, y [][]float32, lambda float64) (*Head, error) {
 		h.B[c] = float32(bias)
 	}
 	return h, nil
+}
+
+// moments returns the per-column mean and standard deviation of x, for
+// standardising features; a constant column gets std 1, so its weight stays
+// near 0 instead of blowing up.
+func moments(x [][]float32) (mean, std []float64) {
+	n, d := len(x), len(x[0])
+	mean = make([]float64, d)
+	std = make([]float64, d)
+	for _, v := range x {
+		for j, f := range v {
+			mean[j] += float64(f)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for _, v := range x {
+		for j, f := range v {
+			e := float64(f) - mean[j]
+			std[j] += e * e
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j] / float64(n))
+		if std[j] < 1e-12 {
+			std[j] = 1
+		}
+	}
+	return mean, std
 }
