@@ -99,7 +99,9 @@ type pool struct {
 	slots   int
 	rr      uint64
 	central fifo // dispatch = central: tasks wait here
-	queued  int64
+	// maxCentral is the longest the central queue got.
+	maxCentral int64
+	queued     int64
 	// time-averaged queue length: area under queued(t)
 	qArea   float64
 	qSince  int64

@@ -459,11 +459,11 @@ func (run *Run) finish() Metrics {
 			m.Utilisation[name] = Float(float64(p.busy) / capacity)
 			m.MeanQueue[name] = Float(p.qArea / float64(end))
 		}
-		var mq int32
+		mq := p.maxCentral
 		for s := p.first; s < p.first+p.n; s++ {
-			mq = max(mq, run.servers[s].maxQ)
+			mq = max(mq, int64(run.servers[s].maxQ))
 		}
-		m.MaxQueue[name] = int64(mq)
+		m.MaxQueue[name] = mq
 		m.ServerHours += Float(float64(p.n) * hours)
 		m.Cost += Float(float64(p.n) * hours * p.spec.PricePerHour)
 	}

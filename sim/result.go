@@ -134,7 +134,7 @@ type Summary struct {
 	Sources           map[string]Stat `json:"sources"`     // share of answered requests by source
 	Utilisation       map[string]Stat `json:"utilisation"` // per pool
 	MeanQueue         map[string]Stat `json:"mean_queue"`  // time-averaged tasks waiting, per pool
-	MaxQueue          map[string]Stat `json:"max_queue"`   // longest queue seen on one server, per pool
+	MaxQueue          map[string]Stat `json:"max_queue"`   // longest queue seen on one server (or the central queue), per pool
 }
 
 // Answer sources.

@@ -103,9 +103,6 @@ func (run *Run) Live(r Req) bool {
 	return s.live && s.id == r.ID
 }
 
-// Arrival returns the arrival time of a live request.
-func (run *Run) Arrival(r Req) int64 { return run.reqs[r.Slot].arrival }
-
 // ReqSlots returns the size of the request table: strategies size their
 // per-request state to it.
 func (run *Run) ReqSlots() int { return len(run.reqs) }
@@ -302,9 +299,7 @@ func (run *Run) dispatch(i int32, avoid []int32) {
 		t.Server = -1
 		p.central.push(i)
 		run.queueDelta(p, 1)
-		if int32(p.central.n) > 0 && p.queued > int64(run.servers[p.first].maxQ) {
-			run.servers[p.first].maxQ = int32(min(p.queued, math.MaxInt32))
-		}
+		p.maxCentral = max(p.maxCentral, p.queued)
 		return
 	}
 	s := run.choose(p, t.key, avoid)
