@@ -86,16 +86,7 @@ func TestBundleProfile(t *testing.T) {
 	}
 
 	// The profile survives the TOML writer and reader.
-	var buf bytes.Buffer
-	if err := scenarios.WriteProfile(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "p.toml")
-	os.WriteFile(path, buf.Bytes(), 0o644)
-	back, err := scenarios.LoadProfile(path)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
-	}
+	back := roundTrip(t, p)
 	if back.Model("collage-4x4") == nil || back.Model("collage-4x4").Grid != 4 ||
 		back.Model("scnn").Latency.Quantile(0.5) != p.Model("scnn").Latency.Quantile(0.5) {
 		t.Errorf("read back: %+v", back.Models)
@@ -149,16 +140,7 @@ func TestBundleParity(t *testing.T) {
 		}
 		t.Logf("%s: degraded-mode top-1 %.3f (S-CNN %.3f)", m.Name, m.Accuracy, scnn.Accuracy)
 	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteProfile(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "p.toml")
-	os.WriteFile(path, buf.Bytes(), 0o644)
-	back, err := scenarios.LoadProfile(path)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
-	}
+	back := roundTrip(t, p)
 	if m := back.Model("parity-k4"); m == nil || m.Grid != 4 || m.Role != sim.RoleParity || m.Decode.IsZero() || m.Accuracy != p.Model("parity-k4").Accuracy {
 		t.Errorf("read back: %+v", m)
 	}
@@ -263,4 +245,22 @@ func TestUntrainedBundle(t *testing.T) {
 	if !strings.Contains(p.Source, "for timing only") {
 		t.Errorf("source: %s", p.Source)
 	}
+}
+
+// roundTrip writes p with the profile writer and reads it back from a file.
+func roundTrip(t *testing.T, p *sim.Profile) *sim.Profile {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := scenarios.WriteProfile(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.toml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := scenarios.LoadProfile(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	return back
 }
