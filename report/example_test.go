@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 
 	"github.com/collagesim/collagesim/report"
+	"github.com/collagesim/collagesim/results"
 )
 
 // Example reads a results file and writes its report: figures as SVG and PDF,
 // the tables, and index.html.
 func Example() {
-	res, err := report.Load("testdata/run.json")
+	res, err := results.Load("testdata/run.json")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func Example() {
 
 // ExampleTable prints p99 and its ratio to the baseline for each strategy.
 func ExampleTable() {
-	res, err := report.Load("testdata/run.json")
+	res, err := results.Load("testdata/run.json")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,13 +12,14 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 )
 
 // Figures builds every figure of a report: the single-run figures of the
 // chosen point, and for a sweep the p99 against each swept parameter and, when
 // exactly two parameters are swept, p99 heat maps.
-func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
+func Figures(res *results.Results, opt Options) ([]*Figure, error) {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return nil, err
@@ -29,7 +30,7 @@ func Figures(res *sim.Results, opt Options) ([]*Figure, error) {
 
 // figures returns the figures, and the names of those with nothing to draw
 // (no strategy has the numbers they show).
-func (r *resolved) figures(res *sim.Results) (figs []*Figure, empty []string) {
+func (r *resolved) figures(res *results.Results) (figs []*Figure, empty []string) {
 	pt := res.Points[r.Point]
 	used := map[string]bool{}
 	add := func(name, title string, l *layout) {
@@ -70,7 +71,7 @@ func (r *resolved) figures(res *sim.Results) (figs []*Figure, empty []string) {
 }
 
 // pointLabel describes a sweep point for a title: " (rate = 60/s, servers = 9)".
-func pointLabel(pt sim.Point) string {
+func pointLabel(pt results.Point) string {
 	if len(pt.Params) == 0 {
 		return ""
 	}
@@ -122,7 +123,7 @@ func quantileAt(cdf []sim.Quantile, p float64) float64 {
 	return cdf[len(cdf)-1].Ms
 }
 
-func (r *resolved) cdfLines(pt sim.Point, y func(p float64) float64, marks []float64, keep func(q sim.Quantile) bool) (lines []plot.Plotter, legend []legendEntry) {
+func (r *resolved) cdfLines(pt results.Point, y func(p float64) float64, marks []float64, keep func(q sim.Quantile) bool) (lines []plot.Plotter, legend []legendEntry) {
 	for _, s := range pt.Strategies {
 		var xys plotter.XYs
 		for _, q := range s.CDF {
@@ -156,7 +157,7 @@ func (r *resolved) cdfLines(pt sim.Point, y func(p float64) float64, marks []flo
 	return lines, legend
 }
 
-func (r *resolved) cdf(pt sim.Point) *layout {
+func (r *resolved) cdf(pt results.Point) *layout {
 	// The body of the distribution is what a CDF shows; cut the x axis at the
 	// largest p99.9 so one long tail does not squeeze the others.
 	xmax := 0.0
@@ -178,7 +179,7 @@ func (r *resolved) cdf(pt sim.Point) *layout {
 		notes: []string{"markers: p50 and p99; x axis cut at the largest p99.9"}}
 }
 
-func (r *resolved) ccdf(pt sim.Point) *layout {
+func (r *resolved) ccdf(pt results.Point) *layout {
 	// The y axis is log10(1-p) on a linear scale rather than 1-p on
 	// plot.LogScale: gonum/plot centres the axis label at the arithmetic
 	// middle of the range, which on a log scale pushes the plot down.
@@ -229,7 +230,7 @@ var (
 )
 
 // labelsAndColors returns the strategies of a point as figures print them.
-func (r *resolved) labelsAndColors(pt sim.Point) ([]string, []color.Color) {
+func (r *resolved) labelsAndColors(pt results.Point) ([]string, []color.Color) {
 	names := make([]string, len(pt.Strategies))
 	colors := make([]color.Color, len(pt.Strategies))
 	for i, s := range pt.Strategies {
@@ -274,7 +275,7 @@ func ciNote(low, high []float64) string {
 	return "no confidence intervals: one replication"
 }
 
-func (r *resolved) p99(pt sim.Point) *layout {
+func (r *resolved) p99(pt results.Point) *layout {
 	names, colors := r.labelsAndColors(pt)
 	mean, low, high := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }, pt.Strategies)
 	if allNaN(mean) {
@@ -289,7 +290,7 @@ func (r *resolved) p99(pt sim.Point) *layout {
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: []string{ciNote(low, high)}}
 }
 
-func (r *resolved) meanStd(pt sim.Point) *layout {
+func (r *resolved) meanStd(pt results.Point) *layout {
 	names, _ := r.labelsAndColors(pt)
 	mean, mlow, mhigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }, pt.Strategies)
 	std, slow, shigh := stat(func(s sim.StrategyResult) sim.Stat { return s.Summary.StdMs }, pt.Strategies)
@@ -311,7 +312,7 @@ func (r *resolved) meanStd(pt sim.Point) *layout {
 		notes:  []string{ciNote(append(mlow, slow...), append(mhigh, shigh...))}}
 }
 
-func (r *resolved) baselineOf(pt sim.Point) (sim.StrategyResult, bool) {
+func (r *resolved) baselineOf(pt results.Point) (sim.StrategyResult, bool) {
 	for _, s := range pt.Strategies {
 		if s.Name == r.baseline {
 			return s, true
@@ -320,7 +321,7 @@ func (r *resolved) baselineOf(pt sim.Point) (sim.StrategyResult, bool) {
 	return sim.StrategyResult{}, false
 }
 
-func (r *resolved) varianceRatio(pt sim.Point) *layout {
+func (r *resolved) varianceRatio(pt results.Point) *layout {
 	base, ok := r.baselineOf(pt)
 	bv := float64(base.Summary.VarMs2.Mean)
 	if !ok || !(bv > 0) {
@@ -382,7 +383,7 @@ func (b *barValues) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	return bs
 }
 
-func (r *resolved) scatterP99(pt sim.Point, ylabel string, y func(s sim.StrategyResult) float64, what string) *layout {
+func (r *resolved) scatterP99(pt results.Point, ylabel string, y func(s sim.StrategyResult) float64, what string) *layout {
 	lp := &labelledPoints{text: textStyle(r.lk.tick)}
 	var missing []string
 	for _, s := range pt.Strategies {
@@ -420,11 +421,11 @@ func (r *resolved) scatterP99(pt sim.Point, ylabel string, y func(s sim.Strategy
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
 }
 
-func (r *resolved) accuracyP99(pt sim.Point) *layout {
+func (r *resolved) accuracyP99(pt results.Point) *layout {
 	return r.scatterP99(pt, "accuracy (%)", func(s sim.StrategyResult) float64 { return 100 * float64(s.Summary.Accuracy.Mean) }, "accuracy")
 }
 
-func (r *resolved) costP99(pt sim.Point) *layout {
+func (r *resolved) costP99(pt results.Point) *layout {
 	return r.scatterP99(pt, "cost ($ per hour)", func(s sim.StrategyResult) float64 { return float64(s.CostHour) }, "cost")
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 	"gonum.org/v1/plot"
 )
@@ -43,7 +44,7 @@ func render(t *testing.T, f *Figure, format string, dpi int) []byte {
 func TestGoldenFigures(t *testing.T) {
 	cases := []struct {
 		fixture string
-		res     func() *sim.Results
+		res     func() *results.Results
 		opt     Options
 		figures []string
 	}{
@@ -80,7 +81,7 @@ func TestGoldenPNG(t *testing.T) {
 func TestNothingClipped(t *testing.T) {
 	for _, fx := range []struct {
 		name string
-		res  func() *sim.Results
+		res  func() *results.Results
 	}{{"run", runFixture}, {"sweep", sweepFixture}, {"long", longNamesFixture}} {
 		for _, w := range []Width{OneColumn, TwoColumn} {
 			figs, err := Figures(fx.res(), Options{Width: w})
@@ -367,7 +368,7 @@ func TestCategoricalSweep(t *testing.T) {
 }
 
 // longNamesFixture is the run fixture with names as long as users write them.
-func longNamesFixture() *sim.Results {
+func longNamesFixture() *results.Results {
 	res := runFixture()
 	long := []string{
 		"none",

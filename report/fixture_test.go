@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 )
 
@@ -107,22 +108,22 @@ func (sh shape) result() sim.StrategyResult {
 }
 
 // runFixture is a plain run of the five strategies.
-func runFixture() *sim.Results {
-	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim v0.1.0", Scenario: "paper-3x3", Seed: 1,
+func runFixture() *results.Results {
+	res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim v0.1.0", Scenario: "paper-3x3", Seed: 1,
 		Profile: "paper-cloud", ScenarioText: "name = \"paper-3x3\"\nseed = 1\n"}
-	pt := sim.Point{Index: 0}
+	pt := results.Point{Index: 0}
 	for _, sh := range runShapes {
 		pt.Strategies = append(pt.Strategies, sh.result())
 	}
-	res.Points = []sim.Point{pt}
+	res.Points = []results.Point{pt}
 	return res
 }
 
 // sweepFixture sweeps the S-CNN pool size and the arrival rate; p99 grows with
 // the load per server, and the fullest points are unstable for the
 // strategies that run most tasks.
-func sweepFixture() *sim.Results {
-	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim v0.1.0", Scenario: "capacity-3x3", Seed: 7,
+func sweepFixture() *results.Results {
+	res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim v0.1.0", Scenario: "capacity-3x3", Seed: 7,
 		Profile: "paper-cloud", SweepParams: []string{"pools.scnn.servers", "arrivals.rate"}}
 	servers := []int{6, 9, 12}
 	rates := []string{"40/s", "60/s", "80/s"}
@@ -130,7 +131,7 @@ func sweepFixture() *sim.Results {
 	idx := 0
 	for _, n := range servers {
 		for ri, rate := range rates {
-			pt := sim.Point{Index: idx, Params: []sim.Param{{Key: "pools.scnn.servers", Value: strconv.Itoa(n)}, {Key: "arrivals.rate", Value: rate}}}
+			pt := results.Point{Index: idx, Params: []results.Param{{Key: "pools.scnn.servers", Value: strconv.Itoa(n)}, {Key: "arrivals.rate", Value: rate}}}
 			load := rateV[ri] / float64(n) / 10 // offered load per S-CNN server, 0.33 to 1.33
 			for _, sh := range runShapes {
 				f := 1 + 0.9*load*load

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/results"
 )
 
 // htmlFigure is one figure on the page.
@@ -26,7 +26,7 @@ type htmlTable struct {
 }
 
 type htmlPage struct {
-	Res          *sim.Results
+	Res          *results.Results
 	Replications int
 	Baseline     string
 	Columns      []column
@@ -132,7 +132,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 
 // writeHTML writes the self-contained page: figures inline as SVG, no
 // scripts, no external resources.
-func writeHTML(w io.Writer, res *sim.Results, r *resolved, figs []htmlFigure, empty, files []string) error {
+func writeHTML(w io.Writer, res *results.Results, r *resolved, figs []htmlFigure, empty, files []string) error {
 	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(), Figures: figs, Empty: empty, Files: files}
 	for _, rows := range byPoint(r.rows(res)) {
 		page.Tables = append(page.Tables, htmlTable{Params: paramsText(rows[0].Params), Rows: rows})

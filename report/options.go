@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/results"
 )
 
 // Options says what Write makes. The zero value is a one-column report with
@@ -40,8 +40,8 @@ type resolved struct {
 	baseline string
 }
 
-func resolve(res *sim.Results, opt Options) (*resolved, error) {
-	if err := Check(res); err != nil {
+func resolve(res *results.Results, opt Options) (*resolved, error) {
+	if err := results.Check(res); err != nil {
 		return nil, err
 	}
 	r := &resolved{Options: opt, lk: lookFor(opt.Width), index: map[string]int{}, short: map[string]string{}}
@@ -104,7 +104,7 @@ func resolve(res *sim.Results, opt Options) (*resolved, error) {
 
 // DefaultBaseline is the strategy ratios compare against when Options.Baseline
 // is empty: the first strategy of kind "collage", else the first strategy.
-func DefaultBaseline(res *sim.Results) (string, error) {
+func DefaultBaseline(res *results.Results) (string, error) {
 	r, err := resolve(res, Options{})
 	if err != nil {
 		return "", err

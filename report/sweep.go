@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 )
 
@@ -60,7 +61,7 @@ func parseValue(s string) (v float64, unit string, ok bool) {
 	return 0, "", false
 }
 
-func sweepAxis(res *sim.Results, k int) axisValues {
+func sweepAxis(res *results.Results, k int) axisValues {
 	a := axisValues{key: res.SweepParams[k]}
 	seen := map[string]bool{}
 	for _, pt := range res.Points {
@@ -191,11 +192,11 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 
 // sweepLines draws p99 against parameter k, one line per strategy; when other
 // parameters are swept too, one panel per combination of their values.
-func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
+func (r *resolved) sweepLines(res *results.Results, k int) *layout {
 	ax := sweepAxis(res, k)
 	// Group points by the values of the other parameters.
 	var groups []string
-	members := map[string][]sim.Point{}
+	members := map[string][]results.Point{}
 	for _, pt := range res.Points {
 		var parts []string
 		for j, p := range pt.Params {
@@ -227,7 +228,7 @@ func (r *resolved) sweepLines(res *sim.Results, k int) *layout {
 	}
 	slices.SortStableFunc(groups, func(a, b string) int { return slices.Compare(groupPos(a), groupPos(b)) })
 	for _, pts := range members {
-		slices.SortStableFunc(pts, func(a, b sim.Point) int {
+		slices.SortStableFunc(pts, func(a, b results.Point) int {
 			return cmp.Compare(ax.pos(a.Params[k].Value), ax.pos(b.Params[k].Value))
 		})
 	}
@@ -379,7 +380,7 @@ func heatColor(t float64) color.Color {
 // heatmap draws p99 of one strategy over a two-parameter sweep, one cell per
 // point with its value written in it. Every strategy's map shares one colour
 // scale.
-func (r *resolved) heatmap(res *sim.Results, name string) *layout {
+func (r *resolved) heatmap(res *results.Results, name string) *layout {
 	ax, ay := sweepAxis(res, 0), sweepAxis(res, 1)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	cells := map[[2]int]sim.StrategyResult{}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 )
 
@@ -15,7 +16,7 @@ import (
 // milliseconds, accuracy a fraction; NaN where the results hold no figure.
 type Row struct {
 	Point    int
-	Params   []sim.Param
+	Params   []results.Param
 	Strategy string
 	Kind     string
 	Baseline bool // the row the ratios compare against
@@ -34,7 +35,7 @@ type Row struct {
 
 // Table returns one row per point and strategy, and the baseline strategy's
 // name (opt.Baseline, or the default of DefaultBaseline).
-func Table(res *sim.Results, opt Options) ([]Row, string, error) {
+func Table(res *results.Results, opt Options) ([]Row, string, error) {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return nil, "", err
@@ -42,7 +43,7 @@ func Table(res *sim.Results, opt Options) ([]Row, string, error) {
 	return r.rows(res), r.baseline, nil
 }
 
-func (r *resolved) rows(res *sim.Results) []Row {
+func (r *resolved) rows(res *results.Results) []Row {
 	var rows []Row
 	for i, pt := range res.Points {
 		base, hasBase := r.baselineOf(pt)
@@ -140,7 +141,7 @@ func byPoint(rows []Row) [][]Row {
 	return out
 }
 
-func paramsText(ps []sim.Param) string {
+func paramsText(ps []results.Param) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.Key + " = " + p.Value
@@ -148,7 +149,7 @@ func paramsText(ps []sim.Param) string {
 	return strings.Join(parts, ", ")
 }
 
-func replications(res *sim.Results) int {
+func replications(res *results.Results) int {
 	n := 0
 	for _, pt := range res.Points {
 		for _, s := range pt.Strategies {
@@ -160,7 +161,7 @@ func replications(res *sim.Results) int {
 
 // WriteMarkdown writes the report as Markdown: the run's header, one table per
 // point, and links to figure files (figs, relative to the report).
-func WriteMarkdown(w io.Writer, res *sim.Results, opt Options, figs []string) error {
+func WriteMarkdown(w io.Writer, res *results.Results, opt Options, figs []string) error {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return err
@@ -241,7 +242,7 @@ func mdLink(s string) string {
 
 // WriteCSV writes one row per point and strategy with every number at full
 // precision; empty cells where the results hold no figure.
-func WriteCSV(w io.Writer, res *sim.Results, opt Options) error {
+func WriteCSV(w io.Writer, res *results.Results, opt Options) error {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return err
@@ -279,7 +280,7 @@ func WriteCSV(w io.Writer, res *sim.Results, opt Options) error {
 
 // WriteLaTeX writes a booktabs tabular, ready to \input inside a table
 // environment. It needs \usepackage{booktabs}.
-func WriteLaTeX(w io.Writer, res *sim.Results, opt Options) error {
+func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return err

@@ -7,14 +7,15 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/internal/atomicfile"
+	"github.com/collagesim/collagesim/results"
 )
 
 // Write makes the whole report of res in dir: every figure in every format of
 // opt.Formats, report.md, table.csv, table.tex and index.html. It returns the
 // paths of the files written. Each file is written to a temporary file in dir
 // and renamed, so a reader never sees half a file.
-func Write(res *sim.Results, dir string, opt Options) ([]string, error) {
+func Write(res *results.Results, dir string, opt Options) ([]string, error) {
 	r, err := resolve(res, opt)
 	if err != nil {
 		return nil, err
@@ -113,32 +114,8 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// writeFileAtomic writes b to a temporary file beside path and renames it
-// over path.
-func writeFileAtomic(path string, b []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+func writeFileAtomic(path string, b []byte) error {
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil

@@ -3,13 +3,15 @@ package report
 import (
 	"math"
 
-	"github.com/collagesim/collagesim/sim"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/collagesim/collagesim/results"
+	"github.com/collagesim/collagesim/sim"
 )
 
 func TestWrite(t *testing.T) {
@@ -118,25 +120,6 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicReplaces(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "a.txt")
-	for _, s := range []string{"first", "second"} {
-		if err := writeFileAtomic(p, []byte(s)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if b, _ := os.ReadFile(p); string(b) != "second" {
-		t.Errorf("content %q", b)
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "missing", "a.txt"), nil); err == nil {
-		t.Errorf("no error writing into a missing directory")
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("%d entries left, want 1", len(entries))
-	}
-}
-
 // Sparse results (one strategy, no CDF, figures nobody measured) still give
 // a report, with the figures that can be drawn.
 func TestWriteSparse(t *testing.T) {
@@ -146,8 +129,8 @@ func TestWriteSparse(t *testing.T) {
 	for _, st := range []*sim.Stat{&sm.MeanMs, &sm.StdMs, &sm.VarMs2, &sm.P50Ms, &sm.P99Ms, &sm.P999Ms, &sm.Accuracy} {
 		*st = sim.Stat{Mean: nan, Low: nan, High: nan}
 	}
-	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim test", Scenario: "sparse",
-		Points: []sim.Point{{Strategies: []sim.StrategyResult{s}}}}
+	res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim test", Scenario: "sparse",
+		Points: []results.Point{{Strategies: []sim.StrategyResult{s}}}}
 	dir := t.TempDir()
 	files, err := Write(res, dir, Options{Formats: []string{"svg", "png", "pdf"}})
 	if err != nil {

@@ -9,55 +9,23 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/collagesim/collagesim/internal/atomicfile"
 	"github.com/collagesim/collagesim/sim"
 )
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so a reader never sees a half-written file and an
-// interrupted write leaves the old file in place.
+// WriteFileAtomic writes data to path atomically (see atomicfile.WriteFile).
 func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("results: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := firstErr(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("results: writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("results: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("results: %w", err)
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
 	}
 	return nil
 }
 
 // JSON encodes results as results.json holds them.
-func JSON(res *sim.Results) ([]byte, error) {
+func JSON(res *Results) ([]byte, error) {
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
@@ -66,7 +34,7 @@ func JSON(res *sim.Results) ([]byte, error) {
 }
 
 // Write writes summary.csv and results.json into dir and returns their paths.
-func Write(dir string, res *sim.Results) ([]string, error) {
+func Write(dir string, res *Results) ([]string, error) {
 	var csvBuf bytes.Buffer
 	if err := SummaryCSV(&csvBuf, res); err != nil {
 		return nil, err
@@ -104,7 +72,7 @@ func num(f sim.Float) string {
 
 // SummaryCSV writes one row per sweep point and strategy: each figure is the
 // mean over replications.
-func SummaryCSV(w io.Writer, res *sim.Results) error {
+func SummaryCSV(w io.Writer, res *Results) error {
 	cw := csv.NewWriter(w)
 	head := append([]string{"scenario"}, res.SweepParams...)
 	head = append(head, SummaryColumns[1:]...)

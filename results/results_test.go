@@ -11,7 +11,7 @@ import (
 	"github.com/collagesim/collagesim/sim"
 )
 
-func smallResults(t *testing.T) *sim.Results {
+func smallResults(t *testing.T) *Results {
 	t.Helper()
 	prof := &sim.Profile{Name: "t", Models: []sim.Model{
 		{Name: "m", Role: sim.RoleSingle, Latency: sim.Exponential(10e6), Accuracy: 0.9},
@@ -31,7 +31,7 @@ func smallResults(t *testing.T) *sim.Results {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sim.Results{Version: sim.ResultsVersion, Scenario: sc.Name, Seed: sc.Seed, Points: []sim.Point{{Strategies: ss}}}
+	return &Results{Version: ResultsVersion, Scenario: sc.Name, Seed: sc.Seed, Points: []Point{{Strategies: ss}}}
 }
 
 func TestWriteSummaryAndJSON(t *testing.T) {

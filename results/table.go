@@ -43,7 +43,7 @@ func ratio(a, b sim.Float) string {
 // ms (means over replications, p99 with its 95 % confidence interval),
 // accuracy, servers and cost, and the ratios of p99 and variance to the
 // baseline row.
-func Table(w io.Writer, pt *sim.Point) error {
+func Table(w io.Writer, pt *Point) error {
 	ss := pt.Strategies
 	if len(ss) == 0 {
 		return nil
@@ -90,7 +90,7 @@ func Table(w io.Writer, pt *sim.Point) error {
 // answered requests by source), its load amplification, wasted work and
 // utilisation per pool: what a straggling or failed collage server does to
 // the collage strategy shows here.
-func SourceTable(w io.Writer, pt *sim.Point) error {
+func SourceTable(w io.Writer, pt *Point) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "strategy\t")
 	for _, src := range sim.Sources {

@@ -3,10 +3,10 @@ package results
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/collagesim/collagesim/internal/atomicfile"
 	"github.com/collagesim/collagesim/sim"
 )
 
@@ -15,25 +15,21 @@ import (
 // source), each file written to a temporary name and renamed when complete.
 func TraceFiles(dir string) func(strategy string, rep int) (sim.TraceSink, error) {
 	return func(strategy string, rep int) (sim.TraceSink, error) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("results: %w", err)
-		}
 		path := filepath.Join(dir, fmt.Sprintf("trace-%s-rep%d.csv", strategy, rep))
-		f, err := os.CreateTemp(dir, ".trace*.tmp")
+		f, err := atomicfile.Create(path)
 		if err != nil {
 			return nil, fmt.Errorf("results: %w", err)
 		}
 		w := bufio.NewWriterSize(f, 1<<16)
 		w.WriteString("id,arrival_ms,latency_ms,source\n")
-		return &traceFile{f: f, w: w, path: path}, nil
+		return &traceFile{f: f, w: w}, nil
 	}
 }
 
 type traceFile struct {
-	f    *os.File
-	w    *bufio.Writer
-	path string
-	buf  []byte
+	f   *atomicfile.File
+	w   *bufio.Writer
+	buf []byte
 }
 
 func (t *traceFile) Answer(r sim.TraceRecord) {
@@ -51,16 +47,12 @@ func (t *traceFile) Answer(r sim.TraceRecord) {
 }
 
 func (t *traceFile) Close() error {
-	err := firstErr(t.w.Flush(), t.f.Sync(), t.f.Close())
-	if err == nil {
-		err = os.Chmod(t.f.Name(), 0o644)
+	if err := t.w.Flush(); err != nil {
+		t.f.Abort()
+		return fmt.Errorf("results: trace %s: %w", t.f.Path(), err)
 	}
-	if err == nil {
-		err = os.Rename(t.f.Name(), t.path)
-	}
-	if err != nil {
-		os.Remove(t.f.Name())
-		return fmt.Errorf("results: trace %s: %w", t.path, err)
+	if err := t.f.Commit(); err != nil {
+		return fmt.Errorf("results: trace: %w", err)
 	}
 	return nil
 }

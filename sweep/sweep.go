@@ -26,7 +26,7 @@ import (
 // Point is one sweep point: the parameter values and the scenario with them applied.
 type Point struct {
 	Index    int
-	Params   []sim.Param
+	Params   []results.Param
 	Scenario *sim.Scenario
 }
 
@@ -52,10 +52,10 @@ func (h *Header) Fingerprint() string {
 
 // pointFile is what points/point-NNNNN.json holds.
 type pointFile struct {
-	Version     int       `json:"version"`
-	Fingerprint string    `json:"fingerprint"`
-	Header      Header    `json:"header"`
-	Point       sim.Point `json:"point"`
+	Version     int           `json:"version"`
+	Fingerprint string        `json:"fingerprint"`
+	Header      Header        `json:"header"`
+	Point       results.Point `json:"point"`
 }
 
 // Shard selects every N-th point starting at I (0 <= I < N).
@@ -218,8 +218,8 @@ func writePoint(h Header, fp string, p Point, outs []sim.JobResult, dir string) 
 	if err != nil {
 		return fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
 	}
-	f := pointFile{Version: sim.ResultsVersion, Fingerprint: fp, Header: h,
-		Point: sim.Point{Index: p.Index, Params: p.Params, Strategies: ss}}
+	f := pointFile{Version: results.ResultsVersion, Fingerprint: fp, Header: h,
+		Point: results.Point{Index: p.Index, Params: p.Params, Strategies: ss}}
 	b, err := json.Marshal(&f)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -227,7 +227,7 @@ func writePoint(h Header, fp string, p Point, outs []sim.JobResult, dir string) 
 	return results.WriteFileAtomic(PointPath(dir, p.Index), append(b, '\n'))
 }
 
-func paramString(ps []sim.Param) string {
+func paramString(ps []results.Param) string {
 	var parts []string
 	for _, p := range ps {
 		parts = append(parts, p.Key+"="+p.Value)
@@ -245,15 +245,15 @@ func readPoint(path string) (*pointFile, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("sweep: %s: not a complete point file: %w", path, err)
 	}
-	if f.Version != sim.ResultsVersion {
-		return nil, fmt.Errorf("sweep: %s: results version %d, this collagesim reads %d", path, f.Version, sim.ResultsVersion)
+	if f.Version != results.ResultsVersion {
+		return nil, fmt.Errorf("sweep: %s: results version %d, this collagesim reads %d", path, f.Version, results.ResultsVersion)
 	}
 	return &f, nil
 }
 
 // Merge joins the point files found in dirs (each a sweep output folder or its
 // points/ folder) into one Results. Every point of the sweep must be there.
-func Merge(dirs ...string) (*sim.Results, error) {
+func Merge(dirs ...string) (*results.Results, error) {
 	var files []string
 	for _, d := range dirs {
 		for _, pat := range []string{filepath.Join(d, "points", "point-*.json"), filepath.Join(d, "point-*.json")} {
@@ -285,7 +285,7 @@ func Merge(dirs ...string) (*sim.Results, error) {
 		byIndex[f.Point.Index] = f
 	}
 	var missing []string
-	res := &sim.Results{Version: sim.ResultsVersion, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed,
+	res := &results.Results{Version: results.ResultsVersion, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed,
 		ScenarioText: h.ScenarioText, Profile: h.Profile, SweepParams: h.SweepParams, Overrides: h.Overrides}
 	for i := 0; i < h.Points; i++ {
 		f, ok := byIndex[i]

@@ -44,7 +44,7 @@ func testPoints() (Header, []Point) {
 			sc := testScenario()
 			sc.Pools[0].Servers = n
 			sc.Arrivals.Rate = rate
-			pts = append(pts, Point{Index: len(pts), Scenario: sc, Params: []sim.Param{
+			pts = append(pts, Point{Index: len(pts), Scenario: sc, Params: []results.Param{
 				{Key: "pools.s.servers", Value: fmt.Sprint(n)}, {Key: "arrivals.rate", Value: fmt.Sprintf("%g/s", rate)}}})
 		}
 	}

@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/collagesim/collagesim/calibrate"
+	"github.com/collagesim/collagesim/internal/atomicfile"
 	"github.com/collagesim/collagesim/models"
 	"github.com/collagesim/collagesim/scenarios"
 	"github.com/collagesim/collagesim/sim"
@@ -281,28 +281,7 @@ func calSplit(s string) []string {
 }
 
 func calWriteFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it private
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data)
 }
 
 const calibrateLegend = `p50/p99/mean/cv: batch-1 Session.Run as timed from Go; encode: building one

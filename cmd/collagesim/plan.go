@@ -112,8 +112,8 @@ func planFigure(name string, seed uint64, plans []sweep.PlanResult, dir string) 
 		}
 		ss = append(ss, r)
 	}
-	res := &sim.Results{Version: sim.ResultsVersion, Tool: "collagesim " + version, Scenario: name + "-plan", Seed: seed,
-		Points: []sim.Point{{Strategies: ss}}}
+	res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: name + "-plan", Seed: seed,
+		Points: []results.Point{{Strategies: ss}}}
 	figs, err := report.Figures(res, report.Options{})
 	if err != nil {
 		return "", err

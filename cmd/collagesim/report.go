@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/collagesim/collagesim/report"
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/results"
 )
 
 // plotFlags are the report flags of run, sweep, merge and report.
@@ -44,7 +44,7 @@ func (p plotFlags) options() (report.Options, error) {
 
 // writeReport writes the figures, tables and index.html of res into dir,
 // unless the flags say no plots.
-func (p plotFlags) writeReport(res *sim.Results, dir string) ([]string, error) {
+func (p plotFlags) writeReport(res *results.Results, dir string) ([]string, error) {
 	if *p.noPlots {
 		return nil, nil
 	}
@@ -67,7 +67,7 @@ func reportMain(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	res, err := report.Load(pos[0])
+	res, err := results.Load(pos[0])
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

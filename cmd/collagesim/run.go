@@ -71,9 +71,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "collagesim run: %s: %v\n", name, err)
 		return 1
 	}
-	res := &sim.Results{
-		Version: sim.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
-		Points: []sim.Point{{Index: 0, Strategies: strats}}, ScenarioText: meta.Text, Profile: sc.Profile.Name,
+	res := &results.Results{
+		Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
+		Points: []results.Point{{Index: 0, Strategies: strats}}, ScenarioText: meta.Text, Profile: sc.Profile.Name,
 		Overrides: overrides,
 	}
 	paths, err := results.Write(dir, res)

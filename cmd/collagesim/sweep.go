@@ -120,9 +120,9 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "collagesim sweep:", err)
 			return 2
 		}
-		var params []sim.Param
+		var params []results.Param
 		for _, q := range p.Params {
-			params = append(params, sim.Param{Key: q.Key, Value: paramValue(q)})
+			params = append(params, results.Param{Key: q.Key, Value: paramValue(q)})
 		}
 		points = append(points, sweep.Point{Index: p.Index, Params: params, Scenario: p.Scenario})
 	}
@@ -158,7 +158,7 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeMerged writes a sweep's merged results and report.
-func writeMerged(res *sim.Results, dir string, pf plotFlags, stdout, stderr io.Writer) int {
+func writeMerged(res *results.Results, dir string, pf plotFlags, stdout, stderr io.Writer) int {
 	paths, err := results.Write(dir, res)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

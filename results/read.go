@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -8,28 +8,26 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-
-	"github.com/collagesim/collagesim/sim"
 )
 
 // Load reads and checks a results.json file written by the simulator.
-func Load(path string) (*sim.Results, error) {
+func Load(path string) (*Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("report: results file %s does not exist: %w", path, err)
+			return nil, fmt.Errorf("results: results file %s does not exist: %w", path, err)
 		}
-		return nil, fmt.Errorf("report: reading results: %w", err)
+		return nil, fmt.Errorf("results: reading results: %w", err)
 	}
 	return decode(b, path)
 }
 
 // Decode reads and checks the contents of a results.json file.
-func Decode(b []byte) (*sim.Results, error) { return decode(b, "") }
+func Decode(b []byte) (*Results, error) { return decode(b, "") }
 
-// decode names the file in its errors, "report: name:line:col: ...", when
+// decode names the file in its errors, "results: name:line:col: ...", when
 // name is not empty.
-func decode(b []byte, name string) (*sim.Results, error) {
+func decode(b []byte, name string) (*Results, error) {
 	res, err := decodeResults(b)
 	if err == nil {
 		return res, nil
@@ -37,13 +35,13 @@ func decode(b []byte, name string) (*sim.Results, error) {
 	var pe *posError
 	switch {
 	case errors.As(err, &pe) && name != "":
-		return nil, fmt.Errorf("report: %s:%d:%d: %w", name, pe.line, pe.col, err)
+		return nil, fmt.Errorf("results: %s:%d:%d: %w", name, pe.line, pe.col, err)
 	case errors.As(err, &pe):
-		return nil, fmt.Errorf("report: line %d, column %d: %w", pe.line, pe.col, err)
+		return nil, fmt.Errorf("results: line %d, column %d: %w", pe.line, pe.col, err)
 	case name != "":
-		return nil, fmt.Errorf("report: %s: %w", name, err)
+		return nil, fmt.Errorf("results: %s: %w", name, err)
 	}
-	return nil, fmt.Errorf("report: %w", err)
+	return nil, fmt.Errorf("results: %w", err)
 }
 
 // posError is a decoding error at a place in the file.
@@ -56,7 +54,7 @@ type posError struct {
 func (e *posError) Error() string { return e.msg + ": " + e.err.Error() }
 func (e *posError) Unwrap() error { return e.err }
 
-func decodeResults(b []byte) (*sim.Results, error) {
+func decodeResults(b []byte) (*Results, error) {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return nil, errors.New("empty file, not a collagesim results file")
@@ -77,11 +75,11 @@ func decodeResults(b []byte) (*sim.Results, error) {
 	if head.Version == nil || !strings.HasPrefix(head.Tool, "collagesim") {
 		return nil, errors.New(`not a collagesim results file (no "version" and "tool": "collagesim ..." fields)`)
 	}
-	if *head.Version != sim.ResultsVersion {
+	if *head.Version != ResultsVersion {
 		return nil, fmt.Errorf("results file version %d (written by %q); this build reads version %d",
-			*head.Version, head.Tool, sim.ResultsVersion)
+			*head.Version, head.Tool, ResultsVersion)
 	}
-	var res sim.Results
+	var res Results
 	if err := json.Unmarshal(b, &res); err != nil {
 		return nil, jsonError(b, err)
 	}
@@ -125,14 +123,14 @@ func position(b []byte, off int64) (line, col int) {
 // Check reports results that no figure or table can be made of: no points,
 // a point without strategies, strategies without names or with the same name,
 // sweep parameters that do not match the points.
-func Check(res *sim.Results) error {
+func Check(res *Results) error {
 	if err := check(res); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	return nil
 }
 
-func check(res *sim.Results) error {
+func check(res *Results) error {
 	if res == nil {
 		return errors.New("no results")
 	}

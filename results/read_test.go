@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/collagesim/collagesim/sim"
 )
 
 func TestLoad(t *testing.T) {
@@ -70,7 +68,7 @@ func TestLoadBadFiles(t *testing.T) {
 				t.Errorf("%s: error %q lacks %q", c.name, err, w)
 			}
 		}
-		if !strings.HasPrefix(err.Error(), "report: "+path+":") {
+		if !strings.HasPrefix(err.Error(), "results: "+path+":") {
 			t.Errorf("%s: error %q does not name the file", c.name, err)
 		}
 	}
@@ -82,7 +80,7 @@ func TestLoadBadFiles(t *testing.T) {
 
 func TestDecodeNamesPosition(t *testing.T) {
 	_, err := Decode([]byte("{\n  \"version\": 1,\n  \"tool\": collagesim\n}"))
-	if err == nil || !strings.HasPrefix(err.Error(), "report: line 3, column 11: invalid JSON") {
+	if err == nil || !strings.HasPrefix(err.Error(), "results: line 3, column 11: invalid JSON") {
 		t.Errorf("Decode: %v", err)
 	}
 }
@@ -106,32 +104,6 @@ func unwrapAll(err error) error {
 			return err
 		}
 		err = u.Unwrap()
-	}
-}
-
-func TestCheck(t *testing.T) {
-	dup := runFixture()
-	dup.Points[0].Strategies[1].Name = "none"
-	noName := runFixture()
-	noName.Points[0].Strategies[2].Name = ""
-	badKey := sweepFixture()
-	badKey.Points[3].Params[1].Key = "arrivals.process"
-	missing := sweepFixture()
-	missing.Points[2].Params = missing.Points[2].Params[:1]
-	for _, c := range []struct {
-		res  *sim.Results
-		want string
-	}{
-		{nil, "no results"},
-		{dup, `points[0].strategies[1]: strategy "none" appears twice`},
-		{noName, "points[0].strategies[2]: empty name"},
-		{badKey, `points[3].params[1]: key "arrivals.process", sweep_params[1] is "arrivals.rate"`},
-		{missing, "points[2]: 1 parameters, sweep_params lists 2"},
-	} {
-		err := Check(c.res)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Check: %v, want %q", err, c.want)
-		}
 	}
 }
 
