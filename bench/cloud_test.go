@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/collagesim/collagesim/scenarios"
+	"github.com/collagesim/collagesim/sim"
+)
+
+// scenarioFile is the benchmark scenario; samplesRef is how it names the
+// trace's samples (relative to itself: shared/data/ next to the checkout).
+const (
+	scenarioFile = "cloud-six.toml"
+	samplesRef   = "../../shared/data/cloud-latency-samples-ms.txt"
+)
+
+// loadCloud reads cloud-six.toml, with the samples file at
+// $COLLAGESIM_CLOUD_SAMPLES when that is set, and skips when the samples
+// file is absent (it is not part of the repository).
+func loadCloud(tb testing.TB) *sim.Scenario {
+	tb.Helper()
+	data, err := os.ReadFile(scenarioFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	samples := filepath.Join(".", samplesRef)
+	if p := os.Getenv("COLLAGESIM_CLOUD_SAMPLES"); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		samples = abs
+		data = bytes.ReplaceAll(data, []byte(samplesRef), []byte(abs))
+	}
+	if _, err := os.Stat(samples); err != nil {
+		tb.Skipf("bench: the cloud trace's samples are not at %s (they are not in the repository): lay shared/data/cloud-latency-samples-ms.txt next to the checkout, or set COLLAGESIM_CLOUD_SAMPLES to the file", samples)
+	}
+	sc, _, err := scenarios.Parse(scenarioFile, data, ".")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sc
+}
+
+// cpuNs is the CPU time (user + system) this process has used, in ns.
+func cpuNs() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Nanoseconds()
+}
+
+// scheduledEvents counts the events one run of spec schedules on the
+// calendar, from its results: one arrival per batch, one finish per task
+// started, and the strategy's timers (a hedge timer or a decoder deadline per
+// request, a max-wait timer per collage or parity group). There is no
+// network delay in this scenario, so no reach or response events.
+func scheduledEvents(sc *sim.Scenario, spec *sim.StrategySpec, m *sim.Metrics) float64 {
+	n := float64(sc.Warmup + sc.Requests)
+	batch := float64(max(1, sc.Arrivals.Batch))
+	ev := n/batch + float64(m.Tasks)
+	switch spec.Kind {
+	case sim.StrategyHedge:
+		ev += n
+	case sim.StrategyCollage:
+		k := float64(spec.Grid * spec.Grid)
+		if spec.MaxWait > 0 {
+			ev += n / k
+		}
+		if spec.Decoder == sim.DecoderDeadline {
+			ev += n
+		}
+	case sim.StrategyParity:
+		if spec.MaxWait > 0 {
+			ev += n / float64(spec.K)
+		}
+	}
+	return ev
+}
+
+// BenchmarkCloud simulates b.N requests of each strategy of cloud-six.toml
+// on one core and reports simulated requests per second of wall time, CPU ns
+// per request (the whole process: the simulation and the garbage collector)
+// and calendar events per request.
+func BenchmarkCloud(b *testing.B) {
+	base := loadCloud(b)
+	for i := range base.Strategies {
+		spec := base.Strategies[i]
+		b.Run(spec.Name, func(b *testing.B) {
+			sc := *base
+			sc.Strategies = []sim.StrategySpec{spec}
+			sc.Warmup = 0
+			sc.Replications = 1
+			sc.Requests = int64(b.N)
+			b.ReportAllocs()
+			cpu := cpuNs()
+			b.ResetTimer()
+			rs, err := sim.Simulate(&sc, 1)
+			b.StopTimer()
+			cpu = cpuNs() - cpu
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := &rs[0].Reps[0]
+			// A run of a few requests is flagged unstable by the drain
+			// check (its last batch waits longer than a fifth of the run):
+			// only long runs must be stable.
+			if m.Answered != int64(b.N) || (rs[0].Unstable && b.N >= 100_000) {
+				b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", spec.Name, m.Answered, b.N, rs[0].Unstable, rs[0].UnstableNote)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/req")
+			b.ReportMetric(scheduledEvents(&sc, &spec, m)/float64(b.N), "events/req")
+		})
+	}
+}
+
+// TestCloudScenario checks that the benchmark scenario loads, holds the six
+// strategies the comparison with SimPy names, and that a short run of each
+// answers every request (or skips without the samples file).
+func TestCloudScenario(t *testing.T) {
+	sc := loadCloud(t)
+	want := []string{"none", "replicate-2x", "hedge-spare", "collage-first", "collage-deadline", "parity-9"}
+	if len(sc.Strategies) != len(want) {
+		t.Fatalf("%d strategies, want %d", len(sc.Strategies), len(want))
+	}
+	for i, w := range want {
+		if sc.Strategies[i].Name != w {
+			t.Errorf("strategy %d is %q, want %q", i, sc.Strategies[i].Name, w)
+		}
+	}
+	sc.Requests, sc.Warmup = 2_000, 0
+	rs, err := sim.Simulate(sc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		m := r.Reps[0]
+		if m.Answered != 2_000 || r.Unstable {
+			t.Errorf("%s: %d of 2000 answered, unstable %v", r.Name, m.Answered, r.Unstable)
+		}
+		// Every model draws from the trace: nothing answers under its minimum (83.6 ms).
+		if float64(m.P50Ms) < 83 || float64(m.MeanMs) > 400 {
+			t.Errorf("%s: p50 %v ms, mean %v ms: not the cloud trace's figures", r.Name, m.P50Ms, m.MeanMs)
+		}
+	}
+}
