@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/collagesim
 OUT     ?= out
 
-.PHONY: build run test bench vet fmt clean
+.PHONY: build run test bench bench-simpy slurm-check vet fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
@@ -16,7 +16,18 @@ test: ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) COLLAGESIM_REQUIRE_ORT=1 $(GO) test ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./sim/... ./sweep/...
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/... ./sweep/... ./bench/...
+
+# collagesim against a SimPy model of bench/cloud-six.toml: wall time, CPU and peak RSS at
+# 100k and 1M requests, and their agreement on mean and p99 (needs the trace's samples file,
+# python3-simpy3 and GNU time; installs the last two with apt-get when run as root).
+bench-simpy: build
+	scripts/simpy-ratio.sh $(BIN)
+
+# The Slurm array example (scenarios/cluster/) run for real on a single-node Slurm started
+# on this machine (root; installs slurmctld, slurmd, slurm-client and munge with apt-get).
+slurm-check: build
+	OUT=$(OUT) scripts/slurm/check.sh $(BIN)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
