@@ -2,8 +2,10 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -148,6 +150,49 @@ func TestCloudScenario(t *testing.T) {
 		// Every model draws from the trace: nothing answers under its minimum (83.6 ms).
 		if float64(m.P50Ms) < 83 || float64(m.MeanMs) > 400 {
 			t.Errorf("%s: p50 %v ms, mean %v ms: not the cloud trace's figures", r.Name, m.P50Ms, m.MeanMs)
+		}
+	}
+}
+
+// heapSink samples the heap in use every 100,000 answers and keeps the peak.
+type heapSink struct {
+	n    int64
+	peak uint64
+}
+
+func (s *heapSink) Answer(sim.TraceRecord) {
+	s.n++
+	if s.n%100_000 == 0 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		s.peak = max(s.peak, ms.HeapInuse)
+	}
+}
+
+func (s *heapSink) Close() error { return nil }
+
+// BenchmarkCloudMemory reports the peak heap of one run of each strategy at
+// 1M and 10M requests: it must not grow with the request count.
+func BenchmarkCloudMemory(b *testing.B) {
+	base := loadCloud(b)
+	for i := range base.Strategies {
+		spec := base.Strategies[i]
+		for _, n := range []int64{1_000_000, 10_000_000} {
+			b.Run(fmt.Sprintf("%s/%dM", spec.Name, n/1_000_000), func(b *testing.B) {
+				sc := *base
+				sc.Strategies = []sim.StrategySpec{spec}
+				sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
+				for range b.N {
+					runtime.GC()
+					sink := &heapSink{}
+					_, err := sim.SimulateWith(&sc, sim.Options{Workers: 1,
+						Trace: func(string, int) (sim.TraceSink, error) { return sink, nil }})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(sink.peak)/(1<<20), "peak-heap-MiB")
+				}
+			})
 		}
 	}
 }
