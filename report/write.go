@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -48,7 +47,7 @@ func Write(res *results.Results, dir string, opt Options) ([]string, error) {
 		if d.err != nil {
 			return written, d.err
 		}
-		hf := htmlFigure{Name: f.Name, Title: f.Title, WidthPx: int(math.Round(f.Width.Points() * htmlScale)), SVG: inlineSVG(d.svg)}
+		hf := htmlFigure{Name: f.Name, Title: f.Title, SVG: inlineSVG(d.svg)}
 		for _, format := range r.Formats {
 			hf.Files = append(hf.Files, f.Name+"."+format)
 			figFiles = append(figFiles, f.Name+"."+format)
@@ -162,10 +161,6 @@ func parallel(n int, job func(i int)) {
 	close(next)
 	wg.Wait()
 }
-
-// htmlScale is CSS pixels per point of figure width on the HTML page (a
-// point is 4/3 px at 100 %).
-const htmlScale = 1.6
 
 func contains(ss []string, s string) bool {
 	for _, v := range ss {
