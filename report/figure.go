@@ -124,6 +124,9 @@ type layout struct {
 	notes  []string
 	// colorBar, when set, is drawn right of the plots.
 	colorBar *colorBar
+	// series are the lines of a sweep figure, kept for the tests to count
+	// what is drawn.
+	series []*sweepSeries
 }
 
 type legendEntry struct {

@@ -269,11 +269,12 @@ func (r *resolved) ccdf(pt results.Point) *layout {
 			}
 		}
 	}
-	p.Y.Min = math.Floor(math.Log10(ymin) + 1e-9)
-	p.Y.Max = 0
 	p.Y.Tick.Marker = percentLogTicks{}
 	addGrid(p, true, true)
 	p.Add(lines...)
+	// After Add, which would widen the axis to the data's rounding errors.
+	p.Y.Min = math.Floor(math.Log10(ymin) + 1e-9)
+	p.Y.Max = 0
 	notes := []string{"markers: p90, p99 and p99.9"}
 	if floor < 1 {
 		notes[0] += "; each line ends at 1/n of the n requests it was estimated from (n = " + fmtCount(1/floor) + " here)"

@@ -179,12 +179,8 @@ func styleSlotsByName(names []string) map[string]int {
 			h.Write([]byte(name))
 			k = int(h.Sum32() % uint32(hashSlots))
 		}
-		// Past styleSlots names every slot is taken and styles repeat.
-		for i := 0; i < styleSlots && taken[k]; i++ {
-			k = (k + 1) % styleSlots
-		}
-		taken[k] = true
-		slots[name] = k
+		slots[name] = freeSlot(taken, k)
+		taken[slots[name]] = true
 	}
 	return slots
 }
@@ -223,4 +219,22 @@ func abbreviate(s string, max int) string {
 	head := (max - 1) / 2
 	tail := max - 1 - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}
+
+// freeSlot returns the first free slot from k on: the other colours but
+// yellow first, then yellow, then the colours again with other dashes and
+// markers. When every slot is taken (more than styleSlots names) it returns
+// k, and styles repeat.
+func freeSlot(taken []bool, k int) int {
+	for i := range hashSlots {
+		if c := (k + i) % hashSlots; !taken[c] {
+			return c
+		}
+	}
+	for c := hashSlots; c < styleSlots; c++ {
+		if !taken[c] {
+			return c
+		}
+	}
+	return k
 }

@@ -471,6 +471,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 	legendDone := map[string]bool{}
 	var legend []legendEntry
 	unstable, offScale, anyBand := false, false, false
+	var series []*sweepSeries
 	for gi, g := range groups {
 		p := newPlot(r.lk, ax.label(), ylabel)
 		if gi%cols != 0 {
@@ -509,6 +510,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 				continue
 			}
 			p.Add(ser)
+			series = append(series, ser)
 			if !legendDone[name] {
 				legendDone[name] = true
 				ls, gs := ser.style.lineStyle(r.lk), ser.style.glyphStyle(r.lk)
@@ -556,7 +558,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 	default:
 		notes = append(notes, "no confidence intervals: one replication")
 	}
-	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes}
+	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes, series: series}
 }
 
 // heatColors is ColorBrewer's YlGnBu sequence (Brewer, colorbrewer2.org),
