@@ -403,7 +403,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 	// The range of the stable points and their intervals, for one y scale
 	// shared by all panels.
 	marks := func(s sim.StrategyResult) bool { return s.Unstable && (m.latency || m.file == "accuracy") }
-	lo, hi, meanHi := math.Inf(1), math.Inf(-1), math.Inf(-1)
+	lo, hi, meanLo, meanHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	anyStable := false
 	for _, g := range groups {
 		for _, pt := range members[g] {
@@ -415,6 +415,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 				}
 				anyStable = true
 				lo, hi, meanHi = math.Min(lo, y), math.Max(hi, y), math.Max(meanHi, y)
+				meanLo = math.Min(meanLo, y)
 				if l, h := float64(st.Low), float64(st.High); !math.IsNaN(l) && !math.IsNaN(h) {
 					if !m.latency || l > 0 {
 						lo = math.Min(lo, l)
@@ -440,8 +441,11 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 		return nil
 	}
 	// Near saturation an interval can span hundreds of times its mean; it
-	// runs off the top rather than squeeze every line to the bottom.
+	// runs off the top (or the bottom) rather than squeeze every line.
 	hi = math.Min(hi, 2*meanHi)
+	if m.latency && anyStable {
+		lo = math.Max(lo, meanLo/2)
+	}
 	// Latency near saturation spans orders of magnitude; a log axis then
 	// keeps the other points readable.
 	logY := m.latency && hi/lo > 8
