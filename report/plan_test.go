@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"image/png"
 	"math"
 	"strings"
 	"testing"
@@ -83,5 +85,21 @@ func TestPlanFigureBadInput(t *testing.T) {
 	}
 	if _, err := PlanFigure("x", 1, PlanSLO{Metric: "p99", Ms: 300}, planFixture()); err == nil {
 		t.Errorf("no Bound: no error")
+	}
+}
+
+// Nothing of the plan figure runs off its edge, the infeasible labels
+// included.
+func TestPlanFigureNotClipped(t *testing.T) {
+	f, err := PlanFigure("paper-3x3", 1, PlanSLO{Metric: "p99", Ms: 300, Bound: p99Bound}, planFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(render(t, f, "png", 72)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, ok := inkOnBorder(img); ok {
+		t.Errorf("ink on the figure's edge at %v", pt)
 	}
 }
