@@ -1,13 +1,16 @@
 package report_test
 
 import (
+	"bytes"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/collagesim/collagesim/report"
 	"github.com/collagesim/collagesim/results"
+	"github.com/collagesim/collagesim/sim"
 )
 
 // Example reads a results file and writes its report: figures as SVG and PDF,
@@ -76,4 +79,33 @@ func ExampleTable() {
 	// replicate-full         p99 287.0 ms  0.89×
 	// parity                 p99 408.0 ms  1.27×
 	// collage-3x3            p99 322.0 ms  1.00×
+}
+
+// ExamplePlanFigure draws a capacity plan: each strategy's cost per hour
+// against the upper bound of its p99 at the smallest cluster that meets the
+// SLO, and one strategy that no size met.
+func ExamplePlanFigure() {
+	res, err := results.Load("testdata/run.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	var rows []report.PlanRow
+	for _, s := range res.Points[0].Strategies {
+		met := float64(s.Summary.P99Ms.High) <= 700
+		rows = append(rows, report.PlanRow{Strategy: s.Name, SingleServers: 9, Met: met, Result: s})
+	}
+	slo := report.PlanSLO{Metric: "p99", Ms: 700, Bound: func(r *sim.StrategyResult) (float64, float64, float64) {
+		return float64(r.Summary.P99Ms.Mean), float64(r.Summary.P99Ms.Low), float64(r.Summary.P99Ms.High)
+	}}
+	fig, err := report.PlanFigure(res.Scenario, res.Seed, slo, rows)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var svg bytes.Buffer
+	if err := fig.Render(&svg, "svg", 0); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(fig.Name, strings.Contains(svg.String(), "none: &gt; 9 servers, infeasible"))
+	// Output:
+	// plan-cost-p99 true
 }

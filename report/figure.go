@@ -3,12 +3,16 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 	"math"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
+	"git.sr.ht/~sbinet/gg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -43,12 +47,21 @@ func (f *Figure) Render(w io.Writer, format string, dpi int) error {
 		dpi = defaultDPI
 	}
 	var (
-		c   vg.CanvasWriterTo
-		err error
+		c    vg.CanvasWriterTo
+		img  *vgimg.Canvas
+		rgba *image.RGBA
+		err  error
 	)
 	switch format {
 	case "png":
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi))}
+		// The canvas draws straight into rgba: vgimg.NewWith would copy a
+		// new image into another, a fifth of a PNG's time.
+		px := func(l vg.Length) int { return int(l/vg.Inch*vg.Length(dpi) + 0.5) }
+		rgba = image.NewRGBA(image.Rect(0, 0, px(f.Width), px(f.Height)))
+		ctx := gg.NewContextForRGBA(rgba)
+		ctx.SetLineCapButt()
+		ctx.InvertY()
+		img = vgimg.NewWith(vgimg.UseImageWithContext(rgba, ctx), vgimg.UseDPI(dpi))
 	case "svg":
 		c = vgsvg.New(f.Width, f.Height)
 	case "pdf":
@@ -56,10 +69,17 @@ func (f *Figure) Render(w io.Writer, format string, dpi int) error {
 	default:
 		return fmt.Errorf("report: figure %s: unknown format %q (want one of %s)", f.Name, format, strings.Join(Formats, ", "))
 	}
-	f.layout.draw(draw.New(c))
 	var buf bytes.Buffer
-	if _, err = c.WriteTo(&buf); err != nil {
-		return fmt.Errorf("report: figure %s: %s: %w", f.Name, format, err)
+	if img != nil {
+		f.layout.draw(draw.New(img), true)
+		if err = encodePNG(&buf, rgba); err != nil {
+			return fmt.Errorf("report: figure %s: png: %w", f.Name, err)
+		}
+	} else {
+		f.layout.draw(draw.New(c), false)
+		if _, err = c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("report: figure %s: %s: %w", f.Name, format, err)
+		}
 	}
 	b := buf.Bytes()
 	switch format {
@@ -98,9 +118,15 @@ func pdfFixedDates(b []byte) []byte {
 // the legend.
 type layout struct {
 	lk     look
+	title  string // above the plots: the sweep point a per-point figure shows
 	plots  [][]*plot.Plot
 	legend []legendEntry
 	notes  []string
+	// colorBar, when set, is drawn right of the plots.
+	colorBar *colorBar
+	// series are the lines of a sweep figure, kept for the tests to count
+	// what is drawn.
+	series []*sweepSeries
 }
 
 type legendEntry struct {
@@ -120,7 +146,7 @@ func (l *layout) rowHeightOfPlots() vg.Length {
 
 // size returns the figure size for a plot grid whose rows are plotHeight high.
 func (l *layout) size() (w, h vg.Length) {
-	h = vg.Length(len(l.plots))*l.rowHeightOfPlots() + l.notesHeight() + 2*margin
+	h = vg.Length(len(l.plots))*l.rowHeightOfPlots() + l.notesHeight() + l.titleHeight() + 2*margin
 	if _, _, ok := l.legendSlot(); !ok {
 		h += l.legendHeight(l.lk.width)
 	}
@@ -179,6 +205,17 @@ func (l *layout) legendHeight(width vg.Length) vg.Length {
 		return 0
 	}
 	return vg.Length(rows)*l.rowHeight() + 4
+}
+
+func (l *layout) titleHeight() vg.Length {
+	return vg.Length(len(l.titleLines())) * l.lk.label * 1.3
+}
+
+func (l *layout) titleLines() []string {
+	if l.title == "" {
+		return nil
+	}
+	return wrap(textStyle(l.lk.label), l.title, l.lk.width-2*margin)
 }
 
 func (l *layout) notesHeight() vg.Length {
@@ -242,10 +279,23 @@ func (l *layout) drawLegend(c draw.Canvas, cols, rows int, colW vg.Length) {
 	}
 }
 
-func (l *layout) draw(c draw.Canvas) {
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
+// draw draws the figure; white fills its background first unless the
+// canvas is white already (an image canvas: filling it again through the
+// rasteriser costs a tenth of a PNG).
+func (l *layout) draw(c draw.Canvas, white bool) {
+	if !white {
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
+	}
 	c = draw.Crop(c, margin, -margin, margin, -margin)
+
+	// Title at the top, centred.
+	tsty := textStyle(l.lk.label)
+	tsty.XAlign, tsty.YAlign = draw.XCenter, draw.YTop
+	for _, line := range l.titleLines() {
+		c.FillText(tsty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y}, line)
+		c.Max.Y -= l.lk.label * 1.3
+	}
 
 	// Notes at the bottom, left aligned.
 	nsty := textStyle(l.lk.legend)
@@ -271,6 +321,14 @@ func (l *layout) draw(c draw.Canvas) {
 	}
 	pc := c
 	pc.Min.Y = y
+	if l.colorBar != nil && len(l.plots) == 1 && len(l.plots[0]) == 1 {
+		bar := pc
+		pc.Max.X -= l.colorBar.width(l.lk)
+		bar.Min.X = pc.Max.X
+		dc := l.plots[0][0].DataCanvas(pc)
+		bar.Min.Y, bar.Max.Y = dc.Min.Y, dc.Max.Y
+		l.colorBar.draw(bar, l.lk)
+	}
 	if len(l.plots) == 1 && len(l.plots[0]) == 1 {
 		l.plots[0][0].Draw(pc)
 		return
@@ -299,8 +357,8 @@ func newPlot(lk look, xlabel, ylabel string) *plot.Plot {
 		ax.Tick.Length = 3
 		ax.Padding = 2
 	}
-	p.X.Tick.Marker = trimmedTicks{plot.DefaultTicks{}}
-	p.Y.Tick.Marker = trimmedTicks{plot.DefaultTicks{}}
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	p.Title.TextStyle.Font = textStyle(lk.label).Font
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
@@ -309,18 +367,58 @@ func newPlot(lk look, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
-// trimmedTicks drops the trailing zeros gonum/plot gives every label of an
-// axis ("250.00" becomes "250", "2.50" becomes "2.5").
-type trimmedTicks struct{ plot.Ticker }
+// niceTicks labels an axis at round numbers (1, 2, 2.5, 4 or 5 times a power of
+// ten) spaced so that about six labels fall in the range, where gonum/plot's
+// default gives three; an unlabelled minor tick sits halfway between.
+type niceTicks struct{}
 
-func (t trimmedTicks) Ticks(min, max float64) []plot.Tick {
-	ts := t.Ticker.Ticks(min, max)
-	for i, tk := range ts {
-		if strings.Contains(tk.Label, ".") && !strings.ContainsAny(tk.Label, "eE") {
-			ts[i].Label = strings.TrimSuffix(strings.TrimRight(tk.Label, "0"), ".")
+func (niceTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	step, decimals := niceStep(min, max)
+	var ticks []plot.Tick
+	first := math.Ceil(min/step - 1e-9)
+	for i := first; i*step <= max+step*1e-9; i++ {
+		v := i * step
+		if v == 0 {
+			v = 0 // no "-0"
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+		if mid := v + step/2; mid <= max {
+			ticks = append(ticks, plot.Tick{Value: mid})
 		}
 	}
-	return ts
+	if mid := (first - 0.5) * step; mid >= min {
+		ticks = append([]plot.Tick{{Value: mid}}, ticks...)
+	}
+	return ticks
+}
+
+// niceStep picks the round step (1, 2, 2.5, 4 or 5 times a power of ten) that
+// puts closest to six labels in [min, max], and the number of decimals its
+// multiples need.
+func niceStep(min, max float64) (step float64, decimals int) {
+	e := math.Floor(math.Log10((max - min) / 6))
+	best, bestMiss := 0.0, math.Inf(1)
+	for de := -1.0; de <= 1; de++ {
+		pow := math.Pow(10, e+de)
+		for _, m := range []float64{1, 2, 2.5, 4, 5} {
+			st := m * pow
+			n := math.Floor(max/st+1e-9) - math.Ceil(min/st-1e-9) + 1
+			if miss := math.Abs(n - 6); miss < bestMiss-1e-9 || (math.Abs(miss-bestMiss) < 1e-9 && st > best) {
+				best, bestMiss = st, miss
+				decimals = -int(e + de)
+				if m == 2.5 {
+					decimals++
+				}
+			}
+		}
+	}
+	if decimals < 0 {
+		decimals = 0
+	}
+	return best, decimals
 }
 
 var gridColor = color.Gray{Y: 0xdd}
@@ -456,7 +554,35 @@ type labelledPoints struct {
 	names  []string
 	styles []draw.GlyphStyle
 	text   text.Style
+	// Optional 95 % confidence intervals, one per point (NaN: none), drawn
+	// as error bars in the point's colour.
+	xlo, xhi, ylo, yhi []float64
 }
+
+// errBar is one error bar in canvas coordinates.
+func (l *labelledPoints) errBars(trX, trY func(float64) vg.Length) (segs [][2]vg.Point, colors []color.Color) {
+	at := func(v []float64, i int) float64 {
+		if i < len(v) {
+			return v[i]
+		}
+		return math.NaN()
+	}
+	for i := range l.x {
+		if lo, hi := at(l.xlo, i), at(l.xhi, i); !math.IsNaN(lo) && !math.IsNaN(hi) {
+			y := trY(l.y[i])
+			segs = append(segs, [2]vg.Point{{X: trX(lo), Y: y}, {X: trX(hi), Y: y}})
+			colors = append(colors, l.styles[i].Color)
+		}
+		if lo, hi := at(l.ylo, i), at(l.yhi, i); !math.IsNaN(lo) && !math.IsNaN(hi) {
+			x := trX(l.x[i])
+			segs = append(segs, [2]vg.Point{{X: x, Y: trY(lo)}, {X: x, Y: trY(hi)}})
+			colors = append(colors, l.styles[i].Color)
+		}
+	}
+	return segs, colors
+}
+
+const errCap = vg.Length(2)
 
 func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
@@ -468,6 +594,22 @@ func (l *labelledPoints) Plot(c draw.Canvas, p *plot.Plot) {
 		// another's.
 		r := l.styles[i].Radius + 4
 		taken = append(taken, vg.Rectangle{Min: vg.Point{X: pts[i].X - r, Y: pts[i].Y - r}, Max: vg.Point{X: pts[i].X + r, Y: pts[i].Y + r}})
+	}
+	segs, colors := l.errBars(trX, trY)
+	for i, sg := range segs {
+		ls := draw.LineStyle{Color: colors[i], Width: 0.8}
+		c.StrokeLine2(ls, sg[0].X, sg[0].Y, sg[1].X, sg[1].Y)
+		if sg[0].Y == sg[1].Y {
+			c.StrokeLine2(ls, sg[0].X, sg[0].Y-errCap, sg[0].X, sg[0].Y+errCap)
+			c.StrokeLine2(ls, sg[1].X, sg[1].Y-errCap, sg[1].X, sg[1].Y+errCap)
+		} else {
+			c.StrokeLine2(ls, sg[0].X-errCap, sg[0].Y, sg[0].X+errCap, sg[0].Y)
+			c.StrokeLine2(ls, sg[1].X-errCap, sg[1].Y, sg[1].X+errCap, sg[1].Y)
+		}
+		// Labels keep off the bars too.
+		taken = append(taken, vg.Rectangle{
+			Min: vg.Point{X: min(sg[0].X, sg[1].X) - errCap, Y: min(sg[0].Y, sg[1].Y) - errCap},
+			Max: vg.Point{X: max(sg[0].X, sg[1].X) + errCap, Y: max(sg[0].Y, sg[1].Y) + errCap}})
 	}
 	for i, pt := range pts {
 		c.DrawGlyph(l.styles[i], pt)
@@ -534,9 +676,18 @@ func outside(a, b vg.Rectangle) float64 {
 func (l *labelledPoints) DataRange() (xmin, xmax, ymin, ymax float64) {
 	xmin, ymin = math.Inf(1), math.Inf(1)
 	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	ext := func(v []float64, i int, lo, hi *float64) {
+		if i < len(v) && !math.IsNaN(v[i]) {
+			*lo, *hi = math.Min(*lo, v[i]), math.Max(*hi, v[i])
+		}
+	}
 	for i := range l.x {
 		xmin, xmax = math.Min(xmin, l.x[i]), math.Max(xmax, l.x[i])
 		ymin, ymax = math.Min(ymin, l.y[i]), math.Max(ymax, l.y[i])
+		ext(l.xlo, i, &xmin, &xmax)
+		ext(l.xhi, i, &xmin, &xmax)
+		ext(l.ylo, i, &ymin, &ymax)
+		ext(l.yhi, i, &ymin, &ymax)
 	}
 	return
 }
@@ -568,4 +719,76 @@ func (t lineThumb) Thumbnail(c *draw.Canvas) {
 	if t.glyph != nil {
 		c.DrawGlyph(*t.glyph, c.Center())
 	}
+}
+
+// colorBar is the key of a heat map: the colour scale from lo to hi on a log
+// scale, with labelled ticks.
+type colorBar struct {
+	lo, hi float64
+	label  string // above the bar, e.g. "ms"
+	color  func(t float64) color.Color
+}
+
+const colorBarW = vg.Length(9)
+
+func (b *colorBar) ticks() []float64 {
+	var ts []float64
+	for e := math.Floor(math.Log10(b.lo)); e <= math.Ceil(math.Log10(b.hi)); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			if v := m * math.Pow(10, e); v >= b.lo*(1-1e-9) && v <= b.hi*(1+1e-9) {
+				ts = append(ts, v)
+			}
+		}
+	}
+	if len(ts) < 3 {
+		// Too few round values in the range: label its ends too.
+		ts = append([]float64{b.lo}, append(ts, b.hi)...)
+		slices.Sort(ts)
+		ts = slices.CompactFunc(ts, func(a, b float64) bool { return math.Abs(a-b) < 1e-9*math.Abs(b) })
+	}
+	return ts
+}
+
+// fmtBarTick writes a colour bar tick: whole numbers from 10 up.
+func fmtBarTick(v float64) string {
+	if math.Abs(v) >= 10 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return fmtG(v)
+}
+
+func (b *colorBar) width(lk look) vg.Length {
+	sty := textStyle(lk.tick)
+	w := sty.Width(b.label)
+	for _, v := range b.ticks() {
+		w = max(w, colorBarW+3+sty.Width(fmtBarTick(v)))
+	}
+	return 10 + w
+}
+
+func (b *colorBar) pos(v float64) float64 { return math.Log(v/b.lo) / math.Log(b.hi/b.lo) }
+
+func (b *colorBar) draw(c draw.Canvas, lk look) {
+	sty := textStyle(lk.tick)
+	top := c.Max.Y - lk.tick*1.6 // room for the label
+	x0 := c.Min.X + 10
+	x1 := x0 + colorBarW
+	const steps = 64
+	h := (top - c.Min.Y) / steps
+	for i := 0; i < steps; i++ {
+		y := c.Min.Y + vg.Length(i)*h
+		r := vg.Rectangle{Min: vg.Point{X: x0, Y: y}, Max: vg.Point{X: x1, Y: y + h + 0.3}}
+		c.SetColor(b.color((float64(i) + 0.5) / steps))
+		c.Fill(r.Path())
+	}
+	outline := draw.LineStyle{Color: color.Black, Width: 0.5}
+	c.StrokeLines(outline, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: top}, {X: x0, Y: top}, {X: x0, Y: c.Min.Y}})
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	for _, v := range b.ticks() {
+		y := c.Min.Y + vg.Length(b.pos(v))*(top-c.Min.Y)
+		c.StrokeLine2(outline, x1, y, x1+2, y)
+		c.FillText(sty, vg.Point{X: x1 + 3, Y: y}, fmtBarTick(v))
+	}
+	sty.YAlign = draw.YBottom
+	c.FillText(sty, vg.Point{X: x0, Y: top + lk.tick*0.5}, b.label)
 }

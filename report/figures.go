@@ -16,9 +16,10 @@ import (
 	"github.com/collagesim/collagesim/sim"
 )
 
-// Figures builds every figure of a report: the single-run figures of the
-// chosen point, and for a sweep the p99 against each swept parameter and, when
-// exactly two parameters are swept, p99 heat maps.
+// Figures builds every figure of a report: the per-point figures of the
+// chosen point (or of every point with Options.AllPoints), and for a sweep the
+// p99, p99.9, mean latency, cost and accuracy against each swept parameter
+// and, when exactly two parameters are swept, p99 heat maps.
 func Figures(res *results.Results, opt Options) ([]*Figure, error) {
 	r, err := resolve(res, opt)
 	if err != nil {
@@ -31,7 +32,6 @@ func Figures(res *results.Results, opt Options) ([]*Figure, error) {
 // figures returns the figures, and the names of those with nothing to draw
 // (no strategy has the numbers they show).
 func (r *resolved) figures(res *results.Results) (figs []*Figure, empty []string) {
-	pt := res.Points[r.Point]
 	used := map[string]bool{}
 	add := func(name, title string, l *layout) {
 		if l == nil {
@@ -46,36 +46,78 @@ func (r *resolved) figures(res *results.Results) (figs []*Figure, empty []string
 		w, h := l.size()
 		figs = append(figs, &Figure{Name: name, Title: title, Width: w, Height: h, layout: l})
 	}
-	at := pointLabel(pt)
-	add("cdf", "Latency CDF"+at, r.cdf(pt))
-	add("ccdf", "Latency tail: share of requests slower than x (log scale)"+at, r.ccdf(pt))
-	add("p99", "p99 latency with 95 % confidence intervals"+at, r.p99(pt))
-	add("mean-std", "Mean and standard deviation of latency"+at, r.meanStd(pt))
-	add("variance-ratio", "Latency variance relative to "+r.baseline+at, r.varianceRatio(pt))
-	add("accuracy-p99", "Accuracy against p99 latency"+at, r.accuracyP99(pt))
-	add("cost-p99", "Cost per hour against p99 latency"+at, r.costP99(pt))
-	if len(res.Points) > 1 && len(res.SweepParams) > 0 {
-		for k, key := range res.SweepParams {
-			add("sweep-p99-"+fileSafe(key), "p99 latency against "+key, r.sweepLines(res, k))
+	points := []int{r.Point}
+	if r.AllPoints {
+		points = points[:0]
+		for i := range res.Points {
+			points = append(points, i)
+		}
+	}
+	sweep := len(res.Points) > 1
+	for _, i := range points {
+		pt := res.Points[i]
+		suffix, at, head := "", "", ""
+		if r.AllPoints && sweep {
+			suffix = "-point" + strconv.Itoa(pt.Index)
+		}
+		if sweep || len(pt.Params) > 0 {
+			head = pointHeading(res, i)
+			at = " at " + head
+		}
+		// Every per-point figure of a sweep names its point above its plot.
+		titled := func(l *layout) *layout {
+			if l != nil {
+				l.title = head
+			}
+			return l
+		}
+		add("cdf"+suffix, "Latency CDF"+at, titled(r.cdf(pt)))
+		add("ccdf"+suffix, "Latency tail: share of requests slower than x (log scale)"+at, titled(r.ccdf(pt)))
+		add("p99"+suffix, "p99 latency with 95 % confidence intervals"+at, titled(r.p99(pt)))
+		add("mean-std"+suffix, "Mean and standard deviation of latency"+at, titled(r.meanStd(pt)))
+		add("variance-ratio"+suffix, "Latency variance relative to "+r.baseline+at, titled(r.varianceRatio(pt)))
+		add("accuracy-p99"+suffix, "Accuracy against p99 latency"+at, titled(r.accuracyP99(pt)))
+		add("cost-p99"+suffix, "Cost per hour against p99 latency"+at, titled(r.costP99(pt)))
+	}
+	if sweep && len(res.SweepParams) > 0 {
+		for _, m := range sweepMetrics {
+			for k, key := range res.SweepParams {
+				add("sweep-"+m.file+"-"+fileSafe(key), capitalise(m.name)+" against "+humanKey(key)+" ("+key+"), every point", r.sweepLines(res, k, m))
+			}
 		}
 		if len(res.SweepParams) == 2 {
 			for _, name := range r.names {
 				if r.HeatmapStrategy != "" && name != r.HeatmapStrategy {
 					continue
 				}
-				add("heatmap-p99-"+fileSafe(name), "p99 latency of "+name+" over "+res.SweepParams[0]+" and "+res.SweepParams[1], r.heatmap(res, name))
+				add("heatmap-p99-"+fileSafe(name), "p99 latency of "+name+" over "+humanKey(res.SweepParams[0])+" and "+humanKey(res.SweepParams[1])+", every point", r.heatmap(res, name))
 			}
 		}
 	}
 	return figs, empty
 }
 
-// pointLabel describes a sweep point for a title: " (rate = 60/s, servers = 9)".
-func pointLabel(pt results.Point) string {
-	if len(pt.Params) == 0 {
-		return ""
+func capitalise(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
 	}
-	return " (" + paramsText(pt.Params) + ")"
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// pointHeading names the point at position i of a sweep in words, with the
+// index of its points/point-NNNNN.json: "point 3: S-CNN servers = 9, arrival
+// rate = 60/s".
+func pointHeading(res *results.Results, i int) string {
+	pt := res.Points[i]
+	h := "point " + strconv.Itoa(pt.Index)
+	if len(pt.Params) == 0 {
+		return h
+	}
+	parts := make([]string, len(pt.Params))
+	for j, p := range pt.Params {
+		parts[j] = humanKey(p.Key) + " = " + p.Value
+	}
+	return h + ": " + strings.Join(parts, ", ")
 }
 
 // fileSafe makes a strategy or parameter name usable in a file name.
@@ -101,7 +143,7 @@ func (r *resolved) label(s sim.StrategyResult) string {
 	return n
 }
 
-func (r *resolved) style(name string) strategyStyle { return styleOf(r.index[name]) }
+func (r *resolved) style(name string) strategyStyle { return styleOf(r.slots[name]) }
 
 // quantileAt interpolates the latency at probability p in a CDF table.
 func quantileAt(cdf []sim.Quantile, p float64) float64 {
@@ -124,10 +166,14 @@ func quantileAt(cdf []sim.Quantile, p float64) float64 {
 }
 
 func (r *resolved) cdfLines(pt results.Point, y func(p float64) float64, marks []float64, keep func(q sim.Quantile) bool) (lines []plot.Plotter, legend []legendEntry) {
+	return r.cdfLinesBy(pt, y, marks, func(_ sim.StrategyResult, q sim.Quantile) bool { return keep(q) })
+}
+
+func (r *resolved) cdfLinesBy(pt results.Point, y func(p float64) float64, marks []float64, keep func(s sim.StrategyResult, q sim.Quantile) bool) (lines []plot.Plotter, legend []legendEntry) {
 	for _, s := range pt.Strategies {
 		var xys plotter.XYs
 		for _, q := range s.CDF {
-			if keep(q) && !math.IsNaN(q.Ms) {
+			if keep(s, q) && !math.IsNaN(q.Ms) {
 				xys = append(xys, plotter.XY{X: q.Ms, Y: y(q.P)})
 			}
 		}
@@ -144,7 +190,7 @@ func (r *resolved) cdfLines(pt results.Point, y func(p float64) float64, marks [
 		gs := st.glyphStyle(r.lk)
 		var mk plotter.XYs
 		for _, p := range marks {
-			if x := quantileAt(s.CDF, p); !math.IsNaN(x) {
+			if x := quantileAt(s.CDF, p); !math.IsNaN(x) && keep(s, sim.Quantile{P: p, Ms: x}) {
 				mk = append(mk, plotter.XY{X: x, Y: y(p)})
 			}
 		}
@@ -179,31 +225,74 @@ func (r *resolved) cdf(pt results.Point) *layout {
 		notes: []string{"markers: p50 and p99; x axis cut at the largest p99.9"}}
 }
 
+// pooledRequests is how many answered requests a strategy's pooled CDF was
+// estimated from.
+func pooledRequests(s sim.StrategyResult) float64 {
+	n := 0.0
+	for _, m := range s.Reps {
+		n += float64(m.Answered)
+	}
+	if n == 0 {
+		n = float64(s.Summary.Answered.Mean)
+	}
+	return n
+}
+
 func (r *resolved) ccdf(pt results.Point) *layout {
+	// A tail share below 1/n of the requests a CDF was estimated from is
+	// not measured; each line stops there, and the axis at the smallest such
+	// share.
+	floor := 1.0
+	for _, s := range pt.Strategies {
+		if n := pooledRequests(s); n >= 1 {
+			floor = math.Min(floor, 1/n)
+		}
+	}
 	// The y axis is log10(1-p) on a linear scale rather than 1-p on
 	// plot.LogScale: gonum/plot centres the axis label at the arithmetic
 	// middle of the range, which on a log scale pushes the plot down.
-	lines, legend := r.cdfLines(pt, func(p float64) float64 { return math.Log10(1 - p) }, []float64{0.9, 0.99, 0.999},
-		func(q sim.Quantile) bool { return q.P < 1 })
+	lines, legend := r.cdfLinesBy(pt, func(p float64) float64 { return math.Log10(1 - p) }, []float64{0.9, 0.99, 0.999},
+		func(s sim.StrategyResult, q sim.Quantile) bool {
+			n := pooledRequests(s)
+			return q.P < 1 && (n < 1 || 1-q.P >= 1/n*(1-1e-9))
+		})
 	if len(lines) == 0 {
 		return nil
 	}
 	p := newPlot(r.lk, "latency (ms)", "requests slower than x")
 	ymin := 1.0
 	for _, s := range pt.Strategies {
+		n := pooledRequests(s)
 		for _, q := range s.CDF {
-			if q.P < 1 {
+			if q.P < 1 && (n < 1 || 1-q.P >= 1/n*(1-1e-9)) {
 				ymin = math.Min(ymin, 1-q.P)
 			}
 		}
 	}
-	p.Y.Min = math.Floor(math.Log10(ymin) + 1e-9)
-	p.Y.Max = 0
 	p.Y.Tick.Marker = percentLogTicks{}
 	addGrid(p, true, true)
 	p.Add(lines...)
-	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, legend: legend,
-		notes: []string{"markers: p90, p99 and p99.9"}}
+	// After Add, which would widen the axis to the data's rounding errors.
+	p.Y.Min = math.Floor(math.Log10(ymin) + 1e-9)
+	p.Y.Max = 0
+	notes := []string{"markers: p90, p99 and p99.9"}
+	if floor < 1 {
+		notes[0] += "; each line ends at 1/n of the n requests it was estimated from (n = " + fmtCount(1/floor) + " here)"
+	}
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, legend: legend, notes: notes}
+}
+
+// fmtCount writes a count with thousands separators: 60,000.
+func fmtCount(v float64) string {
+	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // percentLogTicks labels an axis of log10(share) at each decade as a
@@ -287,7 +376,24 @@ func (r *resolved) p99(pt results.Point) *layout {
 	bars := &hbars{values: mean, colors: colors, thickness: 0.6, outline: barOutline}
 	p.Add(bars, &xerrbars{bars: bars, low: low, high: high, line: ciLine, cap: 2.5})
 	p.X.Min = 0
+	headroom(p, mean, high)
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: []string{ciNote(low, high)}}
+}
+
+// headroom leaves 4 % of room right of the longest bar or interval, so no
+// bar ends on the plot's frame.
+func headroom(p *plot.Plot, values ...[]float64) {
+	top := 0.0
+	for _, vs := range values {
+		for _, v := range vs {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				top = math.Max(top, v)
+			}
+		}
+	}
+	if top > 0 {
+		p.X.Max = top * 1.04
+	}
 }
 
 func (r *resolved) meanStd(pt results.Point) *layout {
@@ -300,13 +406,16 @@ func (r *resolved) meanStd(pt results.Point) *layout {
 	p := newPlot(r.lk, "latency (ms)", "")
 	addGrid(p, true, false)
 	categoryAxisY(p, names)
-	// Dark and light, so the pair survives grayscale printing.
-	mb := &hbars{values: mean, colors: []color.Color{okabeIto[0]}, thickness: 0.36, offset: 0.19, outline: barOutline}
-	sb := &hbars{values: std, colors: []color.Color{okabeIto[4]}, thickness: 0.36, offset: -0.19, outline: barOutline}
+	// Dark and light grey: the two statistics must not borrow the colours
+	// that name strategies elsewhere in the report, and the pair survives
+	// grayscale printing.
+	mb := &hbars{values: mean, colors: []color.Color{color.Gray{Y: 0x55}}, thickness: 0.36, offset: 0.19, outline: barOutline}
+	sb := &hbars{values: std, colors: []color.Color{color.Gray{Y: 0xc8}}, thickness: 0.36, offset: -0.19, outline: barOutline}
 	p.Add(mb, sb,
 		&xerrbars{bars: mb, low: mlow, high: mhigh, line: ciLine, cap: 1.8},
 		&xerrbars{bars: sb, low: slow, high: shigh, line: ciLine, cap: 1.8})
 	p.X.Min = 0
+	headroom(p, mean, mhigh, std, shigh)
 	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}},
 		legend: []legendEntry{{name: "mean", thumbs: []plot.Thumbnailer{mb}}, {name: "standard deviation", thumbs: []plot.Thumbnailer{sb}}},
 		notes:  []string{ciNote(append(mlow, slow...), append(mhigh, shigh...))}}
@@ -383,17 +492,21 @@ func (b *barValues) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 	return bs
 }
 
-func (r *resolved) scatterP99(pt results.Point, ylabel string, y func(s sim.StrategyResult) float64, what string) *layout {
+func (r *resolved) scatterP99(pt results.Point, ylabel string, y func(s sim.StrategyResult) sim.Stat, what string) *layout {
 	lp := &labelledPoints{text: textStyle(r.lk.tick)}
 	var missing []string
 	for _, s := range pt.Strategies {
 		x, v := float64(s.Summary.P99Ms.Mean), y(s)
-		if math.IsNaN(x) || math.IsNaN(v) || math.IsInf(v, 0) {
+		if math.IsNaN(x) || math.IsNaN(float64(v.Mean)) || math.IsInf(float64(v.Mean), 0) {
 			missing = append(missing, r.short[s.Name])
 			continue
 		}
 		lp.x = append(lp.x, x)
-		lp.y = append(lp.y, v)
+		lp.y = append(lp.y, float64(v.Mean))
+		lp.xlo = append(lp.xlo, float64(s.Summary.P99Ms.Low))
+		lp.xhi = append(lp.xhi, float64(s.Summary.P99Ms.High))
+		lp.ylo = append(lp.ylo, float64(v.Low))
+		lp.yhi = append(lp.yhi, float64(v.High))
 		lp.names = append(lp.names, r.label(s))
 		lp.styles = append(lp.styles, r.style(s.Name).glyphStyle(r.lk))
 	}
@@ -403,7 +516,22 @@ func (r *resolved) scatterP99(pt results.Point, ylabel string, y func(s sim.Stra
 	p := newPlot(r.lk, "p99 latency (ms)", ylabel)
 	addGrid(p, true, true)
 	p.Add(lp)
-	// Room around the points for their labels.
+	padAround(p, lp)
+	var notes []string
+	if anyCI(lp.xlo, lp.xhi) || anyCI(lp.ylo, lp.yhi) {
+		notes = append(notes, "error bars: 95 % confidence intervals over replications")
+	} else {
+		notes = append(notes, "no confidence intervals: one replication")
+	}
+	if len(missing) > 0 {
+		notes = append(notes, what+" n/a: "+strings.Join(missing, ", "))
+	}
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
+}
+
+// padAround sets the axes to the points' range with room around it for
+// their labels.
+func padAround(p *plot.Plot, lp *labelledPoints) {
 	xmin, xmax, ymin, ymax := lp.DataRange()
 	dx, dy := xmax-xmin, ymax-ymin
 	if dx == 0 {
@@ -414,19 +542,16 @@ func (r *resolved) scatterP99(pt results.Point, ylabel string, y func(s sim.Stra
 	}
 	p.X.Min, p.X.Max = xmin-0.2*dx, xmax+0.2*dx
 	p.Y.Min, p.Y.Max = ymin-0.15*dy, ymax+0.15*dy
-	var notes []string
-	if len(missing) > 0 {
-		notes = append(notes, what+" n/a: "+strings.Join(missing, ", "))
-	}
-	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
 }
 
 func (r *resolved) accuracyP99(pt results.Point) *layout {
-	return r.scatterP99(pt, "accuracy (%)", func(s sim.StrategyResult) float64 { return 100 * float64(s.Summary.Accuracy.Mean) }, "accuracy")
+	return r.scatterP99(pt, "accuracy (%)", func(s sim.StrategyResult) sim.Stat { return scaled(s.Summary.Accuracy, 100) }, "accuracy")
 }
 
 func (r *resolved) costP99(pt results.Point) *layout {
-	return r.scatterP99(pt, "cost ($ per hour)", func(s sim.StrategyResult) float64 { return float64(s.CostHour) }, "cost")
+	return r.scatterP99(pt, "cost ($ per hour)", func(s sim.StrategyResult) sim.Stat {
+		return sim.Stat{Mean: s.CostHour, Low: sim.Float(math.NaN()), High: sim.Float(math.NaN())}
+	}, "cost")
 }
 
 // fmtG formats a number compactly for a tick or an annotation.

@@ -9,17 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/collagesim/collagesim/results"
 )
 
-var regen = flag.Bool("regen", false, "regenerate the golden files in testdata from the current code")
+var rewrite = flag.Bool("rewrite", false, "regenerate the golden files in testdata from the current code")
 
-// checkGolden compares got with testdata/name, or writes it there under -regen.
+// checkGolden compares got with testdata/name, or writes it there under -rewrite.
 // SVG compares byte for byte; PNG pixel by pixel within tolerance, as gonum's
 // cmpimg does, so a rasteriser's rounding on another CPU does not fail it.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *regen {
+	if *rewrite {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +29,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -regen to make it)", err)
+		t.Fatalf("%v (run go test -rewrite to make it)", err)
 	}
 	switch filepath.Ext(name) {
 	case ".png":
@@ -113,4 +115,35 @@ func inkOnBorder(img image.Image) (image.Point, bool) {
 		}
 	}
 	return image.Point{}, false
+}
+
+var figuresDir = flag.String("figures", "", "write every figure of every fixture as PNG into this folder, to look at")
+
+// TestWriteFigures writes every figure of the fixtures under -figures DIR.
+func TestWriteFigures(t *testing.T) {
+	if *figuresDir == "" {
+		t.Skip("no -figures DIR")
+	}
+	for _, fx := range []struct {
+		name string
+		res  func() *results.Results
+		opt  Options
+	}{
+		{"run", runFixture, Options{}}, {"sweep", sweepFixture, Options{}}, {"sweep2", sweepFixture, Options{Width: TwoColumn}},
+		{"long", longNamesFixture, Options{}},
+	} {
+		figs, err := Figures(fx.res(), fx.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range figs {
+			var buf bytes.Buffer
+			if err := f.Render(&buf, "png", 110); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(*figuresDir, fx.name+"-"+f.Name+".png"), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

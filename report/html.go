@@ -15,9 +15,6 @@ type htmlFigure struct {
 	Title string
 	SVG   template.HTML
 	Files []string // the figure's files, relative to the page
-	// WidthPx is how wide the page shows the figure: larger than print, as
-	// a screen is read from further away than paper.
-	WidthPx int
 }
 
 type htmlTable struct {
@@ -58,21 +55,21 @@ var pageTemplate = template.Must(template.New("index.html").Funcs(template.FuncM
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>collagesim: {{.Res.Scenario}}</title>
 <style>
-body { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif; margin: 1.5em auto; max-width: 80em; padding: 0 1em; color: #111; line-height: 1.4; }
+body { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-serif; margin: 1.5em auto; max-width: 1200px; padding: 0 1em; color: #111; line-height: 1.4; }
 h1 { font-size: 1.5em; margin-bottom: 0.3em; }
 h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1em; }
 dl.run { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; }
 dl.run dt { font-weight: bold; }
 dl.run dd { margin: 0; }
-.figures { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
-figure { margin: 0; max-width: 100%; }
+.figures { display: flex; flex-direction: column; gap: 2em; }
+figure { margin: 0; width: 100%; max-width: 900px; }
 figure svg { display: block; width: 100%; height: auto; background: #fff; }
 figcaption { font-size: 0.9em; margin-top: 0.3em; }
 figcaption a { margin-right: 0.5em; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.9em; font-variant-numeric: tabular-nums; }
-th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #ddd; white-space: nowrap; }
+th, td { padding: 0.2em 0.45em; border-bottom: 1px solid #ddd; white-space: nowrap; }
 th { border-bottom: 2px solid #333; vertical-align: bottom; }
 td.num, th.num { text-align: right; }
 tr.baseline td { font-weight: bold; }
@@ -92,21 +89,8 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{- if .Res.SweepParams}}<dt>swept</dt><dd>{{join .Res.SweepParams ", "}} ({{len .Res.Points}} points)</dd>{{end}}
 <dt>baseline</dt><dd>{{.Baseline}} (ratios are to it)</dd>
 </dl>
-{{- if .Figures}}
-<h2>Figures</h2>
-<div class="figures">
-{{- range .Figures}}
-<figure id="fig-{{.Name}}" style="width: {{.WidthPx}}px">
-{{.SVG}}
-<figcaption>{{.Title}}{{if .Files}}<br>{{range .Files}}<a href="{{.}}">{{.}}</a>{{end}}{{end}}</figcaption>
-</figure>
-{{- end}}
-</div>
-{{- end}}
-{{- if .Empty}}
-<p class="empty">Not drawn, as no strategy has the numbers they show: {{join .Empty ", "}}.</p>
-{{- end}}
-<h2>Tables</h2>
+{{- /* The numbers first: a reader looks for the table before the pictures. */}}
+<h2>Summary</h2>
 {{- range .Tables}}
 {{- if .Params}}<h3>{{.Params}}</h3>{{end}}
 <div class="tablewrap"><table>
@@ -117,6 +101,20 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{- end}}
 </tbody>
 </table></div>
+{{- end}}
+{{- if .Figures}}
+<h2>Figures</h2>
+<div class="figures">
+{{- range .Figures}}
+<figure id="fig-{{.Name}}">
+{{.SVG}}
+<figcaption>{{.Title}}{{if .Files}}<br>{{range .Files}}<a href="{{.}}">{{.}}</a>{{end}}{{end}}</figcaption>
+</figure>
+{{- end}}
+</div>
+{{- end}}
+{{- if .Empty}}
+<p class="empty">Not drawn, as no strategy has the numbers they show: {{join .Empty ", "}}.</p>
 {{- end}}
 {{- if .Files}}
 <h2>Files</h2>

@@ -20,9 +20,13 @@ type Options struct {
 	Width Width
 	// DPI is the resolution of PNG figures; 0 means 300.
 	DPI int
-	// Point is the index of the sweep point the single-run figures (CDF,
-	// p99, accuracy, cost) show. Sweep figures and tables show every point.
+	// Point is the index (position in the results) of the sweep point the
+	// per-point figures (CDF, p99, accuracy, cost) show. Sweep figures and
+	// tables show every point.
 	Point int
+	// AllPoints makes the per-point figures for every point of a sweep, named
+	// with the point's index ("cdf-point3"), instead of for Point alone.
+	AllPoints bool
 	// HeatmapStrategy restricts the p99 heat maps of a two-parameter sweep to
 	// one strategy. Empty means one heat map per strategy.
 	HeatmapStrategy string
@@ -37,6 +41,7 @@ type resolved struct {
 	names    []string // every strategy, in order of first appearance
 	index    map[string]int
 	short    map[string]string // names as figures print them
+	slots    map[string]int    // style slot of each name (styleSlotsByName)
 	baseline string
 }
 
@@ -75,6 +80,7 @@ func resolve(res *results.Results, opt Options) (*resolved, error) {
 			}
 		}
 	}
+	r.slots = styleSlotsByName(r.names)
 	short := shortNames(r.names)
 	for i, n := range r.names {
 		r.short[n] = short[i]

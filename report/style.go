@@ -1,7 +1,9 @@
 package report
 
 import (
+	"hash/fnv"
 	"image/color"
+	"slices"
 	"unicode/utf8"
 
 	"gonum.org/v1/plot/font"
@@ -104,18 +106,84 @@ type strategyStyle struct {
 	glyph draw.GlyphDrawer
 }
 
-// styleOf returns the style of the i-th strategy of a results file. Past
-// eight strategies colours repeat with another dash and marker, so no two
-// strategies look the same until 8*8 of them.
-func styleOf(i int) strategyStyle {
+// styleOf returns the style in slot k. Past eight slots colours repeat with
+// another dash and marker, so no two slots look the same until 8*8 of them.
+func styleOf(k int) strategyStyle {
 	n := len(okabeIto)
 	return strategyStyle{
-		color: okabeIto[i%n],
-		dash:  dashes[(i+i/n)%len(dashes)],
-		glyph: glyphs[(i+2*(i/n))%len(glyphs)],
+		color: okabeIto[k%n],
+		dash:  dashes[(k+k/n)%len(dashes)],
+		glyph: glyphs[(k+2*(k/n))%len(glyphs)],
 	}
 }
 
+// styleSlots is how many distinct styles styleOf gives.
+var styleSlots = len(okabeIto) * len(glyphs)
+
+// hashSlots are the colours a name hashes to: every colour but yellow, which
+// is hard to see on white and only taken when the others are.
+var hashSlots = len(okabeIto) - 1
+
+// pinnedSlots are the style slots of the names the bundled scenarios use,
+// chosen so that no two strategies of one bundled scenario share a colour and
+// a name keeps its colour in every scenario: none is black, collage-3x3 blue,
+// the hedged replicas vermillion, full replication bluish green.
+var pinnedSlots = map[string]int{
+	"none":                              6,
+	"collage-3x3":                       0,
+	"collage":                           0,
+	"replicate-equal-cost":              1,
+	"replicate-full":                    2,
+	"parity-9":                          3,
+	"hedge-p95":                         4,
+	"collage-3x3-first":                 5,
+	"collage-3x3-deadline":              1,
+	"collage-3x3-deadline-190ms":        1,
+	"collage-3x3-deadline-215ms":        2,
+	"collage-3x3-deadline-215ms-resend": 3,
+	"collage-2x2":                       5,
+	"collage-4x4":                       2,
+	"replicate-2":                       2,
+	"replicate":                         2,
+	"hedge-p95-backup":                  1,
+}
+
+// styleSlotsByName gives each strategy name its style slot, a function of the
+// set of names and not of their order, so a strategy keeps its colour and
+// marker across the figures of a run and the points of a sweep. The names of
+// the bundled scenarios have fixed slots (pinnedSlots); any other name hashes
+// (FNV-1a) to a preferred colour. Pinned names are placed first, then the
+// others, each group in sorted order, and a name whose slot is taken moves
+// to the next free one.
+func styleSlotsByName(names []string) map[string]int {
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	slices.SortStableFunc(sorted, func(a, b string) int {
+		_, pa := pinnedSlots[a]
+		_, pb := pinnedSlots[b]
+		switch {
+		case pa && !pb:
+			return -1
+		case pb && !pa:
+			return 1
+		}
+		return 0
+	})
+	taken := make([]bool, styleSlots)
+	slots := make(map[string]int, len(sorted))
+	for _, name := range sorted {
+		k, ok := pinnedSlots[name]
+		if !ok {
+			h := fnv.New32a()
+			h.Write([]byte(name))
+			k = int(h.Sum32() % uint32(hashSlots))
+		}
+		slots[name] = freeSlot(taken, k)
+		taken[slots[name]] = true
+	}
+	return slots
+}
 func (s strategyStyle) lineStyle(lk look) draw.LineStyle {
 	return draw.LineStyle{Color: s.color, Width: lk.line, Dashes: s.dash}
 }
@@ -151,4 +219,22 @@ func abbreviate(s string, max int) string {
 	head := (max - 1) / 2
 	tail := max - 1 - head
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}
+
+// freeSlot returns the first free slot from k on: the other colours but
+// yellow first, then yellow, then the colours again with other dashes and
+// markers. When every slot is taken (more than styleSlots names) it returns
+// k, and styles repeat.
+func freeSlot(taken []bool, k int) int {
+	for i := range hashSlots {
+		if c := (k + i) % hashSlots; !taken[c] {
+			return c
+		}
+	}
+	for c := hashSlots; c < styleSlots; c++ {
+		if !taken[c] {
+			return c
+		}
+	}
+	return k
 }

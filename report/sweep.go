@@ -11,7 +11,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/brewer"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -112,11 +111,65 @@ func (a axisValues) pos(raw string) float64 {
 	return math.NaN()
 }
 
+// label is the axis label: the parameter in words with its unit.
 func (a axisValues) label() string {
-	if a.unit != "" {
-		return a.key + " (" + a.unit + ")"
+	name := humanKey(a.key)
+	switch {
+	case a.unit == "/s" && strings.HasPrefix(a.key, "arrivals."):
+		return name + " (requests/s)"
+	case a.unit != "":
+		return name + " (" + a.unit + ")"
 	}
-	return a.key
+	return name
+}
+
+// poolNames are the words for the pools of the bundled scenarios.
+var poolNames = map[string]string{"scnn": "S-CNN", "collage": "Collage-CNN", "parity": "parity", "backup": "backup", "replicas": "replica"}
+
+// humanKey names a swept key path in words for an axis or a title:
+// "arrivals.rate" is "arrival rate", "pools.scnn.servers" "S-CNN servers",
+// "stragglers[0].p" "straggler probability". A key it does not know is
+// returned as it is.
+func humanKey(key string) string {
+	parts := strings.Split(key, ".")
+	last := parts[len(parts)-1]
+	switch {
+	case key == "arrivals.rate":
+		return "arrival rate"
+	case key == "arrivals.batch":
+		return "batch size"
+	case key == "seed":
+		return "seed"
+	case len(parts) == 3 && parts[0] == "pools":
+		pool := parts[1]
+		if w, ok := poolNames[pool]; ok {
+			pool = w
+		} else {
+			pool += " pool"
+		}
+		switch last {
+		case "servers":
+			return pool + " servers"
+		case "model":
+			return pool + " model"
+		}
+		return pool + " " + last
+	case len(parts) == 3 && parts[0] == "strategies":
+		switch last {
+		case "grid":
+			return parts[1] + " grid (n×n)"
+		case "copies":
+			return parts[1] + " copies"
+		}
+		return parts[1] + " " + last
+	case strings.HasPrefix(key, "stragglers") && len(parts) == 2:
+		switch last {
+		case "p", "probability":
+			return "straggler probability"
+		}
+		return "straggler " + last
+	}
+	return key
 }
 
 // ticks puts a tick at every swept value when there are few and they are
@@ -124,7 +177,7 @@ func (a axisValues) label() string {
 // scenario; otherwise plain evenly spaced ticks.
 func (a axisValues) ticks() plot.Ticker {
 	if a.numeric && (len(a.raw) > 8 || a.crowded()) {
-		return plot.DefaultTicks{}
+		return niceTicks{}
 	}
 	ts := make([]plot.Tick, len(a.raw))
 	for i, r := range a.raw {
@@ -190,9 +243,119 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// sweepLines draws p99 against parameter k, one line per strategy; when other
-// parameters are swept too, one panel per combination of their values.
-func (r *resolved) sweepLines(res *results.Results, k int) *layout {
+// sweepMetric is a number a sweep figure draws against a swept parameter.
+type sweepMetric struct {
+	file    string // in the figure's name: "sweep-<file>-<key>"
+	name    string // in titles: "p99 latency"
+	unit    string // on the axis
+	latency bool   // in ms: may need a log axis, and unstable points are marked
+	zero    bool   // the axis starts at zero
+	stat    func(s sim.StrategyResult) sim.Stat
+}
+
+func scaled(st sim.Stat, f float64) sim.Stat {
+	return sim.Stat{Mean: st.Mean * sim.Float(f), Low: st.Low * sim.Float(f), High: st.High * sim.Float(f)}
+}
+
+var sweepMetrics = []sweepMetric{
+	{"p99", "p99 latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }},
+	{"p999", "p99.9 latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.P999Ms }},
+	{"mean", "mean latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }},
+	{"cost", "cost", "$ per hour", false, true, func(s sim.StrategyResult) sim.Stat {
+		return sim.Stat{Mean: s.CostHour, Low: sim.Float(math.NaN()), High: sim.Float(math.NaN())}
+	}},
+	{"accuracy", "accuracy", "%", false, false, func(s sim.StrategyResult) sim.Stat { return scaled(s.Summary.Accuracy, 100) }},
+}
+
+// sweepPoint is one strategy at one swept value, as a sweep line draws it.
+type sweepPoint struct {
+	x, y, low, high float64
+	unstable        bool
+}
+
+// sweepSeries is one strategy's line in one panel: a shaded 95 % confidence
+// band around its stable points, solid lines between stable points, dotted
+// ones to unstable points, which get a cross and are drawn at the top edge
+// when their value lies above the axis.
+type sweepSeries struct {
+	pts   []sweepPoint // in the order of x; y already on the axis's scale
+	style strategyStyle
+	lk    look
+}
+
+func (s *sweepSeries) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	clampY := func(y float64) vg.Length { return trY(math.Min(math.Max(y, p.Y.Min), p.Y.Max)) }
+	band := color.NRGBAModel.Convert(s.style.color).(color.NRGBA)
+	band.A = 0x38
+	// Bands over runs of stable points with an interval.
+	var run []sweepPoint
+	flush := func() {
+		if len(run) > 1 {
+			var poly []vg.Point
+			for _, q := range run {
+				poly = append(poly, vg.Point{X: trX(q.x), Y: clampY(q.high)})
+			}
+			for i := len(run) - 1; i >= 0; i-- {
+				poly = append(poly, vg.Point{X: trX(run[i].x), Y: clampY(run[i].low)})
+			}
+			c.FillPolygon(band, c.ClipPolygonXY(poly))
+		} else if len(run) == 1 {
+			q := run[0]
+			ls := draw.LineStyle{Color: s.style.color, Width: s.lk.line}
+			x := trX(q.x)
+			c.StrokeLine2(ls, x, clampY(q.low), x, clampY(q.high))
+		}
+		run = run[:0]
+	}
+	for _, q := range s.pts {
+		if q.unstable || math.IsNaN(q.low) || math.IsNaN(q.high) {
+			flush()
+			continue
+		}
+		run = append(run, q)
+	}
+	flush()
+	solid := s.style.lineStyle(s.lk)
+	dotted := draw.LineStyle{Color: s.style.color, Width: s.lk.line * 0.8, Dashes: []vg.Length{1, 2}}
+	for i := 1; i < len(s.pts); i++ {
+		a, b := s.pts[i-1], s.pts[i]
+		ls := solid
+		if a.unstable || b.unstable {
+			ls = dotted
+		}
+		c.StrokeLines(ls, c.ClipLinesXY([]vg.Point{{X: trX(a.x), Y: clampY(a.y)}, {X: trX(b.x), Y: clampY(b.y)}})...)
+	}
+	gs := s.style.glyphStyle(s.lk)
+	cross := unstableGlyph(s.style.color, s.lk)
+	for _, q := range s.pts {
+		pt := vg.Point{X: trX(q.x), Y: clampY(q.y)}
+		if q.unstable {
+			c.DrawGlyph(cross, pt)
+		} else {
+			c.DrawGlyph(gs, pt)
+		}
+	}
+}
+
+// unstableGlyph marks a point where offered load exceeded capacity.
+func unstableGlyph(col color.Color, lk look) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: col, Radius: lk.glyph * 1.3, Shape: draw.CrossGlyph{}}
+}
+
+func (s *sweepSeries) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, ymin = math.Inf(1), math.Inf(1)
+	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	for _, q := range s.pts {
+		xmin, xmax = math.Min(xmin, q.x), math.Max(xmax, q.x)
+		ymin, ymax = math.Min(ymin, q.y), math.Max(ymax, q.y)
+	}
+	return
+}
+
+// sweepLines draws metric m against parameter k, one line per strategy; when
+// other parameters are swept too, one panel per combination of their values.
+func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layout {
 	ax := sweepAxis(res, k)
 	// Group points by the values of the other parameters.
 	var groups []string
@@ -201,7 +364,7 @@ func (r *resolved) sweepLines(res *results.Results, k int) *layout {
 		var parts []string
 		for j, p := range pt.Params {
 			if j != k {
-				parts = append(parts, shortKey(res.SweepParams, j)+" = "+p.Value)
+				parts = append(parts, humanKey(res.SweepParams[j])+" = "+p.Value)
 			}
 		}
 		g := strings.Join(parts, ", ")
@@ -237,6 +400,68 @@ func (r *resolved) sweepLines(res *results.Results, k int) *layout {
 		notes = append(notes, "showing "+strconv.Itoa(maxPanels)+" of "+strconv.Itoa(len(groups))+" panels")
 		groups = groups[:maxPanels]
 	}
+	// The range of the stable points and their intervals, for one y scale
+	// shared by all panels.
+	marks := func(s sim.StrategyResult) bool { return s.Unstable && (m.latency || m.file == "accuracy") }
+	lo, hi, meanLo, meanHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	anyStable := false
+	for _, g := range groups {
+		for _, pt := range members[g] {
+			for _, s := range pt.Strategies {
+				st := m.stat(s)
+				y := float64(st.Mean)
+				if marks(s) || math.IsNaN(y) || math.IsInf(y, 0) || (m.latency && !(y > 0)) {
+					continue
+				}
+				anyStable = true
+				lo, hi, meanHi = math.Min(lo, y), math.Max(hi, y), math.Max(meanHi, y)
+				meanLo = math.Min(meanLo, y)
+				if l, h := float64(st.Low), float64(st.High); !math.IsNaN(l) && !math.IsNaN(h) {
+					if !m.latency || l > 0 {
+						lo = math.Min(lo, l)
+					}
+					hi = math.Max(hi, h)
+				}
+			}
+		}
+	}
+	if !anyStable {
+		// Only unstable points: their values are all there is to show.
+		for _, g := range groups {
+			for _, pt := range members[g] {
+				for _, s := range pt.Strategies {
+					if y := float64(m.stat(s).Mean); y > 0 && !math.IsInf(y, 0) {
+						lo, hi, meanHi = math.Min(lo, y), math.Max(hi, y), math.Max(meanHi, y)
+					}
+				}
+			}
+		}
+	}
+	if math.IsInf(lo, 0) {
+		return nil
+	}
+	// Near saturation an interval can span hundreds of times its mean; it
+	// runs off the top (or the bottom) rather than squeeze every line.
+	hi = math.Min(hi, 2*meanHi)
+	if m.latency && anyStable {
+		lo = math.Max(lo, meanLo/2)
+	}
+	// Latency near saturation spans orders of magnitude; a log axis then
+	// keeps the other points readable.
+	logY := m.latency && hi/lo > 8
+	yOf := func(v float64) float64 {
+		if logY {
+			if !(v > 0) {
+				return math.Inf(-1)
+			}
+			return math.Log10(v)
+		}
+		return v
+	}
+	ylabel := m.name + " (" + m.unit + ")"
+	if logY {
+		ylabel = m.name + " (" + m.unit + ", log scale)"
+	}
 	cols := 2
 	if r.Width == TwoColumn {
 		cols = 3
@@ -249,30 +474,8 @@ func (r *resolved) sweepLines(res *results.Results, k int) *layout {
 	}
 	legendDone := map[string]bool{}
 	var legend []legendEntry
-	unstable := false
-	// p99 spans orders of magnitude near saturation; a log axis then keeps
-	// the other points readable.
-	ymin, ymax := math.Inf(1), 0.0
-	for _, g := range groups {
-		for _, pt := range members[g] {
-			for _, s := range pt.Strategies {
-				if y := float64(s.Summary.P99Ms.Mean); !s.Unstable && y > 0 && !math.IsInf(y, 0) {
-					ymin, ymax = math.Min(ymin, y), math.Max(ymax, y)
-				}
-			}
-		}
-	}
-	logY := ymax/ymin > 8
-	yOf := func(v float64) float64 {
-		if logY {
-			return math.Log10(v)
-		}
-		return v
-	}
-	ylabel := "p99 latency (ms)"
-	if logY {
-		ylabel = "p99 latency (ms, log scale)"
-	}
+	unstable, offScale, anyBand := false, false, false
+	var series []*sweepSeries
 	for gi, g := range groups {
 		p := newPlot(r.lk, ax.label(), ylabel)
 		if gi%cols != 0 {
@@ -286,70 +489,80 @@ func (r *resolved) sweepLines(res *results.Results, k int) *layout {
 		addGrid(p, true, true)
 		p.X.Tick.Marker = ax.ticks()
 		for _, name := range r.names {
-			var xys plotter.XYs
-			var segs []plotter.XYs
+			ser := &sweepSeries{style: r.style(name), lk: r.lk}
 			for _, pt := range members[g] {
 				for _, s := range pt.Strategies {
 					if s.Name != name {
 						continue
 					}
-					y := float64(s.Summary.P99Ms.Mean)
-					if s.Unstable || !(y > 0) || math.IsInf(y, 0) {
-						unstable = unstable || s.Unstable
-						if len(xys) > 0 {
-							segs = append(segs, xys)
-							xys = nil
-						}
+					st := m.stat(s)
+					y := float64(st.Mean)
+					if math.IsNaN(y) || math.IsInf(y, 0) || (logY && !(y > 0)) {
 						continue
 					}
-					xys = append(xys, plotter.XY{X: ax.pos(pt.Params[k].Value), Y: yOf(y)})
+					q := sweepPoint{x: ax.pos(pt.Params[k].Value), y: yOf(y), low: yOf(float64(st.Low)), high: yOf(float64(st.High)), unstable: marks(s)}
+					if math.IsInf(q.low, -1) {
+						q.low = yOf(lo)
+					}
+					unstable = unstable || q.unstable
+					anyBand = anyBand || (!q.unstable && !math.IsNaN(q.low) && !math.IsNaN(q.high))
+					offScale = offScale || (q.unstable && y > hi*1.1)
+					ser.pts = append(ser.pts, q)
 				}
 			}
-			if len(xys) > 0 {
-				segs = append(segs, xys)
+			if len(ser.pts) == 0 {
+				continue
 			}
-			st := r.style(name)
-			ls, gs := st.lineStyle(r.lk), st.glyphStyle(r.lk)
-			for _, seg := range segs {
-				if l, err := plotter.NewLine(seg); err == nil && len(seg) > 1 {
-					l.LineStyle = ls
-					p.Add(l)
-				}
-				if sc, err := plotter.NewScatter(seg); err == nil {
-					sc.GlyphStyle = gs
-					p.Add(sc)
-				}
-			}
-			if len(segs) > 0 && !legendDone[name] {
+			p.Add(ser)
+			series = append(series, ser)
+			if !legendDone[name] {
 				legendDone[name] = true
+				ls, gs := ser.style.lineStyle(r.lk), ser.style.glyphStyle(r.lk)
 				legend = append(legend, legendEntry{name: r.short[name], thumbs: []plot.Thumbnailer{lineThumb{line: ls, glyph: &gs}}})
 			}
 		}
 		if !ax.numeric {
 			p.X.Min, p.X.Max = -0.3, float64(len(ax.raw))-0.7
+		} else if n := len(ax.x); n > 1 {
+			pad := (ax.x[n-1] - ax.x[0]) * 0.03
+			p.X.Min, p.X.Max = ax.x[0]-pad, ax.x[n-1]+pad
+		}
+		switch {
+		case logY:
+			p.Y.Min, p.Y.Max = math.Log10(lo/1.1), math.Log10(hi*1.1)
+			p.Y.Tick.Marker = logTicks{}
+		case m.zero:
+			p.Y.Min, p.Y.Max = 0, hi*1.05
+		default:
+			pad := math.Max((hi-lo)*0.08, math.Abs(hi)*0.002)
+			p.Y.Min, p.Y.Max = lo-pad, hi+pad
 		}
 		plots[gi/cols][gi%cols] = p
-	}
-	// One y scale for all panels, so they compare at a glance.
-	for _, row := range plots {
-		for _, p := range row {
-			if p != nil {
-				if logY {
-					p.Y.Min, p.Y.Max = math.Log10(ymin/1.1), math.Log10(ymax*1.1)
-					p.Y.Tick.Marker = logTicks{}
-				} else {
-					p.Y.Min, p.Y.Max = 0, ymax*1.05
-				}
-			}
-		}
 	}
 	if len(legend) == 0 {
 		return nil
 	}
 	if unstable {
-		notes = append(notes, "gaps: unstable points (offered load above capacity)")
+		cross := unstableGlyph(color.Black, r.lk)
+		legend = append(legend, legendEntry{name: "unstable", thumbs: []plot.Thumbnailer{glyphThumb{sty: cross}}})
+		n := "×, dotted: unstable points (offered load above capacity; the run was stopped early, so the value understates the true one)"
+		if !m.latency {
+			n = "×, dotted: unstable points (offered load above capacity; measured on the requests answered before the run was stopped)"
+		}
+		if offScale {
+			n += "; above the axis they sit on its top edge"
+		}
+		notes = append(notes, n)
 	}
-	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes}
+	switch {
+	case m.file == "cost":
+		notes = append(notes, "cost is fixed by the servers, so it has no interval")
+	case anyBand:
+		notes = append(notes, "shaded: 95 % confidence interval over replications")
+	default:
+		notes = append(notes, "no confidence intervals: one replication")
+	}
+	return &layout{lk: r.lk, plots: plots, legend: legend, notes: notes, series: series}
 }
 
 // heatColors is ColorBrewer's YlGnBu sequence (Brewer, colorbrewer2.org),
@@ -384,6 +597,7 @@ func (r *resolved) heatmap(res *results.Results, name string) *layout {
 	ax, ay := sweepAxis(res, 0), sweepAxis(res, 1)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	cells := map[[2]int]sim.StrategyResult{}
+	unstable := false
 	for _, pt := range res.Points {
 		for _, s := range pt.Strategies {
 			v := float64(s.Summary.P99Ms.Mean)
@@ -392,6 +606,7 @@ func (r *resolved) heatmap(res *results.Results, name string) *layout {
 			}
 			if s.Name == name {
 				cells[[2]int{index(ax.raw, pt.Params[0].Value), index(ay.raw, pt.Params[1].Value)}] = s
+				unstable = unstable || s.Unstable
 			}
 		}
 	}
@@ -401,7 +616,7 @@ func (r *resolved) heatmap(res *results.Results, name string) *layout {
 	if hi == lo {
 		hi = lo * 1.1
 	}
-	p := newPlot(r.lk, res.SweepParams[0], res.SweepParams[1])
+	p := newPlot(r.lk, ax.label(), ay.label())
 	p.Title.Text = r.short[name] + ": p99 latency (ms)"
 	p.Title.TextStyle.Font = textStyle(r.lk.label).Font
 	p.Title.Padding = 3
@@ -417,8 +632,12 @@ func (r *resolved) heatmap(res *results.Results, name string) *layout {
 	p.X.Min, p.X.Max = -0.5, float64(len(ax.raw))-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(len(ay.raw))-0.5
 	p.Add(&heatCells{cells: cells, lo: lo, hi: hi, text: textStyle(r.lk.tick)})
-	notes := []string{"darker: slower (log colour scale shared by all strategies, " + fmtFixed(lo, 0) + "–" + fmtFixed(hi, 0) + " ms)"}
-	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes}
+	notes := []string{"darker: slower; the log colour scale is shared by the heat maps of all strategies"}
+	if unstable {
+		notes = append(notes, "unstable: offered load above capacity, no p99 to show")
+	}
+	return &layout{lk: r.lk, plots: [][]*plot.Plot{{p}}, notes: notes,
+		colorBar: &colorBar{lo: lo, hi: hi, label: "p99 (ms)", color: heatColor}}
 }
 
 func index(ss []string, s string) int {

@@ -278,8 +278,12 @@ func WriteCSV(w io.Writer, res *results.Results, opt Options) error {
 	return cw.Error()
 }
 
-// WriteLaTeX writes a booktabs tabular, ready to \input inside a table
-// environment. It needs \usepackage{booktabs}.
+// WriteLaTeX writes two booktabs tabulars, ready to \input inside a table
+// (one column) or table* (both columns) environment: latency, then accuracy,
+// cost and the ratios to the baseline, the bold row. Each is set in
+// \footnotesize and shrinks to \linewidth only where it is wider, so it fits
+// a column of a two-column paper. A sweep's points head their rows. It needs
+// \usepackage{booktabs} and \usepackage{graphicx}.
 func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 	r, err := resolve(res, opt)
 	if err != nil {
@@ -287,53 +291,75 @@ func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%% collagesim report: scenario %s, seed %d, %d replications.\n", texComment(res.Scenario), res.Seed, replications(res))
-	fmt.Fprintf(&b, "%% Ratios are to %s. Needs \\usepackage{booktabs}.\n", texComment(r.baseline))
-	np := len(res.SweepParams)
-	b.WriteString("\\begin{tabular}{" + strings.Repeat("l", np) + "l" + strings.Repeat("r", 12) + "}\n\\toprule\n")
-	heads := []string{}
-	units := []string{}
-	for _, k := range res.SweepParams {
-		heads = append(heads, texEscape(k))
-		units = append(units, "")
-	}
-	heads = append(heads, "Strategy", "Mean", "Std", "Var.", "p50", "p99 [95\\,\\% CI]", "p99.9", "Acc.", "Servers", "Cost",
-		"\\multicolumn{3}{c}{Ratio to "+texEscape(r.baseline)+"}")
-	units = append(units, "", "(ms)", "(ms)", "(ms$^2$)", "(ms)", "(ms)", "(ms)", "(\\%)", "", "(\\$/h)",
-		"p99", "Var.", "Cost")
-	b.WriteString(strings.Join(heads, " & ") + " \\\\\n")
-	fmt.Fprintf(&b, "\\cmidrule(l){%d-%d}\n", np+11, np+13)
-	b.WriteString(strings.Join(units, " & ") + " \\\\\n\\midrule\n")
-	for i, rows := range byPoint(r.rows(res)) {
-		if i > 0 {
-			b.WriteString("\\midrule\n")
+	fmt.Fprintf(&b, "%% Ratios are to %s, the bold row. Latencies in whole milliseconds.\n", texComment(r.baseline))
+	b.WriteString("% Needs \\usepackage{booktabs} and \\usepackage{graphicx}; each tabular shrinks to\n% \\linewidth only where it is wider, so it fits a column (table) or the page (table*).\n")
+	points := byPoint(r.rows(res))
+	ms := func(v float64) string { return fmtFixed(v, 0) }
+	tabular := func(cols string, head []string, cells func(Row) []string) {
+		n := len(cols)
+		unstable := false
+		b.WriteString("{\\footnotesize\\setlength{\\tabcolsep}{3.5pt}%\n")
+		b.WriteString("\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n")
+		b.WriteString("\\begin{tabular}{" + cols + "}\n\\toprule\n")
+		for _, h := range head {
+			b.WriteString(h + " \\\\\n")
 		}
-		for j, row := range rows {
-			var cells []string
-			for _, p := range row.Params {
-				// A point's parameters head its first row only, as in print.
-				if j > 0 {
-					cells = append(cells, "")
-					continue
+		b.WriteString("\\midrule\n")
+		for i, rows := range points {
+			if len(rows[0].Params) > 0 {
+				if i > 0 {
+					b.WriteString("\\addlinespace\n")
 				}
-				cells = append(cells, texEscape(p.Value))
+				fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\emph{%s}} \\\\\n", n, texEscape(humanParams(rows[0].Params)))
 			}
-			name := texEscape(strategyCell(row))
-			if row.Baseline {
-				name = "\\textbf{" + name + "}"
+			for _, row := range rows {
+				name := texEscape(row.Strategy)
+				if row.Unstable {
+					name += "$^\\dagger$"
+					unstable = true
+				}
+				if row.Baseline {
+					name = "\\textbf{" + name + "}"
+				}
+				b.WriteString(strings.Join(append([]string{name}, cells(row)...), " & ") + " \\\\\n")
 			}
-			p99 := fmtMs(row.P99Ms)
-			if ci := fmtCI(row.P99LowMs, row.P99HighMs); ci != "" {
-				p99 += " {\\footnotesize " + ci + "}"
-			}
-			cells = append(cells, name, fmtMs(row.MeanMs), fmtMs(row.StdMs), fmtVar(row.VarMs2), fmtMs(row.P50Ms),
-				p99, fmtMs(row.P999Ms), fmtAcc(row.Accuracy), strconv.Itoa(row.Servers), fmtCost(row.CostHour),
-				fmtRatio(row.P99Ratio), fmtRatio(row.VarRatio), fmtRatio(row.CostRatio))
-			b.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 		}
+		b.WriteString("\\bottomrule\n")
+		if unstable {
+			fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\scriptsize $^\\dagger$ unstable: offered load above capacity} \\\\\n", n)
+		}
+		b.WriteString("\\end{tabular}}}\n")
 	}
-	b.WriteString("\\bottomrule\n\\end{tabular}\n")
+	tabular("lrrrrr", []string{
+		"Strategy & Mean & Std & p50 & p99 {\\scriptsize [95\\,\\% CI]} & p99.9",
+		" & (ms) & (ms) & (ms) & (ms) & (ms)",
+	}, func(row Row) []string {
+		p99 := ms(row.P99Ms)
+		if !math.IsNaN(row.P99LowMs) && !math.IsNaN(row.P99HighMs) {
+			p99 += " {\\scriptsize [" + ms(row.P99LowMs) + ", " + ms(row.P99HighMs) + "]}"
+		}
+		return []string{ms(row.MeanMs), ms(row.StdMs), ms(row.P50Ms), p99, ms(row.P999Ms)}
+	})
+	b.WriteString("\n\\medskip\n\n")
+	tabular("lrrrrrr", []string{
+		" & & & & \\multicolumn{3}{c}{Ratio to bold row} \\\\\n\\cmidrule(l){5-7}\nStrategy & Acc. & Servers & Cost & p99 & Var. & Cost",
+		" & (\\%) & & (\\$/h) & & &",
+	}, func(row Row) []string {
+		return []string{fmtAcc(row.Accuracy), strconv.Itoa(row.Servers), fmtCost(row.CostHour),
+			fmtRatio(row.P99Ratio), fmtRatio(row.VarRatio), fmtRatio(row.CostRatio)}
+	})
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// humanParams describes a sweep point's parameters in words, as the figures
+// do: "S-CNN servers = 9, arrival rate = 60/s".
+func humanParams(ps []results.Param) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = humanKey(p.Key) + " = " + p.Value
+	}
+	return strings.Join(parts, ", ")
 }
 
 var texReplacer = strings.NewReplacer(

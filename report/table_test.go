@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
 )
 
@@ -65,32 +66,41 @@ func TestLaTeXHoldsTheNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	tex := buf.String()
-	for _, want := range []string{"\\begin{tabular}{lrrrrrrrrrrrr}", "\\toprule", "\\midrule", "\\bottomrule", "\\end{tabular}", "Ratios are to none", "\\multicolumn{3}{c}{Ratio to none}", "\\cmidrule(l){11-13}"} {
+	for _, want := range []string{"\\begin{tabular}{lrrrrr}", "\\begin{tabular}{lrrrrrr}", "\\toprule", "\\midrule", "\\bottomrule", "\\end{tabular}",
+		"Ratios are to none", "\\multicolumn{3}{c}{Ratio to bold row}", "\\cmidrule(l){5-7}", "\\resizebox{\\ifdim\\width>\\linewidth"} {
 		if !strings.Contains(tex, want) {
 			t.Errorf("table.tex lacks %q", want)
 		}
 	}
 	ss := res.Points[0].Strategies
 	base := ss[0]
+	ms := func(v sim.Float) string { return fmt.Sprintf("%.0f", float64(v)) }
 	for _, s := range ss {
 		name := s.Name
 		if s.Name == base.Name {
 			name = "\\textbf{none}"
 		}
-		line := findLine(t, tex, name+" & ")
-		cells := strings.Split(strings.TrimSuffix(line, " \\\\"), " & ")
-		want := wantCells(s, base)
-		// The confidence interval shares the p99 cell, in small print.
-		want[4] += " {\\footnotesize " + want[5] + "}"
-		want = append(want[:5], want[6:]...)
-		want = append([]string{name}, want...)
-		if strings.Join(cells, "\t") != strings.Join(want, "\t") {
-			t.Errorf("row of %s:\n got %q\nwant %q", s.Name, cells, want)
+		sm := s.Summary
+		// Latency in whole milliseconds, the interval in small print in the
+		// p99 cell; then accuracy, servers, cost and the ratios.
+		wantLat := []string{name, ms(sm.MeanMs.Mean), ms(sm.StdMs.Mean), ms(sm.P50Ms.Mean),
+			ms(sm.P99Ms.Mean) + " {\\scriptsize [" + ms(sm.P99Ms.Low) + ", " + ms(sm.P99Ms.High) + "]}", ms(sm.P999Ms.Mean)}
+		wc := wantCells(s, base)
+		wantCost := append([]string{name}, wc[7:]...)
+		var got [][]string
+		for _, l := range strings.Split(tex, "\n") {
+			if strings.HasPrefix(l, name+" & ") {
+				got = append(got, strings.Split(strings.TrimSuffix(l, " \\\\"), " & "))
+			}
 		}
-	}
-	// Two head lines (the first joins the three ratio columns) and five rows.
-	if n := strings.Count(tex, "&"); n != 10+6*12 {
-		t.Errorf("%d cell separators, want %d", n, 10+6*12)
+		if len(got) != 2 {
+			t.Fatalf("%s: %d rows, want 2 (one per tabular)", s.Name, len(got))
+		}
+		for i, want := range [][]string{wantLat, wantCost} {
+			if strings.Join(got[i], "\t") != strings.Join(want, "\t") {
+				t.Errorf("row %d of %s:\n got %q\nwant %q", i, s.Name, got[i], want)
+			}
+		}
 	}
 }
 
@@ -117,17 +127,16 @@ func TestLaTeXSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	tex := buf.String()
-	if !strings.Contains(tex, "\\begin{tabular}{lllrrrrrrrrrrrr}") {
-		t.Errorf("sweep table lacks two parameter columns:\n%s", tex[:300])
+	// Each point heads its rows, in words, in both tabulars.
+	if n := strings.Count(tex, "\\multicolumn{6}{l}{\\emph{S-CNN servers = "); n != 9 {
+		t.Errorf("%d point heads in the latency tabular, want 9", n)
 	}
-	if !strings.Contains(tex, "pools.scnn.servers & arrivals.rate & Strategy") {
-		t.Errorf("parameter heads missing")
+	if n := strings.Count(tex, "\\multicolumn{7}{l}{\\emph{S-CNN servers = "); n != 9 {
+		t.Errorf("%d point heads in the cost tabular, want 9", n)
 	}
-	if n := strings.Count(tex, "\\midrule"); n != 9 {
-		t.Errorf("%d midrules, want 9 (one under the head, one between each of 9 points)", n)
-	}
-	findLine(t, tex, "6 & 80/s & none (unstable) & ")
-	findLine(t, tex, " &  & replicate-equal-cost & ")
+	findLine(t, tex, "\\multicolumn{6}{l}{\\emph{S-CNN servers = 6, arrival rate = 80/s}} \\\\")
+	findLine(t, tex, "none$^\\dagger$ & ")
+	findLine(t, tex, "\\multicolumn{6}{l}{\\scriptsize $^\\dagger$ unstable: offered load above capacity} \\\\")
 }
 
 func TestCSVHoldsTheNumbers(t *testing.T) {
@@ -236,32 +245,50 @@ func findLine(t *testing.T, text, prefix string) string {
 }
 
 // TestLaTeXCompiles runs pdflatex over table.tex, hostile names included,
-// where pdflatex is installed (it is not needed otherwise).
+// where pdflatex is installed (it is not needed otherwise), in one column of
+// a two-column paper (table) and across both (table*): no overfull box.
 func TestLaTeXCompiles(t *testing.T) {
 	pdflatex, err := exec.LookPath("pdflatex")
 	if err != nil || testing.Short() {
 		t.Skip("no pdflatex")
 	}
-	res := sweepFixture()
-	for i := range res.Points {
-		res.Points[i].Strategies[0].Name = `a_b & c% $5 #1 {x} ~y ^z \w [0]`
-		res.Points[i].Params[1].Value = "[" + res.Points[i].Params[1].Value + "]"
+	hostile := sweepFixture()
+	for i := range hostile.Points {
+		hostile.Points[i].Strategies[0].Name = `a_b & c% $5 #1 {x} ~y ^z \w [0]`
+		hostile.Points[i].Params[1].Value = "[" + hostile.Points[i].Params[1].Value + "]"
 	}
-	dir := t.TempDir()
-	var tab bytes.Buffer
-	if err := WriteLaTeX(&tab, res, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	doc := "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n\\usepackage[landscape,margin=1cm]{geometry}\n" +
-		"\\begin{document}\n\\tiny\n\\input{table}\n\\end{document}\n"
-	for name, b := range map[string][]byte{"table.tex": tab.Bytes(), "doc.tex": []byte(doc)} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+	for _, c := range []struct {
+		name string
+		res  *results.Results
+	}{{"sweep", sweepFixture()}, {"hostile", hostile}, {"long", longNamesFixture()}} {
+		var tab bytes.Buffer
+		if err := WriteLaTeX(&tab, c.res, Options{}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("pdflatex: %v\n%s", err, out)
+		for _, env := range []string{"table", "table*"} {
+			dir := t.TempDir()
+			// The geometry of a US-letter two-column paper (ACM, IEEE): a
+			// column 3.33 in wide.
+			doc := "\\documentclass[twocolumn]{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n" +
+				"\\usepackage[letterpaper,margin=0.75in,columnsep=0.33in]{geometry}\n" +
+				"\\begin{document}\n\\begin{" + env + "}\n\\centering\n\\input{table}\n\\caption{Results.}\n\\end{" + env + "}\nText.\n\\end{document}\n"
+			for name, b := range map[string][]byte{"table.tex": tab.Bytes(), "doc.tex": []byte(doc)} {
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s in %s: pdflatex: %v\n%s", c.name, env, err, out)
+			}
+			log, err := os.ReadFile(filepath.Join(dir, "doc.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i := bytes.Index(log, []byte("Overfull \\hbox")); i >= 0 {
+				t.Errorf("%s in %s: %s", c.name, env, log[i:min(len(log), i+120)])
+			}
+		}
 	}
 }

@@ -3,9 +3,10 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"github.com/collagesim/collagesim/internal/atomicfile"
 	"github.com/collagesim/collagesim/results"
@@ -25,42 +26,31 @@ func Write(res *results.Results, dir string, opt Options) ([]string, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	var written []string
-	put := func(name string, b []byte) error {
-		path := filepath.Join(dir, name)
-		if err := writeFileAtomic(path, b); err != nil {
-			return err
-		}
-		written = append(written, path)
-		return nil
-	}
 	var (
 		pageFigs []htmlFigure
 		figFiles []string // relative to dir
 		forMD    []string
 	)
-	for _, f := range figs {
-		hf := htmlFigure{Name: f.Name, Title: f.Title, WidthPx: int(math.Round(f.Width.Points() * htmlScale))}
-		for _, format := range r.Formats {
-			var buf bytes.Buffer
-			if err := f.Render(&buf, format, r.DPI); err != nil {
-				return written, err
-			}
-			name := f.Name + "." + format
-			if err := put(name, buf.Bytes()); err != nil {
-				return written, err
-			}
-			hf.Files = append(hf.Files, name)
-			figFiles = append(figFiles, name)
-			if format == "svg" {
-				hf.SVG = inlineSVG(buf.Bytes())
-			}
+	// Figures render and write on a worker pool, a figure per job (a Figure
+	// must not be drawn by two goroutines at once); each job's output is a
+	// function of its figure alone, and the results are gathered in figure
+	// order, so the files and the paths returned are the same whatever the
+	// number of workers.
+	done := make([]renderedFigure, len(figs))
+	wantSVG := !r.NoHTML
+	parallel(len(figs), func(i int) {
+		done[i] = r.renderFigure(figs[i], dir, wantSVG)
+	})
+	for i, f := range figs {
+		d := done[i]
+		written = append(written, d.paths...)
+		if d.err != nil {
+			return written, d.err
 		}
-		if hf.SVG == "" && !r.NoHTML {
-			var buf bytes.Buffer
-			if err := f.Render(&buf, "svg", r.DPI); err != nil {
-				return written, err
-			}
-			hf.SVG = inlineSVG(buf.Bytes())
+		hf := htmlFigure{Name: f.Name, Title: f.Title, SVG: inlineSVG(d.svg)}
+		for _, format := range r.Formats {
+			hf.Files = append(hf.Files, f.Name+"."+format)
+			figFiles = append(figFiles, f.Name+"."+format)
 		}
 		pageFigs = append(pageFigs, hf)
 		// Markdown viewers show PNG and SVG, not PDF.
@@ -71,6 +61,11 @@ func Write(res *results.Results, dir string, opt Options) ([]string, error) {
 			}
 		}
 	}
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
 	tables := []struct {
 		name  string
 		write func(*bytes.Buffer) error
@@ -84,26 +79,88 @@ func Write(res *results.Results, dir string, opt Options) ([]string, error) {
 		if err := t.write(&buf); err != nil {
 			return written, err
 		}
-		if err := put(t.name, buf.Bytes()); err != nil {
-			return written, err
-		}
+		files = append(files, file{t.name, buf.Bytes()})
 	}
 	if !r.NoHTML {
-		files := append(figFiles, "report.md", "table.csv", "table.tex")
+		links := append(figFiles, "report.md", "table.csv", "table.tex")
 		var buf bytes.Buffer
-		if err := writeHTML(&buf, res, r, pageFigs, empty, files); err != nil {
+		if err := writeHTML(&buf, res, r, pageFigs, empty, links); err != nil {
 			return written, fmt.Errorf("report: index.html: %w", err)
 		}
-		if err := put("index.html", buf.Bytes()); err != nil {
-			return written, err
+		files = append(files, file{"index.html", buf.Bytes()})
+	}
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) {
+		errs[i] = writeFileAtomic(filepath.Join(dir, files[i].name), files[i].data)
+	})
+	for i, f := range files {
+		if errs[i] != nil {
+			return written, errs[i]
 		}
+		written = append(written, filepath.Join(dir, f.name))
 	}
 	return written, nil
 }
 
-// htmlScale is CSS pixels per point of figure width on the HTML page (a
-// point is 4/3 px at 100 %).
-const htmlScale = 1.6
+// renderedFigure is what writing one figure's files gave.
+type renderedFigure struct {
+	paths []string // written, in the order of the formats
+	svg   []byte   // for the HTML page
+	err   error
+}
+
+func (r *resolved) renderFigure(f *Figure, dir string, wantSVG bool) (out renderedFigure) {
+	for _, format := range r.Formats {
+		var buf bytes.Buffer
+		if out.err = f.Render(&buf, format, r.DPI); out.err != nil {
+			return out
+		}
+		path := filepath.Join(dir, f.Name+"."+format)
+		if out.err = writeFileAtomic(path, buf.Bytes()); out.err != nil {
+			return out
+		}
+		out.paths = append(out.paths, path)
+		if format == "svg" {
+			out.svg = buf.Bytes()
+		}
+	}
+	if out.svg == nil && wantSVG {
+		var buf bytes.Buffer
+		if out.err = f.Render(&buf, "svg", r.DPI); out.err != nil {
+			return out
+		}
+		out.svg = buf.Bytes()
+	}
+	return out
+}
+
+// writeWorkers, when positive, is the number of workers parallel uses; the
+// tests set it to show that outputs do not depend on it.
+var writeWorkers = 0
+
+// parallel runs job(0) to job(n-1) on GOMAXPROCS workers, at least four:
+// besides drawing, a job waits for its files to reach the disk.
+func parallel(n int, job func(i int)) {
+	workers := max(4, runtime.GOMAXPROCS(0))
+	if writeWorkers > 0 {
+		workers = writeWorkers
+	}
+	workers = min(n, workers)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				job(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
 
 func contains(ss []string, s string) bool {
 	for _, v := range ss {

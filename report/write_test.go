@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"math"
 
 	"os"
@@ -156,5 +157,34 @@ func TestWriteSparse(t *testing.T) {
 	sw.Points[4].Strategies = sw.Points[4].Strategies[:3]
 	if _, err := Write(sw, t.TempDir(), Options{Formats: []string{"svg"}, Point: 4}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The files Write makes are the same bytes whatever the number of workers
+// that render them.
+func TestWriteSameBytesAnyWorkers(t *testing.T) {
+	defer func(w int) { writeWorkers = w }(writeWorkers)
+	var dirs []string
+	for _, w := range []int{1, 7} {
+		writeWorkers = w
+		dir := t.TempDir()
+		if _, err := Write(sweepFixture(), dir, Options{Formats: Formats, DPI: 40}); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	entries, err := os.ReadDir(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < 20 {
+		t.Fatalf("only %d files", len(entries))
+	}
+	for _, e := range entries {
+		a, _ := os.ReadFile(filepath.Join(dirs[0], e.Name()))
+		b, err := os.ReadFile(filepath.Join(dirs[1], e.Name()))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between 1 and 7 workers (%v)", e.Name(), err)
+		}
 	}
 }
