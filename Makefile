@@ -58,3 +58,34 @@ calibrate: build ort
 calibrate-resnet34: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --arch resnet34 --timing-only --runs 200 --warmup 10 \
 	  --models $(MODELS_DIR)-resnet34 --name local-cpu-resnet34 --out $(OUT)/profiles/local-cpu-resnet34.toml $(CALIBRATE_FLAGS)
+
+# ---- Real images: Fashion-MNIST ---------------------------------------------
+# `make fashion-mnist` installs Debian's dataset-fashion-mnist (IDX files under
+# /usr/share/datasets/fashion-mnist) where apt-get can, and says what to do
+# where it cannot. `make calibrate-fashion` measures the PyTorch-trained S-CNN
+# and 3x3 Collage-CNN of models/testdata/fashion on all 10000 test images into
+# $(OUT)/profiles/fashion-cpu.toml; `make fashion-models` retrains them
+# (Debian's python3-torch; never part of `make test`).
+FASHION_DIR    ?= /usr/share/datasets/fashion-mnist
+FASHION_MODELS := models/testdata/fashion
+
+.PHONY: fashion-mnist calibrate-fashion fashion-models
+
+fashion-mnist:
+	@if [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte.gz ] || [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte ]; then \
+	  echo "Fashion-MNIST: $(FASHION_DIR)"; \
+	elif [ "$(FASHION_DIR)" = /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  { apt-get install -y dataset-fashion-mnist || { apt-get update && apt-get install -y dataset-fashion-mnist; }; } && echo "Fashion-MNIST: $(FASHION_DIR)"; \
+	else \
+	  echo "make fashion-mnist: no Fashion-MNIST in $(FASHION_DIR). On Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist;" \
+	    "elsewhere download t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from github.com/zalandoresearch/fashion-mnist" \
+	    "into a folder and pass FASHION_DIR=that-folder" >&2; exit 1; \
+	fi
+
+calibrate-fashion: build ort fashion-mnist
+	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --idx $(FASHION_DIR) --mean 0.2860 --std 0.3530 \
+	  --onnx $(FASHION_MODELS)/scnn.onnx:name=scnn --onnx $(FASHION_MODELS)/collage3.onnx:name=collage-3x3 \
+	  --name fashion-cpu --out $(OUT)/profiles/fashion-cpu.toml $(CALIBRATE_FLAGS)
+
+fashion-models: fashion-mnist
+	/usr/bin/python3 $(FASHION_MODELS)/train.py $(FASHION_DIR)
