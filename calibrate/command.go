@@ -108,9 +108,11 @@ func Main(c Config, w io.Writer) error {
 	} else if p, reports, err = c.userModels(); err != nil {
 		return err
 	}
-	for _, r := range reports {
-		for _, wn := range r.Warnings {
-			fmt.Fprintf(c.Warn, "calibrate: WARNING: %s: %s\n", r.Name, wn)
+	if c.Opt.Log == nil { // quiet: the progress log did not show them
+		for _, r := range reports {
+			for _, wn := range r.Warnings {
+				fmt.Fprintf(c.Warn, "calibrate: WARNING: %s: %s\n", r.Name, wn)
+			}
 		}
 	}
 	var buf bytes.Buffer

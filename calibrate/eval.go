@@ -55,7 +55,7 @@ func (e *evaluator) want() (w, h int) {
 // checkSizes refuses, before any work, a set whose images are not at the
 // size the model takes (unless resizing was asked for), and labels outside
 // the model's classes.
-func (e *evaluator) checkSizes() error {
+func (e *evaluator) checkSizes(rep *Report) error {
 	info := e.data.Describe()
 	w, h := e.want()
 	what := "the model's input"
@@ -67,7 +67,7 @@ func (e *evaluator) checkSizes() error {
 			e.r.spec.Name, info.Name, info.W, info.H, what, w, h)
 	}
 	if info.Warning != "" {
-		e.r.notes = append(e.r.notes, info.Warning)
+		rep.Warnings = append(rep.Warnings, info.Warning)
 	}
 	for i := range e.data.Len() {
 		if l := e.data.Label(i); l < 0 || l >= e.r.classes {

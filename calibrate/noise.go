@@ -13,6 +13,7 @@ type timing struct {
 	onCPU    float64 // this process's CPU time / wall time
 	tries    int
 	warnings []string
+	notes    []string
 }
 
 // timeHonest times run at batch 1 (Warmup, then Runs) and measures what
@@ -22,9 +23,11 @@ type timing struct {
 // unless AllowNoisy, when the profile says so.
 func (o Options) timeHonest(name string, run func() error) (timing, error) {
 	var best timing
+	known := false
 	best.others = math.NaN()
 	for try := 1; try <= o.Repeat; try++ {
 		before, start := snapCPU(), time.Now()
+		known = before.ok
 		samples, err := timeRuns(o.Warmup, o.Runs, run)
 		wall := time.Since(start).Seconds()
 		after := snapCPU()
@@ -57,8 +60,11 @@ func (o Options) timeHonest(name string, run func() error) (timing, error) {
 		}
 		best.warnings = append(best.warnings, "noisy timing: "+msg)
 	}
-	if math.IsNaN(best.others) {
+	switch {
+	case !known:
 		best.warnings = append(best.warnings, "other processes' CPU use could not be measured (no /proc/stat): the latency tail may include theirs")
+	case math.IsNaN(best.others):
+		best.notes = append(best.notes, "the timing was too short for /proc/stat's 10 ms resolution to measure other processes' CPU use")
 	}
 	return best, nil
 }

@@ -98,7 +98,7 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 	}
 	ev := newEvaluator(s, r)
 	if spec.Data != nil && spec.Data.Len() > 0 {
-		if err := ev.checkSizes(); err != nil {
+		if err := ev.checkSizes(&rep); err != nil {
 			return sim.Model{}, Report{}, err
 		}
 	}
@@ -137,6 +137,7 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 	samples := t.samples
 	rep.Others, rep.OnCPU, rep.Tries = t.others, t.onCPU, t.tries
 	rep.Warnings = append(rep.Warnings, t.warnings...)
+	rep.Notes = append(rep.Notes, t.notes...)
 	in := b.Input()
 	fill, _ := timeRuns(10, o.Runs, func() error { copy(in, example); return nil })
 	b.Close()
