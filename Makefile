@@ -89,3 +89,34 @@ calibrate-fashion: build ort fashion-mnist
 
 fashion-models: fashion-mnist
 	/usr/bin/python3 $(FASHION_MODELS)/train.py $(FASHION_DIR)
+
+# ---- ONNX Runtime with the CUDA and TensorRT providers (x64) ----------------
+# `make ort-cuda` puts ONNX Runtime 1.29.0 (npm onnxruntime-node, built with the
+# provider bridge) and its CUDA and TensorRT providers (npm
+# com.github.asus4.onnxruntime.linux-x64-gpu, built for 1.29.0) side by side in
+# .cache/onnxruntime/1.29.0-cuda/linux-x64/; use it with
+# --ort-lib $(ORT_CUDA_LIB) --provider cuda|tensorrt. The CUDA provider needs
+# CUDA 13 (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10)
+# and cuDNN 9; the TensorRT provider also TensorRT 10 (libnvinfer.so.10).
+ORT_CUDA_VERSION := 1.29.0
+ORT_GPU_PACKAGE  := com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
+ORT_CUDA_DIR     := .cache/onnxruntime/$(ORT_CUDA_VERSION)-cuda/linux-x64
+ORT_CUDA_LIB     := $(CURDIR)/$(ORT_CUDA_DIR)/libonnxruntime.so.1
+
+.PHONY: ort-cuda
+
+ort-cuda: $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so
+
+$(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
+	@[ "$(ORT_ARCH)" = x64 ] || { echo "make ort-cuda: the GPU providers on npm are built for linux-x64 only (this is $(ORT_ARCH))" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "make ort-cuda: npm is needed to fetch onnxruntime-node@$(ORT_CUDA_VERSION) and $(ORT_GPU_PACKAGE) from the npm registry" >&2; exit 1; }
+	@mkdir -p $(ORT_CUDA_DIR)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+	  npm pack --silent onnxruntime-node@$(ORT_CUDA_VERSION) $(ORT_GPU_PACKAGE) >/dev/null && \
+	  tar -xzf onnxruntime-node-$(ORT_CUDA_VERSION).tgz package/bin/napi-v6/linux/x64/libonnxruntime.so.1 && \
+	  tar -xzf com.github.asus4.onnxruntime.linux-x64-gpu-*.tgz package/Plugins/Linux/x64 && \
+	  for f in package/Plugins/Linux/x64/libonnxruntime_providers_shared.so package/Plugins/Linux/x64/libonnxruntime_providers_tensorrt.so \
+	           package/bin/napi-v6/linux/x64/libonnxruntime.so.1 package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so; do \
+	    mv "$$f" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" && mv "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f)" || exit 1; \
+	  done
+	@echo "ONNX Runtime $(ORT_CUDA_VERSION) with CUDA and TensorRT providers: $(ORT_CUDA_LIB)"
