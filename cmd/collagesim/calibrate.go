@@ -25,15 +25,22 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.JSON, "json", "", "also write the profile as JSON to this file")
 	fs.StringVar(&o.ProfileName, "name", "local-cpu", "profile name")
 	fs.StringVar(&c.ModelsDir, "models", ".cache/models", "folder of the bundled models (built there when missing or built with other options)")
-	arch := fs.String("arch", "small", "bundled models' architecture: "+strings.Join(models.PresetNames(), ", ")+", optionally with overrides (small,side=64,widths=32/64/128)")
-	grids := fs.String("grids", "2,3,4", "Collage-CNN grids of the bundle")
-	parityK := fs.String("parity-k", "2,4,9", fmt.Sprintf("group sizes k of the bundle's parity models (ParM), \"\" for none; k = %d is named %q, the others parity-k<k>", models.DefaultParityK, models.ParityBaseName))
+	c.Build.Arch, _ = models.ParseArch("small")
+	fs.Func("arch", "bundled models' architecture: "+strings.Join(models.PresetNames(), ", ")+", optionally with overrides (small,side=64,widths=32/64/128) (default small)",
+		func(v string) (err error) { c.Build.Arch, err = models.ParseArch(v); return err })
+	ints := func(name, def, help string, dst *[]int) {
+		*dst, _ = calibrate.ParseInts(def)
+		fs.Func(name, help+map[bool]string{true: " (default " + def + ")"}[def != ""], func(v string) (err error) { *dst, err = calibrate.ParseInts(v); return err })
+	}
+	ints("grids", "2,3,4", "Collage-CNN grids of the bundle", &c.Build.Grids)
+	ints("parity-k", "2,4,9", fmt.Sprintf("group sizes k of the bundle's parity models (ParM), \"\" for none; k = %d is named %q, the others parity-k<k>", models.DefaultParityK, models.ParityBaseName), &c.Build.ParityK)
 	fs.Uint64Var(&c.Build.Seed, "seed", 1, "seed of the bundled models' weights and training images")
 	fs.IntVar(&c.Build.TrainImages, "train", 3000, "training images for the bundled models' heads")
 	fs.BoolVar(&c.Build.Untrained, "timing-only", false, "build the bundle with untrained (zero) heads and measure latency only (large architectures)")
 	fs.Func("onnx", "calibrate this ONNX model instead of the bundle, PATH or PATH:key=value,... (repeatable; keys: "+strings.Join(calibrate.SpecKeys, ", ")+")",
 		func(v string) error { c.Models = append(c.Models, v); return nil })
-	modelName := fs.String("model-name", "", "profile names of the --onnx models, comma-separated in order (default: file name; or name= per model)")
+	fs.Func("model-name", "profile names of the --onnx models, comma-separated in order (default: file name; or name= per model)",
+		func(v string) error { c.Names = strings.Split(v, ","); return nil })
 	for _, f := range []struct{ key, help string }{
 		{"role", "role of every --onnx model: single, collage or parity (default: from the output shape and metadata; parity must be declared)"},
 		{"grid", "collage grid g (checked against the output's g*g cells) or parity group size k"},
@@ -67,7 +74,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Session.InterOpThreads, "inter-threads", 1, "inter-op threads per session (0: ONNX Runtime's default)")
 	fs.IntVar(&o.Warmup, "warmup", 100, "untimed runs before timing")
 	fs.IntVar(&o.Runs, "runs", 2000, "timed runs per model (and per batch size); at least 2")
-	batches := fs.String("batch", "", "also record latency at these batch sizes, e.g. 1,4,8")
+	ints("batch", "", "also record latency at these batch sizes, e.g. 1,4,8", &o.Batches)
 	fs.IntVar(&o.Points, "quantiles", 1001, "points of each latency quantile table")
 	fs.Float64Var(&o.MinConfidence, "min-confidence", 0, "coverage: a cell (or image) counts as answered when its top probability is at least this (0: every one)")
 	fs.IntVar(&o.TestImages, "test", 1000, "held-out synthetic images for the bundle's accuracy")
@@ -82,47 +89,31 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	fail := func(err error) int {
-		fmt.Fprintln(stderr, "collagesim calibrate:", err)
-		if errors.Is(err, calibrate.ErrUsage) {
-			return 2
-		}
-		return 1
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "collagesim calibrate: "+format+"\n", a...)
+		return 2
 	}
 	if fs.NArg() > 0 {
-		return fail(fmt.Errorf("%w: unexpected arguments %q (flags only)", calibrate.ErrUsage, fs.Args()))
+		return usage("unexpected arguments %q (flags only)", fs.Args())
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, name := range []string{"runs", "warmup", "quantiles", "repeat", "max-others"} {
-		// A number flag given as 0 is refused rather than read as "default".
-		if v := fs.Lookup(name).Value.String(); set[name] && (v == "0" || strings.HasPrefix(v, "-")) {
-			return fail(fmt.Errorf("%w: --%s %s: must be positive", calibrate.ErrUsage, name, v))
+	bad := ""
+	fs.Visit(func(f *flag.Flag) { // a number given as 0 is refused, not read as "the default"
+		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat max-others ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
+			bad = fmt.Sprintf("--%s %s: must be positive", f.Name, v)
 		}
-	}
-	var err error
-	if o.Batches, err = calibrate.ParseInts(*batches); err != nil {
-		return fail(fmt.Errorf("%w: --batch: %v", calibrate.ErrUsage, err))
-	}
-	if *modelName != "" {
-		c.Names = strings.Split(*modelName, ",")
-	}
-	if len(c.Models) == 0 {
-		if c.Build.Arch, err = models.ParseArch(*arch); err != nil {
-			return fail(fmt.Errorf("%w: %v", calibrate.ErrUsage, err))
-		}
-		if c.Build.Grids, err = calibrate.ParseInts(*grids); err != nil {
-			return fail(fmt.Errorf("%w: --grids: %v", calibrate.ErrUsage, err))
-		}
-		if c.Build.ParityK, err = calibrate.ParseInts(*parityK); err != nil {
-			return fail(fmt.Errorf("%w: --parity-k: %v", calibrate.ErrUsage, err))
-		}
+	})
+	if bad != "" {
+		return usage("%s", bad)
 	}
 	if *quiet {
 		o.Log = nil
 	}
 	if err := calibrate.Main(c, stdout); err != nil {
-		return fail(err)
+		fmt.Fprintln(stderr, "collagesim calibrate:", err)
+		if errors.Is(err, calibrate.ErrUsage) {
+			return 2
+		}
+		return 1
 	}
 	return 0
 }
