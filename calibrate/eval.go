@@ -36,6 +36,9 @@ func newEvaluator(s *models.Session, r *resolved) *evaluator {
 	switch r.spec.Role {
 	case sim.RoleCollage:
 		e.collager = &models.Collager{Grid: r.spec.Grid, Cell: r.in.w / r.spec.Grid}
+		if r.in.w%r.spec.Grid != 0 {
+			e.collager.Size = r.in.w // a detector's 416 pixels for 3x3: cells of 138 or 139
+		}
 		e.imgs = make([]models.Image, r.spec.Grid*r.spec.Grid)
 	case sim.RoleParity:
 		e.parity = &models.ParityEncoder{K: r.spec.Grid, Side: r.in.w}
@@ -61,6 +64,10 @@ func (e *evaluator) checkSizes(rep *Report) error {
 	what := "the model's input"
 	if e.collager != nil {
 		what = fmt.Sprintf("a cell of the %dx%d collage input (%d pixels / %d)", e.r.in.w, e.r.in.h, e.r.in.w, e.r.spec.Grid)
+	}
+	if e.collager != nil && e.collager.Size > 0 && !e.r.spec.Resize {
+		return usagef("%s: the input side %d is not a multiple of grid %d, so cells are %d or %d pixels: pass --resize to resample the images into them",
+			e.r.spec.Name, e.r.in.w, e.r.spec.Grid, e.r.in.w/e.r.spec.Grid, e.r.in.w/e.r.spec.Grid+1)
 	}
 	if info.W > 0 && (info.W != w || info.H != h) && !e.r.spec.Resize {
 		return usagef("%s: the images of %s are %dx%d but %s is %dx%d: pass --resize to resample them (area averaging down, bilinear up), or give images at that size",
@@ -307,6 +314,9 @@ func (e *evaluator) collageAccuracy(o Options, m *sim.Model, rep *Report) (strin
 	}
 	n := max(1, (o.TestCells+k-1)/k)
 	groups := models.RandomGroups(rand.New(rand.NewPCG(o.TestSeed, uint64(k))), e.data.Len(), k, n)
+	if e.r.spec.Head != "" {
+		return e.detectorAccuracy(groups, o, m, rep)
+	}
 	e.probe = groups[:min(len(groups), max(4, 100/k))]
 	C := e.r.classes
 	stats := make([][]rowStat, len(groups))
@@ -517,4 +527,40 @@ func sameFormat(a, b inputFormat) bool {
 		return true
 	}
 	return a.scale == b.scale && eq(a.mean, b.mean, 0) && eq(a.std, b.std, 1)
+}
+
+// detectorAccuracy scores a detector-style Collage-CNN: each collage's boxes
+// are decoded into cells (decodeYOLO); a cell is answered when a box is
+// centred in it with a score of at least MinConfidence, and right when
+// that box's class is its image's label.
+func (e *evaluator) detectorAccuracy(groups [][]int, o Options, m *sim.Model, rep *Report) (string, error) {
+	g := e.r.spec.Grid
+	calls := make([]cellCall, g*g)
+	cells, covered, correct := 0, 0, 0
+	err := e.run(groups, e.r.in, func(i int, out []float32) {
+		decodeYOLO(out, e.r.spec.Head, e.r.classes, g, e.r.in.w, calls)
+		for j, c := range calls {
+			cells++
+			if !c.ok || c.score < o.MinConfidence {
+				continue
+			}
+			covered++
+			if c.class == e.data.Label(groups[i][j]) {
+				correct++
+			}
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	m.Coverage = float64(covered) / float64(cells)
+	m.Accuracy = 0
+	if covered > 0 {
+		m.Accuracy = float64(correct) / float64(covered)
+	}
+	rep.Accuracy, rep.Coverage, rep.Tested, rep.Correct = m.Accuracy, m.Coverage, cells, correct
+	e.chanceWarning(m.Accuracy, rep)
+	return fmt.Sprintf("per-cell top-1 %.4f of covered cells and coverage %.4f over %d cells of %d full collages of %s, decoded from %s boxes "+
+		"(a cell takes the class of the highest-scoring box centred in it; answered when that score is >= %g)",
+		m.Accuracy, m.Coverage, cells, len(groups), e.data.Describe().Name, e.r.spec.Head, o.MinConfidence), nil
 }

@@ -102,9 +102,9 @@ func metaKey(setting string) string { return "collagesim." + strings.ReplaceAll(
 // shapes, and checks that what is declared fits what the model is.
 func resolve(s *models.Session, spec Spec) (*resolved, error) {
 	// Metadata fills what the command line left unset.
-	set := map[string]bool{"role": spec.Role != "", "grid": spec.Grid != 0, "cells": spec.Cells != "", "output": spec.Output != "",
+	set := map[string]bool{"role": spec.Role != "", "grid": spec.Grid != 0, "cells": spec.Cells != "", "output": spec.Output != "", "head": spec.Head != "",
 		"layout": spec.Layout != "", "mean": spec.Mean != nil, "std": spec.Std != nil, "range": spec.Range != 0}
-	for _, k := range []string{"role", "grid", "cells", "output", "layout", "mean", "std", "range"} {
+	for _, k := range []string{"role", "grid", "cells", "output", "head", "layout", "mean", "std", "range"} {
 		v, ok := s.Meta[metaKey(k)]
 		if !ok || set[k] {
 			continue
@@ -216,6 +216,9 @@ func resolve(s *models.Session, spec Spec) (*resolved, error) {
 func (r *resolved) inferRole(name string, out []int64) error {
 	spec := &r.spec
 	r.outDims = out
+	if spec.Head != "" {
+		return r.inferHead(name, out)
+	}
 	switch len(out) {
 	case 2:
 		switch spec.Role {
@@ -267,11 +270,37 @@ func (r *resolved) inferRole(name string, out []int64) error {
 			return fmt.Errorf("calibrate: %s: a collage input must be square, got %dx%d", name, r.in.w, r.in.h)
 		}
 		if r.in.w%spec.Grid != 0 {
-			return fmt.Errorf("calibrate: %s: input side %d is not a multiple of grid %d: cells would differ in size (a detector-style Collage-CNN needs a decoder, see the README)", name, r.in.w, spec.Grid)
+			return fmt.Errorf("calibrate: %s: input side %d is not a multiple of grid %d: cells would differ in size (for a detector-style Collage-CNN give head=yolo)", name, r.in.w, spec.Grid)
 		}
 	}
 	if spec.Cells == "" {
 		spec.Cells = CellsRowMajor
 	}
+	return nil
+}
+
+// inferHead checks a detector-style Collage-CNN: role collage, a declared
+// grid (boxes do not tell it), a square input of any side.
+func (r *resolved) inferHead(name string, out []int64) error {
+	spec := &r.spec
+	if spec.Role != "" && spec.Role != sim.RoleCollage {
+		return usagef("%s: head=%s is a Collage-CNN's detector head, but role is %s", name, spec.Head, spec.Role)
+	}
+	spec.Role = sim.RoleCollage
+	if spec.Grid < 2 {
+		return usagef("%s: a detector's grid cannot be read from its output %v: give grid=g (3 for the paper's 3x3 collages)", name, out)
+	}
+	head, classes, err := yoloLayout(spec.Head, out)
+	if err != nil {
+		return usagef("%s: head=%s: %v", name, spec.Head, err)
+	}
+	spec.Head, r.classes = head, classes
+	if spec.Classes != nil && len(spec.Classes) != r.classes {
+		return usagef("%s: the class map has %d classes, the %s output %v has %d", name, len(spec.Classes), head, out, r.classes)
+	}
+	if r.in.w != r.in.h {
+		return fmt.Errorf("calibrate: %s: a collage input must be square, got %dx%d", name, r.in.w, r.in.h)
+	}
+	spec.Cells = CellsRowMajor
 	return nil
 }

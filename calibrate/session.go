@@ -212,7 +212,7 @@ func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Repor
 			return sim.Model{}, Report{}, err
 		}
 		fmt.Fprintf(o.Log, "calibrate: %s: %s\n", spec.Name, accText)
-		if spec.Role != sim.RoleParity {
+		if spec.Role != sim.RoleParity && spec.Head == "" {
 			if err := ev.probeNormalisation(o, &rep); err != nil {
 				return sim.Model{}, Report{}, err
 			}
@@ -253,7 +253,11 @@ func timeEncode(spec Spec, side int, o Options, m *sim.Model, rep *Report) {
 			src = side
 		}
 	} else {
-		encode = (&models.Collager{Grid: spec.Grid, Cell: side / spec.Grid}).Encode
+		c := &models.Collager{Grid: spec.Grid, Cell: side / spec.Grid}
+		if side%spec.Grid != 0 {
+			c.Size = side
+		}
+		encode = c.Encode
 	}
 	if src <= 0 {
 		src = side / spec.Grid

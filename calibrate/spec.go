@@ -42,6 +42,10 @@ type Spec struct {
 	// Output says what the model outputs: OutputLogits, OutputProbs, or ""
 	// to detect probabilities (every row in [0, 1] summing to 1).
 	Output string
+	// Head, for a detector-style Collage-CNN, is its output layout:
+	// HeadYOLO, HeadYOLOv5 or HeadYOLOv8 (boxes, decoded into cells by
+	// their centre); "" for a per-cell classifier.
+	Head string
 	// Resize resamples images whose size differs from the model's input
 	// (or a collage's cell); without it such images are refused.
 	Resize bool
@@ -72,7 +76,7 @@ const (
 
 // SpecKeys are the per-model settings Spec.Set accepts, in the order the
 // usage lists them.
-var SpecKeys = []string{"name", "role", "grid", "cells", "output", "layout", "mean", "std", "range", "input-shape", "source-side"}
+var SpecKeys = []string{"name", "role", "grid", "cells", "output", "head", "layout", "mean", "std", "range", "input-shape", "source-side"}
 
 // ErrUsage marks errors in how calibrate was asked (flags, settings):
 // the command exits 2 for them.
@@ -137,6 +141,15 @@ func (s *Spec) Set(key, value string) error {
 			s.Output = ""
 		default:
 			return bad("logits, probs or auto")
+		}
+	case "head":
+		switch value {
+		case HeadYOLO, HeadYOLOv5, HeadYOLOv8:
+			s.Head = value
+		case "", "none", "cells":
+			s.Head = ""
+		default:
+			return bad("yolo, yolov5 ([N, boxes, 5+C]) or yolov8 ([N, 4+C, boxes])")
 		}
 	case "layout":
 		switch strings.ToLower(value) {

@@ -46,6 +46,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		{"grid", "collage grid g (checked against the output's g*g cells) or parity group size k"},
 		{"cells", "order of a collage output's cells: row-major (default) or col-major"},
 		{"output", "what the models output: logits, probs or auto (default: probabilities detected)"},
+		{"collage-head", "a detector-style Collage-CNN's boxes, decoded into cells by centre: yolo, yolov5 or yolov8 (give grid too)"},
 		{"layout", "input layout: nchw, nhwc or auto (default: from the channel dimension)"},
 		{"mean", "per-channel input mean, one value per channel, e.g. 0.485,0.456,0.406"},
 		{"std", "per-channel input std, one value per channel, e.g. 0.229,0.224,0.225"},
@@ -53,8 +54,8 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		{"input-shape", "input shape with batch, e.g. 1,3,224,224, for symbolic sizes (default: from the model)"},
 		{"source-side", "side of the images a collage is built from, for its encoding time (default: the cell side)"},
 	} {
-		key := f.key
-		fs.Func(key, f.help, func(v string) error {
+		key := strings.TrimPrefix(f.key, "collage-")
+		fs.Func(f.key, f.help, func(v string) error {
 			if err := (&calibrate.Spec{}).Set(key, v); err != nil {
 				return err
 			}

@@ -168,6 +168,37 @@ def main():
     col.eval()
     export(col, "collage3-colmajor.onnx", torch.zeros(1, 1, 84, 84))
 
+    # Detector-style heads on the Collage-CNN, as YOLO exports lay them out:
+    # one box per cell, centred on it, the size of a cell, its class scores
+    # the cell's softmax, plus one weak distractor box in cell 0.
+    class Yolo(nn.Module):
+        def __init__(self, m, side, v8):
+            super().__init__()
+            self.m, self.side, self.v8 = m, side, v8
+
+        def forward(self, x):
+            if self.side != g * 28:
+                x = F.interpolate(x, size=(g * 28, g * 28), mode="bilinear", align_corners=False)
+            p = F.softmax(self.m(x), dim=-1)  # [N, 9, 10]
+            n = p.shape[0]
+            cell = self.side / g
+            c = torch.arange(g, dtype=torch.float32) * cell + cell / 2
+            cy, cx = torch.meshgrid(c, c, indexing="ij")
+            boxes = torch.stack([cx.reshape(-1), cy.reshape(-1), torch.full((g * g,), cell), torch.full((g * g,), cell)], -1)
+            extra = torch.tensor([[cell / 3, cell / 3, 5.0, 5.0]])
+            xywh = torch.cat([boxes, extra], 0).unsqueeze(0).expand(n, -1, -1)  # [N, 10, 4]
+            weak = torch.zeros(n, 1, 10)
+            weak[:, 0, 0] = 0.05
+            scores = torch.cat([p, weak], 1)  # [N, 10, 10]
+            if self.v8:  # [N, 4 + C, boxes]
+                return torch.cat([xywh, scores], -1).permute(0, 2, 1)
+            obj = torch.ones(n, g * g + 1, 1)  # [N, boxes, 5 + C]
+            return torch.cat([xywh, obj, scores], -1)
+
+    export(Yolo(collage, 84, False), "collage3-yolov5.onnx", torch.zeros(1, 1, 84, 84))
+    export(Yolo(collage, 84, True), "collage3-yolov8.onnx", torch.zeros(1, 1, 84, 84))
+    export(Yolo(collage, 86, True), "collage3-yolov8-86px.onnx", torch.zeros(1, 1, 86, 86))
+
     with open(os.path.join(HERE, "t10k-images-idx3-ubyte"), "wb") as f:
         f.write(struct.pack(">IIII", 0x803, TEST_N, 28, 28) + xte.tobytes())
     with open(os.path.join(HERE, "t10k-labels-idx1-ubyte"), "wb") as f:
