@@ -42,9 +42,10 @@ type Config struct {
 // Images and IDX.
 type Data struct {
 	CIFAR, Images, IDX string
-	Labels             string // class map file: one class name per line, in output order
-	Limit              int    // at most this many images (per class for Images); 0 all
-	Resize             bool   // resample images that are not at the model's size
+	Labels             string  // class map file: one class name per line, in output order
+	Limit              int     // at most this many images (per class for Images); 0 all
+	Resize             bool    // resample images that are not at the model's size
+	Crop               float64 // centre-crop this share of the shorter side first (0.875: ImageNet's 224 of 256)
 }
 
 // Open opens the configured held-out set (nil, nil when none is set).
@@ -160,7 +161,10 @@ func (c Config) userModels() (*sim.Profile, []Report, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		spec := Spec{Classes: classes, Resize: c.Data.Resize}
+		if c.Data.Crop < 0 || c.Data.Crop > 1 {
+			return nil, nil, usagef("--crop %g: want a share of the shorter side in (0, 1], e.g. 0.875 (224 of 256), or 0 for none", c.Data.Crop)
+		}
+		spec := Spec{Classes: classes, Resize: c.Data.Resize || c.Data.Crop > 0, Crop: c.Data.Crop}
 		if i < len(c.Names) && c.Names[i] != "" {
 			settings = append([][2]string{{"name", c.Names[i]}}, settings...)
 		}

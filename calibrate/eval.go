@@ -135,6 +135,7 @@ func (e *evaluator) item(dst []float32, group []int, f inputFormat) error {
 		if err != nil {
 			return err
 		}
+		img = centreCrop(img, e.r.spec.Crop, w, h)
 		if img.W == w && img.H == h {
 			copy(e.planar, img.Pix)
 		} else {
@@ -563,4 +564,31 @@ func (e *evaluator) detectorAccuracy(groups [][]int, o Options, m *sim.Model, re
 	return fmt.Sprintf("per-cell top-1 %.4f of covered cells and coverage %.4f over %d cells of %d full collages of %s, decoded from %s boxes "+
 		"(a cell takes the class of the highest-scoring box centred in it; answered when that score is >= %g)",
 		m.Accuracy, m.Coverage, cells, len(groups), e.data.Describe().Name, e.r.spec.Head, o.MinConfidence), nil
+}
+
+// centreCrop cuts from img the centred region of aspect w:h whose shorter
+// side is share of img's shorter side (share 0 or 1 with the same aspect:
+// img itself).
+func centreCrop(img models.Image, share float64, w, h int) models.Image {
+	if share <= 0 {
+		return img
+	}
+	// The largest w:h region that fits, scaled by share.
+	cw, ch := float64(img.W), float64(img.W)*float64(h)/float64(w)
+	if ch > float64(img.H) {
+		cw, ch = float64(img.H)*float64(w)/float64(h), float64(img.H)
+	}
+	cw, ch = math.Round(cw*share), math.Round(ch*share)
+	x0, y0 := int(math.RoundToEven((float64(img.W)-cw)/2)), int(math.RoundToEven((float64(img.H)-ch)/2)) // as torchvision's CenterCrop
+	W, H := max(int(cw), 1), max(int(ch), 1)
+	if W == img.W && H == img.H {
+		return img
+	}
+	out := models.NewImage(W, H)
+	for c := range 3 {
+		for y := range H {
+			copy(out.Pix[(c*H+y)*W:][:W], img.Pix[(c*img.H+y0+y)*img.W+x0:][:W])
+		}
+	}
+	return out
 }

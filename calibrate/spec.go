@@ -49,6 +49,11 @@ type Spec struct {
 	// Resize resamples images whose size differs from the model's input
 	// (or a collage's cell); without it such images are refused.
 	Resize bool
+	// Crop, if in (0, 1), first cuts from each image the centred region of
+	// the model's aspect ratio that spans Crop of the image's shorter side,
+	// then resizes it: torchvision's Resize(256) + CenterCrop(224) is
+	// Crop 0.875. It implies Resize.
+	Crop float64
 	// Classes is the class map (index = output class), for reports and
 	// for checking the output width; nil takes the model's metadata.
 	Classes []string

@@ -110,3 +110,18 @@ func TestCollagerSize(t *testing.T) {
 		}
 	}
 }
+
+func TestCentreCrop(t *testing.T) {
+	img := models.NewImage(300, 200)
+	for i := range img.Pix {
+		img.Pix[i] = float32(i % 300) // column index in every plane
+	}
+	c := centreCrop(img, 0.875, 224, 224)
+	// 0.875 of the shorter side (200) is 175, centred: columns 62 to 236.
+	if c.W != 175 || c.H != 175 || c.Pix[0] != 62 || c.Pix[174] != 236 {
+		t.Errorf("%dx%d from column %g to %g", c.W, c.H, c.Pix[0], c.Pix[174])
+	}
+	if same := centreCrop(img, 0, 224, 224); same.W != 300 {
+		t.Error("share 0 cropped")
+	}
+}

@@ -69,6 +69,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Data.Labels, "labels", "", "class map: one class name per line in output order; --images folders are matched to it by name")
 	fs.IntVar(&c.Data.Limit, "limit", 0, "use at most this many held-out images (per class for --images); 0: all")
 	fs.BoolVar(&c.Data.Resize, "resize", false, "resample held-out images that are not at the model's input (or cell) size; without it they are refused")
+	fs.Float64Var(&c.Data.Crop, "crop", 0, "centre-crop this share of each image's shorter side, then resize (0.875: torchvision's Resize(256) + CenterCrop(224))")
 	fs.StringVar(&o.Library, "ort-lib", "", "ONNX Runtime shared library (libonnxruntime.so.1)")
 	fs.StringVar(&o.Session.Provider, "provider", "cpu", "execution provider: cpu, cuda, tensorrt")
 	fs.IntVar(&o.Session.IntraOpThreads, "threads", 1, "intra-op threads per session (0: ONNX Runtime's default, one per core)")
