@@ -38,7 +38,7 @@ func quickOptions() Options {
 	return Options{
 		Session: models.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1},
 		Warmup:  5, Runs: 50, Points: 101, Batches: []int{1, 4},
-		TestImages: 200, TestCells: 256, AllowNoisy: true,
+		TestImages: 200, TestCells: 256, AllowNoisy: true, Repeat: 1,
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
 	}
 }

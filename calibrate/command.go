@@ -49,7 +49,9 @@ type Data struct {
 }
 
 // Open opens the configured held-out set (nil, nil when none is set).
-func (d Data) Open() (models.Source, []string, error) {
+// modelClasses, if not nil, is the class map an image folder is matched to
+// when there is no labels file (the model's own class names).
+func (d Data) Open(modelClasses []string) (models.Source, []string, error) {
 	n := 0
 	for _, s := range []string{d.CIFAR, d.Images, d.IDX} {
 		if s != "" {
@@ -77,7 +79,11 @@ func (d Data) Open() (models.Source, []string, error) {
 		s, err := models.OpenIDX(d.IDX, d.Limit)
 		return s, classes, err
 	case d.Images != "":
-		s, err := models.OpenFolder(d.Images, models.FolderOptions{Classes: classes, Limit: d.Limit})
+		match := classes
+		if match == nil {
+			match = modelClasses
+		}
+		s, err := models.OpenFolder(d.Images, models.FolderOptions{Classes: match, Limit: d.Limit})
 		return s, classes, err
 	}
 	if d.Labels != "" {
@@ -143,10 +149,17 @@ func Main(c Config, w io.Writer) error {
 // input, whose degraded-mode accuracy decodes with them.
 func (c Config) userModels() (*sim.Profile, []Report, error) {
 	o := c.Opt.withDefaults()
-	if err := o.validate(); err != nil {
+	err := o.validate()
+	if err != nil {
 		return nil, nil, err
 	}
-	data, classes, err := c.Data.Open()
+	var modelClasses []string
+	if c.Data.Images != "" && c.Data.Labels == "" {
+		if modelClasses, err = c.modelClassNames(o); err != nil {
+			return nil, nil, err
+		}
+	}
+	data, classes, err := c.Data.Open(modelClasses)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -305,4 +318,30 @@ func modelKeeping(path string, spec Spec, o Options, keep bool) (sim.Model, Repo
 	}
 	spec.keepOutputs = true
 	return Model(path, spec, o)
+}
+
+// modelClassNames reads the class names the first model that has them
+// carries in its metadata (collagesim.classes, or Ultralytics' names).
+func (c Config) modelClassNames(o Options) ([]string, error) {
+	if err := models.InitRuntime(o.Library); err != nil {
+		return nil, err
+	}
+	for _, arg := range c.Models {
+		path, _, err := ParseModelArg(arg)
+		if err != nil {
+			return nil, err
+		}
+		s, err := models.OpenFile(path, o.Session)
+		if err != nil {
+			return nil, err
+		}
+		meta := s.Meta
+		s.Close()
+		for _, k := range []string{models.MetaClasses, "classes", "names"} {
+			if names := models.ParseClassNames(meta[k]); len(names) > 0 {
+				return names, nil
+			}
+		}
+	}
+	return nil, nil
 }

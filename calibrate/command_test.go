@@ -185,3 +185,26 @@ func writePNG(t *testing.T, path string, img models.Image) {
 		t.Fatal(err)
 	}
 }
+
+// Folders named by class are matched to the class names the model carries
+// in its metadata when no labels file is given: the same answers as
+// folders named by class number.
+func TestFolderMatchedToModelClasses(t *testing.T) {
+	dir := tinyFiles(t)
+	byNumber := synthFolder(t, 60, 16, itoa)
+	byName := synthFolder(t, 60, 16, func(l int) string { return strings.ToUpper(models.SynthClasses[l]) })
+	run := func(images string) Report {
+		t.Helper()
+		c := Config{Out: "unused", Models: []string{filepath.Join(dir, "scnn.onnx")}, Data: Data{Images: images}, Opt: quickOptions()}
+		c.Opt.Batches = nil
+		_, reports, err := c.userModels()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reports[0]
+	}
+	a, b := run(byNumber), run(byName)
+	if a.Correct != b.Correct || a.Tested != 60 || hasText(b.Warnings, "sorted order") {
+		t.Errorf("by number %d of %d, by name %d of %d, warnings %q", a.Correct, a.Tested, b.Correct, b.Tested, b.Warnings)
+	}
+}

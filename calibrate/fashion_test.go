@@ -242,3 +242,45 @@ func TestFashionSizeRefused(t *testing.T) {
 		t.Errorf("with resize: %v", err)
 	}
 }
+
+// YOLO-style heads on the same Collage-CNN (one box per cell with the
+// cell's softmax as class scores, and a weak distractor box): decoded by
+// centre they give the classifier's per-cell answers exactly, and its
+// coverage at a threshold; an 86-pixel input (cells of 28 and 29 pixels)
+// is read too.
+func TestFashionYOLOHeads(t *testing.T) {
+	src, exp := fashion(t)
+	spec := Spec{Data: src, Mean: []float32{exp.Mean}, Std: []float32{exp.Std}}
+	o := fashionOptions()
+	o.MinConfidence = 0.9
+	cls, cr := fashionModel(t, "collage3.onnx", spec, o)
+	for _, tc := range []struct{ file, head string }{{"collage3-yolov5.onnx", HeadYOLOv5}, {"collage3-yolov8.onnx", HeadYOLOv8}, {"collage3-yolov5.onnx", HeadYOLO}} {
+		s := spec
+		s.Head, s.Grid = tc.head, 3
+		if tc.head == HeadYOLO {
+			s.Classes = models.FashionMNISTClasses // tells the small, ambiguous shape apart
+		}
+		m, r := fashionModel(t, tc.file, s, o)
+		if m.Role != sim.RoleCollage || m.Grid != 3 || r.Correct != cr.Correct || m.Coverage != cls.Coverage || r.Tested != cr.Tested {
+			t.Errorf("%s as %s: %d correct, coverage %g; the classifier %d, %g", tc.file, tc.head, r.Correct, m.Coverage, cr.Correct, cls.Coverage)
+		}
+	}
+	s := spec
+	s.Head = HeadYOLOv8
+	if _, _, err := Model(filepath.Join(fashionDir, "collage3-yolov8.onnx"), s, o); err == nil || !strings.Contains(err.Error(), "give grid=g") {
+		t.Errorf("no grid: %v", err)
+	}
+	s.Grid = 3
+	if _, _, err := Model(filepath.Join(fashionDir, "collage3-yolov8-86px.onnx"), s, o); err == nil || !strings.Contains(err.Error(), "cells are 28 or 29 pixels: pass --resize") {
+		t.Errorf("86 pixels without resize: %v", err)
+	}
+	s.Resize = true
+	m, _ := fashionModel(t, "collage3-yolov8-86px.onnx", s, o)
+	if math.Abs(m.Accuracy-cls.Accuracy) > 0.05 || math.Abs(m.Coverage-cls.Coverage) > 0.2 {
+		t.Errorf("86-pixel detector: accuracy %.4f coverage %.4f, 84-pixel classifier %.4f %.4f", m.Accuracy, m.Coverage, cls.Accuracy, cls.Coverage)
+	}
+	// Without a head, a detector's output is refused rather than misread.
+	if _, _, err := Model(filepath.Join(fashionDir, "collage3-yolov8.onnx"), Spec{Data: src}, o); err == nil || !strings.Contains(err.Error(), "give head=yolo and grid=g") {
+		t.Errorf("a detector without head=: %v", err)
+	}
+}

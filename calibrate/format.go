@@ -241,7 +241,7 @@ func (r *resolved) inferRole(name string, out []int64) error {
 		cells := int(out[1])
 		g := int(math.Round(math.Sqrt(float64(cells))))
 		if g*g != cells || g < 2 {
-			return fmt.Errorf("calibrate: %s: output %v: dimension 1 (%d) is not the cell count g*g of a g x g collage", name, out, cells)
+			return fmt.Errorf("calibrate: %s: output %v: dimension 1 (%d) is not the cell count g*g of a g x g collage (a detector's boxes? give head=yolo and grid=g)", name, out, cells)
 		}
 		switch spec.Role {
 		case "", sim.RoleCollage:
@@ -254,7 +254,7 @@ func (r *resolved) inferRole(name string, out []int64) error {
 		}
 		r.classes = int(out[2])
 	default:
-		return fmt.Errorf("calibrate: %s: output %v: calibrate reads [N, C] class scores (S-CNN, parity) or [N, g*g, C] per-cell scores (Collage-CNN)", name, out)
+		return fmt.Errorf("calibrate: %s: output %v: calibrate reads [N, C] class scores (S-CNN, parity), [N, g*g, C] per-cell scores (Collage-CNN) or, with head=yolo, YOLO boxes", name, out)
 	}
 	if spec.Role == sim.RoleParity && spec.Grid < 2 {
 		return usagef("%s: a parity model needs its group size: grid=k (k >= 2)", name)
@@ -290,7 +290,7 @@ func (r *resolved) inferHead(name string, out []int64) error {
 	if spec.Grid < 2 {
 		return usagef("%s: a detector's grid cannot be read from its output %v: give grid=g (3 for the paper's 3x3 collages)", name, out)
 	}
-	head, classes, err := yoloLayout(spec.Head, out)
+	head, classes, err := yoloLayout(spec.Head, out, len(spec.Classes))
 	if err != nil {
 		return usagef("%s: head=%s: %v", name, spec.Head, err)
 	}

@@ -13,16 +13,26 @@ const (
 )
 
 // yoloLayout settles the head's layout from the output shape [N, a, b] and
-// returns the class count. "yolo" picks v8 when a < b (its exports are
-// [N, 84, 8400]), v5 otherwise ([N, 25200, 85]).
-func yoloLayout(head string, out []int64) (string, int, error) {
+// returns the class count. "yolo" picks v8 when a is at most a quarter of
+// b (its exports are [N, 84, 8400]), v5 when b is at most a quarter of a
+// ([N, 25200, 85]), and otherwise the one whose class count matches the
+// class map (known > 0); failing that it refuses to guess.
+func yoloLayout(head string, out []int64, known int) (string, int, error) {
 	if len(out) != 3 {
 		return "", 0, fmt.Errorf("output %v: a YOLO head outputs [N, boxes, 5+C] (v5) or [N, 4+C, boxes] (v8)", out)
 	}
 	if head == HeadYOLO {
-		head = HeadYOLOv5
-		if out[1] < out[2] {
+		switch {
+		case 4*out[1] <= out[2]:
 			head = HeadYOLOv8
+		case 4*out[2] <= out[1]:
+			head = HeadYOLOv5
+		case known > 0 && int(out[2])-5 == known:
+			head = HeadYOLOv5
+		case known > 0 && int(out[1])-4 == known:
+			head = HeadYOLOv8
+		default:
+			return "", 0, fmt.Errorf("output %v could be YOLOv5's [N, boxes, 5+C] or YOLOv8's [N, 4+C, boxes]: say head=yolov5 or head=yolov8", out)
 		}
 	}
 	c := int(out[2]) - 5

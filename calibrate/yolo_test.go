@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/collagesim/collagesim/models"
@@ -67,17 +68,21 @@ func TestDecodeYOLO(t *testing.T) {
 	}
 	// The layout from the shape: v8 exports are [N, 4+C, boxes], v5 [N, boxes, 5+C].
 	for _, tc := range []struct {
-		out  []int64
-		head string
-		c    int
-	}{{[]int64{1, 84, 8400}, HeadYOLOv8, 80}, {[]int64{1, 25200, 85}, HeadYOLOv5, 80}, {[]int64{1, 14, 10}, HeadYOLOv5, 5}} {
-		head, c, err := yoloLayout(HeadYOLO, tc.out)
+		out   []int64
+		head  string
+		c     int
+		known int
+	}{{[]int64{1, 84, 8400}, HeadYOLOv8, 80, 0}, {[]int64{1, 25200, 85}, HeadYOLOv5, 80, 0}, {[]int64{1, 10, 15}, HeadYOLOv5, 10, 10}, {[]int64{1, 14, 10}, HeadYOLOv8, 10, 10}} {
+		head, c, err := yoloLayout(HeadYOLO, tc.out, tc.known)
 		if err != nil || head != tc.head || c != tc.c {
 			t.Errorf("%v: %s %d %v", tc.out, head, c, err)
 		}
 	}
-	if _, _, err := yoloLayout(HeadYOLOv8, []int64{1, 4, 100}); err == nil {
+	if _, _, err := yoloLayout(HeadYOLOv8, []int64{1, 4, 100}, 0); err == nil {
 		t.Error("no class scores, no error")
+	}
+	if _, _, err := yoloLayout(HeadYOLO, []int64{1, 10, 15}, 0); err == nil || !strings.Contains(err.Error(), "say head=yolov5 or head=yolov8") {
+		t.Errorf("ambiguous shape: %v", err)
 	}
 }
 
