@@ -301,7 +301,8 @@ const Usage = `Usage:
       are inferred from it). Per-model settings (` + "`" + `key=value` + "`" + `, after the
       file and a colon) override the flags of the same name:
         name role grid cells(row-major|col-major) output(logits|probs|auto)
-        layout(nchw|nhwc|auto) mean std range(1|255) input-shape source-side
+        head(yolo|yolov5|yolov8, flag --collage-head) layout(nchw|nhwc|auto)
+        mean std range(1|255) input-shape source-side
       e.g. --onnx scnn.onnx --onnx c3.onnx:cells=col-major,output=probs
   See the README's Calibration section for the model contract.
 
