@@ -156,7 +156,8 @@ func classKey(s string) string {
 type FolderOptions struct {
 	// Classes is the class map (index = output class), from a labels file
 	// or the model's metadata. Each folder name must match one (ignoring
-	// case and anything but letters and digits).
+	// case and anything but letters and digits), or its first word (a
+	// synset map's "n01440764 tench, Tinca tinca" matches folder n01440764).
 	Classes []string
 	// Limit > 0 keeps at most Limit images per class.
 	Limit int
@@ -203,6 +204,13 @@ func OpenFolder(root string, o FolderOptions) (*Folder, error) {
 	case len(o.Classes) > 0:
 		f.classes = o.Classes
 		keys := map[string]int{}
+		for i, c := range o.Classes {
+			if f := strings.Fields(c); len(f) > 1 {
+				if _, dup := keys[classKey(f[0])]; !dup {
+					keys[classKey(f[0])] = i
+				}
+			}
+		}
 		for i, c := range o.Classes {
 			keys[classKey(c)] = i
 		}

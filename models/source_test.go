@@ -154,6 +154,16 @@ func TestFolderLabels(t *testing.T) {
 	if _, err := OpenFolder(byName, FolderOptions{Classes: names[:5]}); err == nil || !strings.Contains(err.Error(), "matches no class of the class map") {
 		t.Errorf("folder outside the class map: %v", err)
 	}
+	// A synset map: folders named by the first word of each line.
+	synsets := t.TempDir()
+	writeFolder(t, synsets, d, func(l int) string { return "n0" + strconv.Itoa(1000+l) })
+	var lines []string
+	for l := range 12 {
+		lines = append(lines, "n0"+strconv.Itoa(1000+l)+" "+names[l]+", more words")
+	}
+	if f, err = OpenFolder(synsets, FolderOptions{Classes: lines}); err != nil || f.Label(0) != 0 || f.Label(f.Len()-1) != 11 {
+		t.Errorf("synset map: %v", err)
+	}
 }
 
 func TestReadClassNames(t *testing.T) {
