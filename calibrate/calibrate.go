@@ -39,6 +39,11 @@ type Options struct {
 	MaxOthers  float64
 	Repeat     int
 	AllowNoisy bool
+	// TestData, if not nil, is the bundle's held-out set (its first
+	// TestImages, resized to the models' side) instead of synthetic images:
+	// a real set the bundle was trained on the training split of
+	// (BuildOptions.Data).
+	TestData models.Source
 }
 
 func (o Options) withDefaults() Options {
@@ -190,6 +195,13 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 		if side <= 0 {
 			s.Close()
 			return nil, nil, fmt.Errorf("calibrate: %s lacks %s metadata; was it built by collagesim?", path, models.MetaSingleSide)
+		}
+		if test == nil && !bundle.Untrained && o.TestData != nil {
+			if test, err = models.Materialise(o.TestData, o.TestImages, side); err != nil {
+				s.Close()
+				return nil, nil, err
+			}
+			test.Name = fmt.Sprintf("%d held-out images of %s", test.Len(), o.TestData.Describe().Name)
 		}
 		if test == nil && !bundle.Untrained {
 			test = models.Synthetic(testSeed, o.TestImages, side)

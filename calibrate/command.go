@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -106,8 +107,15 @@ func Main(c Config, w io.Writer) error {
 	var reports []Report
 	var err error
 	if len(c.Models) == 0 {
-		if c.Data != (Data{}) || len(c.Defaults) > 0 || len(c.Names) > 0 {
-			return usagef("model settings and held-out sets (--images, --idx, --cifar, --labels, --role, --grid, ...) apply to --onnx models; the bundle measures its own")
+		d := c.Data
+		d.IDX, d.Limit = "", 0
+		if d != (Data{}) || len(c.Defaults) > 0 || len(c.Names) > 0 {
+			return usagef("model settings and held-out sets other than --idx (--images, --cifar, --labels, --role, --grid, ...) apply to --onnx models; the bundle trains and measures on synthetic images, or on an IDX set's splits (--idx)")
+		}
+		if c.Data.IDX != "" {
+			if c.Build.Data, c.Opt.TestData, err = idxSplits(c.Data.IDX, c.Build.TrainImages); err != nil {
+				return err
+			}
 		}
 		if p, reports, err = Bundle(c.ModelsDir, c.Build, c.Opt); err != nil {
 			return err
@@ -345,4 +353,39 @@ func (c Config) modelClassNames(o Options) ([]string, error) {
 		}
 	}
 	return nil, nil
+}
+
+// idxSplits opens an IDX folder's training split (its first train images,
+// for the bundle's heads) and its test split (held out).
+func idxSplits(dir string, train int) (*models.Dataset, models.Source, error) {
+	var trainFile string
+	for _, name := range []string{"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"} {
+		if p := filepath.Join(dir, name); fileExists(p) {
+			trainFile = p
+		}
+	}
+	if trainFile == "" {
+		return nil, nil, usagef("--idx %s: the bundle trains on the training split, train-images-idx3-ubyte[.gz], which is not there", dir)
+	}
+	src, err := models.OpenIDX(trainFile, train)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := models.Materialise(src, train, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fileExists(filepath.Join(dir, "t10k-images-idx3-ubyte")) && !fileExists(filepath.Join(dir, "t10k-images-idx3-ubyte.gz")) {
+		return nil, nil, usagef("--idx %s: the bundle is measured on the test split, t10k-images-idx3-ubyte[.gz], which is not there", dir)
+	}
+	test, err := models.OpenIDX(dir, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, test, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }

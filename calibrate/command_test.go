@@ -208,3 +208,49 @@ func TestFolderMatchedToModelClasses(t *testing.T) {
 		t.Errorf("by number %d of %d, by name %d of %d, warnings %q", a.Correct, a.Tested, b.Correct, b.Tested, b.Warnings)
 	}
 }
+
+// The bundle trained on an IDX set's training split and measured on its
+// test split: real images, grey, 28 pixels, resized to the bundle's side.
+func TestBundleOnIDX(t *testing.T) {
+	requireORT(t)
+	dir := t.TempDir()
+	for _, split := range []struct {
+		prefix string
+		seed   uint64
+		n      int
+	}{{"train", 5, 400}, {"t10k", 6, 100}} {
+		d := models.Synthetic(split.seed, split.n, 28)
+		var ib, lb bytes.Buffer
+		if err := models.WriteIDX(&ib, &lb, d); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, split.prefix+"-images-idx3-ubyte"), ib.Bytes(), 0o644)
+		os.WriteFile(filepath.Join(dir, split.prefix+"-labels-idx1-ubyte"), lb.Bytes(), 0o644)
+	}
+	build := tinyBuild(t)
+	build.Grids, build.TrainImages = []int{2}, 300
+	c := Config{Out: filepath.Join(t.TempDir(), "p.toml"), ModelsDir: t.TempDir(), Build: build, Data: Data{IDX: dir}, Opt: quickOptions()}
+	c.Opt.Batches = nil
+	var out bytes.Buffer
+	if err := Main(c, &out); err != nil {
+		t.Fatal(err)
+	}
+	p, err := scenarios.LoadProfile(c.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range p.Models {
+		if !(m.Accuracy > 0.15) || !strings.Contains(m.Source, "held-out images of "+dir) {
+			t.Errorf("%s: accuracy %g, source %s", m.Name, m.Accuracy, m.Source)
+		}
+	}
+	b, err := models.ReadBundle(c.ModelsDir)
+	if err != nil || b.Data != dir {
+		t.Errorf("bundle data %q: %v", b.Data, err)
+	}
+	// Without a training split the bundle cannot be trained on the set.
+	os.Remove(filepath.Join(dir, "train-images-idx3-ubyte"))
+	if err := Main(c, &out); err == nil || !strings.Contains(err.Error(), "train-images-idx3-ubyte[.gz], which is not there") {
+		t.Errorf("no training split: %v", err)
+	}
+}

@@ -573,3 +573,25 @@ func (c *CIFAR) Load(i int) (Image, error) {
 func (c *CIFAR) Describe() SourceInfo {
 	return SourceInfo{Name: c.name, Classes: c.classes, W: cifarSide, H: cifarSide}
 }
+
+// Materialise loads the first n images of src (all when n <= 0) into a
+// Dataset, resized to side x side when side > 0.
+func Materialise(src Source, n, side int) (*Dataset, error) {
+	info := src.Describe()
+	if n <= 0 || n > src.Len() {
+		n = src.Len()
+	}
+	d := &Dataset{Name: info.Name, Classes: info.Classes}
+	for i := range n {
+		img, err := src.Load(i)
+		if err != nil {
+			return nil, err
+		}
+		if side > 0 {
+			img = Resize(img, side, side)
+		}
+		d.Images = append(d.Images, img)
+		d.Labels = append(d.Labels, src.Label(i))
+	}
+	return d, nil
+}
