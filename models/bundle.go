@@ -46,7 +46,7 @@ type BuildOptions struct {
 	// e.g. Fashion-MNIST's training split (Materialise).
 	Data    *Dataset
 	Session SessionOptions
-	Log       io.Writer // progress, may be nil
+	Log     io.Writer // progress, may be nil
 }
 
 // BuiltModel describes one model file of a bundle.
