@@ -95,6 +95,10 @@ func (o Options) validate() error {
 		return usagef("the others' CPU share limit %g is outside (0, 1]", o.MaxOthers)
 	case o.Repeat < 1:
 		return usagef("repeat %d: need at least 1 try", o.Repeat)
+	case o.Session.IntraOpThreads < 0 || o.Session.InterOpThreads < 0:
+		return usagef("threads %d and inter-op threads %d: want 0 (ONNX Runtime's default) or more", o.Session.IntraOpThreads, o.Session.InterOpThreads)
+	case o.TestImages < 0 || o.TestCells < 0:
+		return usagef("held-out images %d and cells %d: want positive counts", o.TestImages, o.TestCells)
 	}
 	for _, b := range o.Batches {
 		if b < 1 {

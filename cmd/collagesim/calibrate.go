@@ -100,7 +100,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	bad := ""
 	fs.Visit(func(f *flag.Flag) { // a number given as 0 is refused, not read as "the default"
-		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat max-others ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
+		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat max-others train test test-cells ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
 			bad = fmt.Sprintf("--%s %s: must be positive", f.Name, v)
 		}
 	})

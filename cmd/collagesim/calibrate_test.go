@@ -20,6 +20,8 @@ func TestCalibrateFlags(t *testing.T) {
 		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--std", "0.2,0"}, "positive numbers"},
 		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--batch", "1,x"}, `invalid value "1,x" for flag -batch`},
 		{[]string{"--out", "p.toml", "extra"}, "unexpected arguments"},
+		{[]string{"--out", "p.toml", "--test-cells", "0"}, "--test-cells 0: must be positive"},
+		{[]string{"--out", "p.toml", "--threads", "-1"}, "threads -1"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := calibrateCmd(tc.args, &stdout, &stderr)
