@@ -91,21 +91,18 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "collagesim calibrate: "+format+"\n", a...)
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usage("unexpected arguments %q (flags only)", fs.Args())
-	}
 	bad := ""
+	if fs.NArg() > 0 {
+		bad = fmt.Sprintf("unexpected arguments %q (flags only)", fs.Args())
+	}
 	fs.Visit(func(f *flag.Flag) { // a number given as 0 is refused, not read as "the default"
 		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat max-others train test test-cells ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
 			bad = fmt.Sprintf("--%s %s: must be positive", f.Name, v)
 		}
 	})
 	if bad != "" {
-		return usage("%s", bad)
+		fmt.Fprintln(stderr, "collagesim calibrate:", bad)
+		return 2
 	}
 	if *quiet {
 		o.Log = nil
