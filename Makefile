@@ -61,11 +61,78 @@ $(ORT_DIR)/libonnxruntime.so.1:
 	  mv "$$tmp"/package/bin/napi-v6/linux/$(ORT_ARCH)/libonnxruntime.so.1 $@.tmp && mv $@.tmp $@
 	@echo "ONNX Runtime $(ORT_VERSION): $(ORT_LIB)"
 
+# With Fashion-MNIST installed (make fashion-mnist) the bundle's heads are trained on its training
+# split and measured on its test split (real images); without it, on synthetic images.
 calibrate: build ort
-	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --models $(MODELS_DIR) --out $(OUT)/profiles/local-cpu.toml $(CALIBRATE_FLAGS)
+	@data=; if [ -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ] && [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte.gz ]; then data="--idx $(FASHION_DIR)"; \
+	  else echo "make calibrate: no Fashion-MNIST in $(FASHION_DIR) (make fashion-mnist installs it): training and measuring on synthetic images" >&2; fi; \
+	  echo ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate $$data --models $(MODELS_DIR) --out $(OUT)/profiles/local-cpu.toml $(CALIBRATE_FLAGS); \
+	  ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate $$data --models $(MODELS_DIR) --out $(OUT)/profiles/local-cpu.toml $(CALIBRATE_FLAGS)
 
 # Timing of ResNet-34-shaped models (224x224 S-CNN and parity models, 448-pixel collages) with
 # untrained heads: training them would take hours on a few cores.
 calibrate-resnet34: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --arch resnet34 --timing-only --runs 200 --warmup 10 \
 	  --models $(MODELS_DIR)-resnet34 --name local-cpu-resnet34 --out $(OUT)/profiles/local-cpu-resnet34.toml $(CALIBRATE_FLAGS)
+
+# ---- Real images: Fashion-MNIST ---------------------------------------------
+# `make fashion-mnist` installs Debian's dataset-fashion-mnist (IDX files under
+# /usr/share/datasets/fashion-mnist) where apt-get can, and says what to do
+# where it cannot. `make calibrate-fashion` measures the PyTorch-trained S-CNN
+# and 3x3 Collage-CNN of models/testdata/fashion on all 10000 test images into
+# $(OUT)/profiles/fashion-cpu.toml; `make fashion-models` retrains them
+# (Debian's python3-torch; never part of `make test`).
+FASHION_DIR    ?= /usr/share/datasets/fashion-mnist
+FASHION_MODELS := models/testdata/fashion
+
+.PHONY: fashion-mnist calibrate-fashion fashion-models
+
+fashion-mnist:
+	@if [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte.gz ] || [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte ]; then \
+	  echo "Fashion-MNIST: $(FASHION_DIR)"; \
+	elif [ "$(FASHION_DIR)" = /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  { apt-get install -y dataset-fashion-mnist || { apt-get update && apt-get install -y dataset-fashion-mnist; }; } && echo "Fashion-MNIST: $(FASHION_DIR)"; \
+	else \
+	  echo "make fashion-mnist: no Fashion-MNIST in $(FASHION_DIR). On Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist;" \
+	    "elsewhere download t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from github.com/zalandoresearch/fashion-mnist" \
+	    "into a folder and pass FASHION_DIR=that-folder" >&2; exit 1; \
+	fi
+
+calibrate-fashion: build ort fashion-mnist
+	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --idx $(FASHION_DIR) --mean 0.2860 --std 0.3530 \
+	  --onnx $(FASHION_MODELS)/scnn.onnx:name=scnn --onnx $(FASHION_MODELS)/collage3.onnx:name=collage-3x3 \
+	  --name fashion-cpu --out $(OUT)/profiles/fashion-cpu.toml $(CALIBRATE_FLAGS)
+
+fashion-models: fashion-mnist
+	/usr/bin/python3 $(FASHION_MODELS)/train.py $(FASHION_DIR)
+
+# ---- ONNX Runtime with the CUDA and TensorRT providers (x64) ----------------
+# `make ort-cuda` puts ONNX Runtime 1.29.0 (npm onnxruntime-node, built with the
+# provider bridge) and its CUDA and TensorRT providers (npm
+# com.github.asus4.onnxruntime.linux-x64-gpu, built for 1.29.0) side by side in
+# .cache/onnxruntime/1.29.0-cuda/linux-x64/; use it with
+# --ort-lib $(ORT_CUDA_LIB) --provider cuda|tensorrt. The CUDA provider needs
+# CUDA 13 (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10)
+# and cuDNN 9; the TensorRT provider also TensorRT 10 (libnvinfer.so.10).
+ORT_CUDA_VERSION := 1.29.0
+ORT_GPU_PACKAGE  := com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
+ORT_CUDA_DIR     := .cache/onnxruntime/$(ORT_CUDA_VERSION)-cuda/linux-x64
+ORT_CUDA_LIB     := $(CURDIR)/$(ORT_CUDA_DIR)/libonnxruntime.so.1
+
+.PHONY: ort-cuda
+
+ort-cuda: $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so
+
+$(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
+	@[ "$(ORT_ARCH)" = x64 ] || { echo "make ort-cuda: the GPU providers on npm are built for linux-x64 only (this is $(ORT_ARCH))" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "make ort-cuda: npm is needed to fetch onnxruntime-node@$(ORT_CUDA_VERSION) and $(ORT_GPU_PACKAGE) from the npm registry" >&2; exit 1; }
+	@mkdir -p $(ORT_CUDA_DIR)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+	  npm pack --silent onnxruntime-node@$(ORT_CUDA_VERSION) $(ORT_GPU_PACKAGE) >/dev/null && \
+	  tar -xzf onnxruntime-node-$(ORT_CUDA_VERSION).tgz package/bin/napi-v6/linux/x64/libonnxruntime.so.1 && \
+	  tar -xzf com.github.asus4.onnxruntime.linux-x64-gpu-*.tgz package/Plugins/Linux/x64 && \
+	  for f in package/Plugins/Linux/x64/libonnxruntime_providers_shared.so package/Plugins/Linux/x64/libonnxruntime_providers_tensorrt.so \
+	           package/bin/napi-v6/linux/x64/libonnxruntime.so.1 package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so; do \
+	    mv "$$f" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" && mv "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f)" || exit 1; \
+	  done
+	@echo "ONNX Runtime $(ORT_CUDA_VERSION) with CUDA and TensorRT providers: $(ORT_CUDA_LIB)"

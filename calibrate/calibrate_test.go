@@ -38,7 +38,7 @@ func quickOptions() Options {
 	return Options{
 		Session: models.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1},
 		Warmup:  5, Runs: 50, Points: 101, Batches: []int{1, 4},
-		TestImages: 200, TestCells: 256,
+		TestImages: 200, TestCells: 256, AllowNoisy: true, Repeat: 1,
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
 	}
 }
@@ -168,7 +168,12 @@ func TestUserModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, rep, err := Model(filepath.Join(dir, "scnn.onnx"), Spec{Name: "mine", Data: data}, quickOptions())
+	// 32x32 images for a 16x16 model: refused unless resizing is asked for.
+	_, _, err = Model(filepath.Join(dir, "scnn.onnx"), Spec{Name: "mine", Data: data}, quickOptions())
+	if err == nil || !strings.Contains(err.Error(), "are 32x32 but the model's input is 16x16: pass --resize") {
+		t.Errorf("32x32 images for a 16x16 model: %v", err)
+	}
+	m, rep, err := Model(filepath.Join(dir, "scnn.onnx"), Spec{Name: "mine", Data: data, Resize: true}, quickOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +204,7 @@ func TestUserModel(t *testing.T) {
 	}
 	// A single-image model claimed to be a collage model.
 	_, _, err = Model(filepath.Join(dir, "scnn.onnx"), Spec{Role: sim.RoleCollage, Grid: 3}, quickOptions())
-	if err == nil || !strings.Contains(err.Error(), "not a multiple of grid 3") {
+	if err == nil || !strings.Contains(err.Error(), "role collage, but the output [1 10] is one class vector per input") {
 		t.Errorf("bad collage claim: %v", err)
 	}
 	// Bad options.

@@ -12,27 +12,88 @@ import (
 	"syscall"
 )
 
-// CPUModel reads the processor model from /proc/cpuinfo ("" if unknown).
-func CPUModel() string {
+// cpuInfo is what /proc/cpuinfo says about the processor.
+type cpuInfo struct {
+	model    string
+	mhz      float64
+	features []string // the performance-relevant subset of the flags
+	cores    int      // physical cores (0 if unknown)
+}
+
+// cpuFeatures are the instruction-set flags that decide how fast ONNX
+// Runtime's kernels run (x86 vector and matrix extensions, ARM SIMD).
+var cpuFeatures = []string{"sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8", "asimd", "asimddp", "sve", "sve2", "i8mm", "bf16"}
+
+func readCPUInfo() cpuInfo {
+	var c cpuInfo
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
-		return ""
+		return c
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	cores := map[string]bool{}
+	var phys string
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ":")
 		if !ok {
 			continue
 		}
+		v = strings.TrimSpace(v)
 		switch strings.TrimSpace(k) {
 		case "model name", "Model", "cpu model", "Hardware":
-			if v = strings.TrimSpace(v); v != "" {
-				return v
+			if c.model == "" && v != "" {
+				c.model = v
 			}
+		case "cpu MHz":
+			if c.mhz == 0 {
+				c.mhz, _ = strconv.ParseFloat(v, 64)
+			}
+		case "flags", "Features":
+			if c.features == nil {
+				have := map[string]bool{}
+				for _, fl := range strings.Fields(v) {
+					have[fl] = true
+				}
+				c.features = []string{}
+				for _, fl := range cpuFeatures {
+					if have[fl] {
+						c.features = append(c.features, fl)
+					}
+				}
+			}
+		case "physical id":
+			phys = v
+		case "core id":
+			cores[phys+"/"+v] = true
 		}
 	}
-	return ""
+	c.cores = len(cores)
+	return c
+}
+
+// CPUModel describes the processor from /proc/cpuinfo: its model name, its
+// clock as the OS reports it now, and the instruction-set extensions that
+// decide kernel speed ("" if unknown). Two machines with one model name but
+// other extensions (AVX-512 or not) differ by several times in latency.
+func CPUModel() string {
+	c := readCPUInfo()
+	if c.model == "" {
+		return ""
+	}
+	s := c.model
+	var extra []string
+	if c.mhz > 0 {
+		extra = append(extra, fmt.Sprintf("%.0f MHz", c.mhz))
+	}
+	if len(c.features) > 0 {
+		extra = append(extra, strings.Join(c.features, " "))
+	}
+	if len(extra) > 0 {
+		s += " (" + strings.Join(extra, "; ") + ")"
+	}
+	return s
 }
 
 // memTotal reads MemTotal from /proc/meminfo in bytes (0 if unknown).
@@ -56,6 +117,9 @@ func memTotal() int64 {
 // Hardware describes the machine in words: CPUs, model, memory, platform.
 func Hardware() string {
 	parts := []string{fmt.Sprintf("%d logical CPUs", runtime.NumCPU())}
+	if c := readCPUInfo(); c.cores > 0 {
+		parts[0] += fmt.Sprintf(" (%d physical cores)", c.cores)
+	}
 	if m := CPUModel(); m != "" {
 		parts = append(parts, m)
 	}

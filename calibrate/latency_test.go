@@ -3,6 +3,8 @@ package calibrate
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -60,4 +62,19 @@ func TestHardware(t *testing.T) {
 	if h := Hardware(); h == "" {
 		t.Error("no hardware description")
 	}
+}
+
+func TestCPUModelNamesFeatures(t *testing.T) {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Skip("no /proc/cpuinfo")
+	}
+	m := CPUModel()
+	if strings.Contains(string(data), "avx2") && !strings.Contains(m, "avx2") {
+		t.Errorf("CPU %q does not name avx2, which /proc/cpuinfo lists", m)
+	}
+	if strings.Contains(string(data), "cpu MHz") && !strings.Contains(m, "MHz") {
+		t.Errorf("CPU %q does not give the clock", m)
+	}
+	t.Logf("CPU: %s; hardware: %s", m, Hardware())
 }

@@ -41,8 +41,12 @@ type BuildOptions struct {
 	// for timing large architectures whose training would take hours here.
 	// Their accuracy is not measured.
 	Untrained bool
-	Session   SessionOptions
-	Log       io.Writer // progress, may be nil
+	// Data, if not nil, are the training images (the first TrainImages,
+	// resized to the architecture's side) instead of the synthetic set:
+	// e.g. Fashion-MNIST's training split (Materialise).
+	Data    *Dataset
+	Session SessionOptions
+	Log     io.Writer // progress, may be nil
 }
 
 // BuiltModel describes one model file of a bundle.
@@ -65,6 +69,7 @@ type Bundle struct {
 	Train   int   `json:"train_images"`
 	// Untrained: the heads are zero, the models are for timing only.
 	Untrained bool         `json:"untrained,omitempty"`
+	Data      string       `json:"data,omitempty"` // training set's name ("" synthetic)
 	Classes   []string     `json:"classes"`
 	Models    []BuiltModel `json:"models"`
 }
@@ -90,7 +95,29 @@ func (b *Bundle) Matches(o BuildOptions) bool {
 	o = o.withDefaults()
 	return b.Arch == o.Arch.Name && b.Seed == o.Seed && fmt.Sprint(b.Grids) == fmt.Sprint(o.Grids) &&
 		fmt.Sprint(b.ParityK) == fmt.Sprint(o.ParityK) &&
-		b.Untrained == o.Untrained && (o.Untrained || b.Train == o.TrainImages)
+		b.Untrained == o.Untrained && (o.Untrained || b.Train == o.TrainImages) && b.Data == o.dataName()
+}
+
+func (o BuildOptions) dataName() string {
+	if o.Data == nil || o.Untrained {
+		return ""
+	}
+	return o.Data.Name
+}
+
+func (o BuildOptions) classes() []string {
+	if o.Data != nil {
+		return o.Data.Classes
+	}
+	return SynthClasses
+}
+
+// trainingSet is what the heads are trained on, in words.
+func (o BuildOptions) trainingSet() string {
+	if o.Data != nil {
+		return o.Data.Name + " images"
+	}
+	return fmt.Sprintf("synthetic images (seed %d)", o.Seed)
 }
 
 func (o BuildOptions) withDefaults() BuildOptions {
@@ -125,16 +152,25 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 	}
 	a := o.Arch
 	start := time.Now()
-	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, ParityK: o.ParityK, Train: o.TrainImages, Classes: SynthClasses, Untrained: o.Untrained}
+	bundle := &Bundle{Arch: a.Name, Seed: o.Seed, Grids: o.Grids, ParityK: o.ParityK, Train: o.TrainImages, Classes: o.classes(), Untrained: o.Untrained, Data: o.dataName()}
 	var train *Dataset
-	if o.Untrained {
+	switch {
+	case o.Untrained:
 		bundle.Train = 0
-	} else {
+	case o.Data != nil:
+		if o.Data.Len() < o.TrainImages {
+			return nil, fmt.Errorf("models: %s has %d images, fewer than the %d training images asked for", o.Data.Name, o.Data.Len(), o.TrainImages)
+		}
+		train = &Dataset{Name: o.Data.Name, Classes: o.Data.Classes, Labels: o.Data.Labels[:o.TrainImages]}
+		for _, img := range o.Data.Images[:o.TrainImages] {
+			train.Images = append(train.Images, Resize(img, a.Side, a.Side))
+		}
+	default:
 		train = Synthetic(o.Seed, o.TrainImages, a.Side)
 		fmt.Fprintf(o.Log, "models: %d training images (%dx%d) in %v\n", train.Len(), a.Side, a.Side, time.Since(start).Round(time.Millisecond))
 	}
 	meta := map[string]string{
-		MetaClasses:    strings.Join(SynthClasses, ","),
+		MetaClasses:    strings.Join(o.classes(), ","),
 		MetaArch:       a.Name,
 		MetaSeed:       strconv.FormatUint(o.Seed, 10),
 		MetaSingleSide: strconv.Itoa(a.Side),
@@ -150,7 +186,7 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 	m[MetaRole] = "single"
 	m[MetaTrain] = untrainedNote
 	if !o.Untrained {
-		m[MetaTrain] = fmt.Sprintf("softmax regression on %d synthetic images (seed %d), training accuracy %.4f", train.Len(), o.Seed, acc)
+		m[MetaTrain] = fmt.Sprintf("softmax regression on %d %s, training accuracy %.4f", train.Len(), o.trainingSet(), acc)
 		fmt.Fprintf(o.Log, "models: scnn: head trained on %d images, training accuracy %.3f (%v)\n", train.Len(), acc, time.Since(start).Round(time.Millisecond))
 	}
 	if err := writeModel(dir, SingleName+".onnx", SingleGraph(a, o.Seed, head), m); err != nil {
@@ -180,7 +216,7 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 		m[MetaCellSide] = strconv.Itoa(c.Cell)
 		m[MetaTrain] = untrainedNote
 		if !o.Untrained {
-			m[MetaTrain] = fmt.Sprintf("softmax regression on %d cells of %d collages of synthetic images (seed %d), training accuracy %.4f", cells, n, o.Seed, acc)
+			m[MetaTrain] = fmt.Sprintf("softmax regression on %d cells of %d collages of %s, training accuracy %.4f", cells, n, o.trainingSet(), acc)
 			fmt.Fprintf(o.Log, "models: %s: head trained on %d cells of %d collages (%dx%d), training accuracy %.3f (%v)\n",
 				name, cells, n, c.Side(), c.Side(), acc, time.Since(start).Round(time.Millisecond))
 		}
@@ -221,8 +257,8 @@ func Build(dir string, o BuildOptions) (*Bundle, error) {
 		m[MetaParityTarget] = ParityTarget
 		m[MetaTrain] = untrainedNote
 		if !o.Untrained {
-			m[MetaTrain] = fmt.Sprintf("ridge least squares on %d groups of %d synthetic images (seed %d), encoded as their pixel-wise mean, "+
-				"to the sum of the S-CNN's logits; degraded-mode accuracy on the training groups %.4f", n, k, o.Seed, acc)
+			m[MetaTrain] = fmt.Sprintf("ridge least squares on %d groups of %d %s, encoded as their pixel-wise mean, "+
+				"to the sum of the S-CNN's logits; degraded-mode accuracy on the training groups %.4f", n, k, o.trainingSet(), acc)
 			fmt.Fprintf(o.Log, "models: %s: head fitted on %d groups of %d images, degraded-mode training accuracy %.3f (%v)\n",
 				name, n, k, acc, time.Since(start).Round(time.Millisecond))
 		}
@@ -386,7 +422,7 @@ func (o BuildOptions) trainSingle(train *Dataset) (*Head, float64, [][]float32, 
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	head, err := TrainHead(x, train.Labels, len(SynthClasses), 1e-3)
+	head, err := TrainHead(x, train.Labels, len(o.classes()), 1e-3)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -419,7 +455,7 @@ func (o BuildOptions) trainCollage(train *Dataset, c *Collager, n int) (*Head, f
 			cy = append(cy, train.Labels[img])
 		}
 	}
-	head, err := TrainHead(cx, cy, len(SynthClasses), 1e-3)
+	head, err := TrainHead(cx, cy, len(o.classes()), 1e-3)
 	if err != nil {
 		return nil, 0, 0, err
 	}

@@ -134,11 +134,28 @@ func Resize(src Image, w, h int) Image {
 // Collage-CNN. It keeps its scratch space, so encoding does not allocate.
 type Collager struct {
 	Grid, Cell int
-	tmp        []float32
+	// Size, if not 0, is the collage's side when it is not a multiple of
+	// Grid (a detector's 416 pixels for 3x3): cell i spans pixels
+	// i*Size/Grid to (i+1)*Size/Grid, so cells differ by a pixel at most.
+	Size int
+	tmp  []float32
 }
 
 // Side is the collage's side in pixels.
-func (c *Collager) Side() int { return c.Grid * c.Cell }
+func (c *Collager) Side() int {
+	if c.Size > 0 {
+		return c.Size
+	}
+	return c.Grid * c.Cell
+}
+
+// bounds is where cell row or column i starts and ends.
+func (c *Collager) bounds(i int) (int, int) {
+	if c.Size > 0 {
+		return i * c.Size / c.Grid, (i + 1) * c.Size / c.Grid
+	}
+	return i * c.Cell, (i + 1) * c.Cell
+}
 
 // Encode writes the collage of images (row-major cells; a nil Pix or a
 // missing image leaves its cell empty, i.e. black) into dst, which holds
@@ -152,22 +169,20 @@ func (c *Collager) Encode(dst []float32, images []Image) {
 		panic(fmt.Sprintf("models: %d images for a %dx%d collage", len(images), c.Grid, c.Grid))
 	}
 	for i := range c.Grid * c.Grid {
-		x0, y0 := (i%c.Grid)*c.Cell, (i/c.Grid)*c.Cell
+		x0, x1 := c.bounds(i % c.Grid)
+		y0, y1 := c.bounds(i / c.Grid)
 		if i >= len(images) || images[i].Pix == nil {
 			for ch := range 3 {
-				for y := range c.Cell {
-					row := dst[(ch*side+y0+y)*side+x0:][:c.Cell]
-					for x := range row {
-						row[x] = 0
-					}
+				for y := y0; y < y1; y++ {
+					clear(dst[(ch*side+y)*side+x0:][:x1-x0])
 				}
 			}
 			continue
 		}
 		img := images[i]
-		if need := 3 * img.H * c.Cell; len(c.tmp) < need {
+		if need := 3 * img.H * (x1 - x0); len(c.tmp) < need {
 			c.tmp = make([]float32, need)
 		}
-		ResizeInto(dst, side, side, x0, y0, c.Cell, c.Cell, img, c.tmp)
+		ResizeInto(dst, side, side, x0, y0, x1-x0, y1-y0, img, c.tmp)
 	}
 }

@@ -215,8 +215,7 @@ func (o SessionOptions) ortOptions() (*ort.SessionOptions, error) {
 			co.Destroy()
 		}
 		if err != nil {
-			return fail(fmt.Errorf("models: execution provider cuda is not available in %s "+
-				"(the npm build is CPU-only; use an ONNX Runtime GPU build via --ort-lib, with CUDA and cuDNN installed): %w", RuntimeLibrary(), err))
+			return fail(ProviderError(ProviderCUDA, RuntimeLibrary(), err))
 		}
 	case ProviderTensorRT:
 		to, err := ort.NewTensorRTProviderOptions()
@@ -225,8 +224,7 @@ func (o SessionOptions) ortOptions() (*ort.SessionOptions, error) {
 			to.Destroy()
 		}
 		if err != nil {
-			return fail(fmt.Errorf("models: execution provider tensorrt is not available in %s "+
-				"(the npm build is CPU-only; use an ONNX Runtime GPU build with TensorRT via --ort-lib): %w", RuntimeLibrary(), err))
+			return fail(ProviderError(ProviderTensorRT, RuntimeLibrary(), err))
 		}
 	default:
 		return fail(fmt.Errorf("models: unknown execution provider %q (cpu, cuda, tensorrt)", o.Provider))

@@ -194,7 +194,7 @@ func (o BuildOptions) trainParity(train *Dataset, single [][]float32, k, n int) 
 	if err != nil {
 		return nil, 0, err
 	}
-	classes := len(SynthClasses)
+	classes := len(o.classes())
 	y := make([][]float32, len(groups))
 	for i, grp := range groups {
 		y[i] = make([]float32, classes)
