@@ -24,7 +24,7 @@ func TestRunDeterministicFiles(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("run exited %d: %s", code, errs)
 		}
-		if !strings.Contains(out, "collage-3x3") || !strings.Contains(out, "p99 / collage-3x3") {
+		if !strings.Contains(out, "collage-3x3") || !strings.Contains(out, "over those of collage-3x3") {
 			t.Fatalf("no comparison table in the output:\n%s", out)
 		}
 	}

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/collagesim/collagesim/report"
 	"github.com/collagesim/collagesim/results"
@@ -16,88 +15,76 @@ import (
 	"github.com/collagesim/collagesim/sweep"
 )
 
-func planMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("plan", "plan SCENARIO --slo p99=300ms [flags]", stderr)
-	sloFlag := fs.String("slo", "", "latency objective, METRIC=DURATION (metrics p50 p90 p95 p99 p999 mean), judged on the upper 95 % confidence bound")
-	maxServers := fs.Int("max-servers", 64, "largest S-CNN pool to try")
+func planCmd(stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plan SCENARIO --slo p99=300ms [flags]",
+		Short: "Smallest cluster per strategy that meets a latency SLO",
+		Long: `For each strategy, size its S-CNN pool from 1 to --max-servers, smallest first, and report the
+first size that meets the SLO, judged on the 95 % confidence bound (upper for a latency, lower for
+a share within), stable and with no failed request; and the highest arrival rate the scenario's own
+cluster sustains within the SLO. Writes plan.csv and plan-cost-p99.png/.svg.`,
+		Example: `  collagesim plan default --slo p99=300ms
+  collagesim plan default --slo within=500ms@99% --max-servers 32 --requests 20000`,
+		Args: cobra.ExactArgs(1),
+	}
+	fs := cmd.Flags()
+	maxServers := intVar(fs, "max-servers", 64, 1, 4096, "largest S-CNN pool to try")
 	out := fs.String("out", "", "output folder (default out/<scenario name>-plan)")
-	workers := fs.Int("workers", 0, "parallel runs (default: all cores)")
+	workers := workersFlag(fs, "parallel runs")
 	load := fs.Bool("max-load", true, "also find the highest arrival rate the scenario's cluster sustains within the SLO")
-	ov := addOverrides(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 || *sloFlag == "" {
-		fs.Usage()
-		return 2
-	}
-	slo, err := sweep.ParseSLO(*sloFlag)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	sc, _, err := loadScenario(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if _, err := ov.apply(fs, sc); err != nil {
-		fmt.Fprintln(stderr, "collagesim plan:", err)
-		return 2
-	}
-	plans, err := sweep.SmallestCluster(sc, slo, *maxServers, *workers)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	var loads []sweep.LoadResult
-	if *load {
-		if loads, err = sweep.MaxLoad(sc, slo, *workers); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
+	ov := addOverrides(fs, "latency objective (required): p99=300ms (p50 p90 p95 p99 p999 mean) or within=300ms[@99%]")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		slo, ok, err := ov.parseSLO("plan")
+		if err != nil {
+			return err
 		}
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name+"-plan")
-	}
-	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
-	cw.Write([]string{"strategy", "slo", "met", "single_pool", "single_servers", "servers", "cost_per_hour", "bound_ms", "p99_ms", "max_rate_per_s"})
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(stdout, "%s: smallest cluster per strategy with %s (upper 95%% CI bound), arrivals %g/s\n\n", sc.Name, slo, sc.Arrivals.Rate)
-	fmt.Fprintf(tw, "strategy\tS-CNN servers\tservers\tcost/h\t%s bound (ms)\tmax load at given size (req/s)\t\n", slo.Metric)
-	for i, p := range plans {
-		r := &p.Result
-		size, met := strconv.Itoa(p.N), "true"
-		if !p.Met {
-			size, met = fmt.Sprintf("> %d", *maxServers), "false"
+		if !ok {
+			return usageErr("collagesim plan: --slo is required, e.g. --slo p99=300ms\nRun 'collagesim plan --help' for usage.")
 		}
-		rate := ""
-		if loads != nil {
-			rate = strconv.FormatFloat(loads[i].Rate, 'f', 1, 64)
+		sc, _, err := loadScenario(args[0])
+		if err != nil {
+			return err
 		}
-		bound := slo.Bound(r)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%.0f\t%s\t\n", p.Strategy, size, r.Servers, float64(r.CostHour), bound, rate)
-		cw.Write([]string{p.Strategy, slo.String(), met, p.Single, strconv.Itoa(p.N), strconv.Itoa(r.Servers),
-			strconv.FormatFloat(float64(r.CostHour), 'g', 6, 64), strconv.FormatFloat(bound, 'g', 6, 64),
-			strconv.FormatFloat(float64(r.Summary.P99Ms.Mean), 'g', 6, 64), rate})
+		prof, err := ov.loadProfile()
+		if err != nil {
+			return err
+		}
+		ov.apply(fs, sc, prof)
+		dir := outDir(*out, sc.Name, "-plan")
+		if err := results.Writable(dir); err != nil {
+			return failed(err)
+		}
+		plans, err := sweep.SmallestCluster(sc, slo, int(maxServers.v), int(workers.v))
+		if err != nil {
+			return failed(err)
+		}
+		var loads []sweep.LoadResult
+		if *load {
+			if loads, err = sweep.MaxLoad(sc, slo, int(workers.v)); err != nil {
+				return failed(err)
+			}
+		}
+		if !ov.quiet {
+			if err := sweep.PlanTable(stdout, sc.Name, sc.Arrivals.Rate, slo, plans, loads, int(maxServers.v)); err != nil {
+				return failed(err)
+			}
+		}
+		b, err := sweep.PlanCSV(slo, plans, loads)
+		if err != nil {
+			return failed(err)
+		}
+		path := filepath.Join(dir, "plan.csv")
+		if err := results.WriteFileAtomic(path, b); err != nil {
+			return failed(err)
+		}
+		fig, err := planFigure(sc.Name, sc.Seed, plans, dir)
+		if err != nil {
+			return failed(err)
+		}
+		fmt.Fprintf(stdout, "\nwrote %s, %s\n", path, fig)
+		return nil
 	}
-	tw.Flush()
-	cw.Flush()
-	path := filepath.Join(dir, "plan.csv")
-	if err := results.WriteFileAtomic(path, b.Bytes()); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	fig, err := planFigure(sc.Name, sc.Seed, plans, dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "\nwrote %s, %s\n", path, fig)
-	return 0
+	return cmd
 }
 
 // planFigure draws cost per hour against p99 of each strategy at the size

@@ -3,147 +3,159 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/scenarios"
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/sweep"
 )
 
-func runMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "run [SCENARIO] [flags]", stderr)
+func runCmd(stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO] [flags]",
+		Short: "Simulate a scenario (default: the paper comparison)",
+		Long: `Simulate every strategy of a scenario over its replications on common random numbers, print
+the comparison table, and write summary.csv, results.json, figures and tables into the output
+folder (out/<scenario name> unless --out). Same seed, same bytes, whatever --workers.`,
+		Example: `  collagesim run
+  collagesim run mm1 --requests 20000 --replications 5 --out out/mm1
+  collagesim run default --slo p99=300ms --baseline replicate-full`,
+		Args: cobra.MaximumNArgs(1),
+	}
+	fs := cmd.Flags()
 	out := fs.String("out", "", "output folder (default out/<scenario name>)")
-	ov := addOverrides(fs)
-	workers := fs.Int("workers", 0, "parallel runs (default: all cores); results do not depend on it")
-	profile := fs.String("profile", "", "use this profile file (or builtin:NAME) instead of the scenario's")
-	pf := addPlotFlags(fs, "png,svg")
-	quiet := fs.Bool("quiet", false, "print no table")
+	force := fs.Bool("force", false, "write into an output folder that holds other outputs, replacing collagesim's")
+	workers := workersFlag(fs, "parallel runs")
 	trace := fs.Bool("trace", false, "also write every answer of every run to trace-<strategy>-rep<N>.csv")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if _, err := pf.options(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	if len(pos) > 1 {
-		fmt.Fprintf(stderr, "collagesim run: one scenario at a time, got %d: %s\n", len(pos), strings.Join(pos, " "))
-		return 2
-	}
-	name := "default"
-	if len(pos) == 1 {
-		name = pos[0]
-	}
-	sc, meta, err := loadScenario(name)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	overrides, err := ov.apply(fs, sc)
-	if err != nil {
-		fmt.Fprintln(stderr, "collagesim run:", err)
-		return 2
-	}
-	if *profile != "" {
-		p, err := loadProfile(*profile)
+	ov := addOverrides(fs, sloHelp)
+	rf := addReportFlags(fs, []string{"png", "svg"})
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		opt, err := rf.options("run")
 		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
+			return err
 		}
-		sc.Profile = p // sim checks that the pools' models are in it
-		overrides = append(overrides, "profile="+*profile)
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
-	}
-	start := time.Now()
-	opt := sim.Options{Workers: *workers}
-	if *trace {
-		opt.Trace = results.TraceFiles(dir)
-	}
-	strats, err := sim.SimulateWith(sc, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "collagesim run: %s: %v\n", name, err)
-		return 1
-	}
-	res := &results.Results{
-		Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
-		Points: []results.Point{{Index: 0, Strategies: strats}}, ScenarioText: meta.Text, Profile: sc.Profile.Name,
-		Overrides: overrides,
-	}
-	paths, err := results.Write(dir, res)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d strategies x %d replications x %d requests, seed %d, profile %s (%.1fs)\n\n",
-			sc.Name, len(strats), max(1, sc.Replications), sc.Requests, sc.Seed, sc.Profile.Name, time.Since(start).Seconds())
-		results.Table(stdout, &res.Points[0])
-		fmt.Fprintln(stdout)
-		results.SourceTable(stdout, &res.Points[0])
-		fmt.Fprintln(stdout)
-	}
-	more, err := pf.writeReport(res, dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	paths = append(paths, more...)
-	fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths), dir)
-	return 0
-}
-
-// loadScenario loads a scenario file, or a bundled scenario by name.
-func loadScenario(name string) (*sim.Scenario, *scenarios.Meta, error) {
-	if _, err := os.Stat(name); err == nil || strings.ContainsAny(name, "/.") {
-		return scenarios.Load(name)
-	}
-	return scenarios.LoadBundled(strings.TrimPrefix(name, "builtin:"))
-}
-
-func loadProfile(name string) (*sim.Profile, error) {
-	if strings.HasPrefix(name, "builtin:") {
-		return scenarios.Builtin(strings.TrimPrefix(name, "builtin:"))
-	}
-	return scenarios.LoadProfile(name)
-}
-
-func validateMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", "validate SCENARIO...", stderr)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return 2
-	}
-	code := 0
-	for _, name := range pos {
-		sc, _, err := loadScenario(name)
+		slo, haveSLO, err := ov.parseSLO("run")
 		if err != nil {
-			fmt.Fprintln(stderr, err)
-			code = 1
-			continue
+			return err
 		}
-		fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
+		name := "default"
+		if len(args) == 1 {
+			name = args[0]
+		}
+		sc, meta, err := loadScenario(name)
+		if err != nil {
+			return err
+		}
+		prof, err := ov.loadProfile()
+		if err != nil {
+			return err
+		}
+		overrides := ov.apply(fs, sc, prof)
+		if err := rf.checkBaseline("run", sc); err != nil {
+			return err
+		}
+		dir := outDir(*out, sc.Name, "")
+		if err := results.PrepareDir(dir, sc.Name, *force); err != nil {
+			return failed(err)
+		}
+		so := sweep.SimOptions{Workers: int(workers.v)}
+		so.Progress, so.TTY = progressTo(stderr, ov.quiet)
+		if *trace {
+			so.Trace = results.TraceFiles(dir)
+		}
+		res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
+			ScenarioText: meta.Text, Profile: sc.Profile.Name, Overrides: overrides}
+		if haveSLO {
+			so.WithinMs, res.SLO = slo.Ms, slo.Results()
+		}
+		start := time.Now()
+		strats, within, err := sweep.Simulate(sc, so)
+		if err != nil {
+			return failed(fmt.Errorf("collagesim run: %s: %w", name, err))
+		}
+		res.Points = []results.Point{{Index: 0, Strategies: strats, Within: within}}
+		paths, err := results.Write(dir, res)
+		if err != nil {
+			return failed(err)
+		}
+		if !ov.quiet {
+			fmt.Fprintf(stdout, "%s: seed %d, profile %s\n%d strategies x %d replications x %d requests in %.1fs\n\n",
+				sc.Name, sc.Seed, sc.Profile.Name, len(strats), max(1, sc.Replications), sc.Requests, time.Since(start).Seconds())
+			printTables(stdout, res, &res.Points[0], rf.baseline, slo, haveSLO)
+		}
+		more, err := rf.write(res, dir, opt)
+		if err != nil {
+			return err
+		}
+		if *trace {
+			n := len(strats) * max(1, sc.Replications)
+			fmt.Fprintf(stdout, "wrote %d files to %s/ and %d trace files\n", len(paths)+len(more), dir, n)
+			return nil
+		}
+		fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths)+len(more), dir)
+		return nil
 	}
-	return code
+	return cmd
 }
 
-func scenariosMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("scenarios", "scenarios", stderr)
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return 2
+// printTables prints a point's comparison, answer sources and, with an SLO,
+// the share of requests within it.
+func printTables(w io.Writer, res *results.Results, pt *results.Point, baseline string, slo sweep.SLO, haveSLO bool) {
+	results.Table(w, pt, baseline)
+	fmt.Fprintln(w)
+	results.SourceTable(w, pt)
+	fmt.Fprintln(w)
+	if haveSLO {
+		sweep.SLOTable(w, slo, pt)
+		fmt.Fprintln(w)
 	}
-	for _, b := range scenarios.Bundled() {
-		fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
+}
+
+func validateCmd(stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate SCENARIO...",
+		Short: "Check scenario files; errors name file:line and key path",
+		Long: `Decode and check each scenario (and its [sweep] table and profile) without running it. Every
+problem is printed with its file:line and key path; the exit code is 1 if any scenario is bad.`,
+		Example: `  collagesim validate my.toml
+  collagesim validate scenarios/bundled/*.toml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bad := false
+			for _, name := range args {
+				sc, meta, err := loadScenario(name)
+				if err == nil && meta.Sweep != nil {
+					_, err = scenarios.Expand(meta)
+				}
+				if err != nil {
+					fmt.Fprintln(stderr, err.(*exitError).err)
+					bad = true
+					continue
+				}
+				fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
+			}
+			if bad {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
 	}
-	return 0
+}
+
+func scenariosCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:     "scenarios",
+		Short:   "List the bundled scenarios",
+		Long:    "List the bundled scenarios by name, each with what it shows; run one with \"collagesim run NAME\".",
+		Example: "  collagesim scenarios",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, b := range scenarios.Bundled() {
+				fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
+			}
+			return nil
+		},
+	}
 }
