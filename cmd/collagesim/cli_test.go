@@ -17,7 +17,7 @@ import (
 func TestHelpExitsZero(t *testing.T) {
 	for _, cmd := range []string{"run", "validate", "scenarios", "sweep", "merge", "plan", "report", "version", "completion"} {
 		for _, h := range []string{"--help", "-h"} {
-			code, out, errs := cli(t, cmd, h)
+			code, out, errs := run(t, cmd, h)
 			if code != 0 {
 				t.Errorf("%s %s exited %d: %s", cmd, h, code, errs)
 			}
@@ -32,34 +32,34 @@ func TestHelpExitsZero(t *testing.T) {
 		}
 	}
 	for _, c := range [][]string{{"run", "--help"}, {"sweep", "--help"}, {"plan", "--help"}} {
-		_, out, _ := cli(t, c...)
+		_, out, _ := run(t, c...)
 		for _, flag := range []string{"--out", "--profile", "--quiet", "--slo", "--requests"} {
 			if !strings.Contains(out, flag) {
 				t.Errorf("%s --help lists no %s", c[0], flag)
 			}
 		}
 	}
-	if code, out, _ := cli(t, "validate", "--help"); code != 0 || !strings.Contains(out, "validate SCENARIO...") {
+	if code, out, _ := run(t, "validate", "--help"); code != 0 || !strings.Contains(out, "validate SCENARIO...") {
 		t.Errorf("validate --help exited %d:\n%s", code, out)
 	}
-	if code, _, _ := cli(t, "calibrate", "--help"); code != 0 {
+	if code, _, _ := run(t, "calibrate", "--help"); code != 0 {
 		t.Errorf("calibrate --help exited %d", code)
 	}
-	if code, out, _ := cli(t, "help", "run"); code != 0 || !strings.Contains(out, "Examples:") {
+	if code, out, _ := run(t, "help", "run"); code != 0 || !strings.Contains(out, "Examples:") {
 		t.Errorf("help run exited %d", code)
 	}
-	if code, _, errs := cli(t); code != 2 || !strings.Contains(errs, "Available Commands") {
+	if code, _, errs := run(t); code != 2 || !strings.Contains(errs, "Available Commands") {
 		t.Errorf("no command exited %d: %s", code, errs)
 	}
 }
 
 func TestVersionAndCompletion(t *testing.T) {
-	code, out, _ := cli(t, "version")
+	code, out, _ := run(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "collagesim "+version+"\n") || !strings.Contains(out, "commit ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version exited %d:\n%s", code, out)
 	}
 	for _, shell := range []string{"bash", "zsh", "fish"} {
-		code, out, errs := cli(t, "completion", shell)
+		code, out, errs := run(t, "completion", shell)
 		if code != 0 || !strings.Contains(out, "collagesim") || len(out) < 1000 {
 			t.Errorf("completion %s exited %d: %s", shell, code, errs)
 		}
@@ -98,7 +98,7 @@ func TestFlagRefusalsBeforeSimulation(t *testing.T) {
 		{[]string{"report", filepath.Join(dir, "missing.json")}, 1, "does not exist"},
 	} {
 		args := append(c.args, "--out", out)
-		code, _, errs := cli(t, args...)
+		code, _, errs := run(t, args...)
 		if code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, errs, c.code, c.want)
 		}
@@ -123,7 +123,7 @@ func TestRunTableFits100Columns(t *testing.T) {
 		if b.Name == "default" {
 			args = append(args, "--slo", "within=300ms@99.9%")
 		}
-		code, out, errs := cli(t, args...)
+		code, out, errs := run(t, args...)
 		if code != 0 {
 			t.Errorf("%s: exit %d: %s", b.Name, code, errs)
 			continue
@@ -149,21 +149,21 @@ func checkWidth(t *testing.T, name, out string) {
 func TestRunOutputFolder(t *testing.T) {
 	dir := t.TempDir()
 	small := []string{"--requests", "300", "--replications", "2", "--no-plots", "--out", dir}
-	if code, _, errs := cli(t, append([]string{"run", "mm1", "--trace"}, small...)...); code != 0 {
+	if code, _, errs := run(t, append([]string{"run", "mm1", "--trace"}, small...)...); code != 0 {
 		t.Fatal(errs)
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
-	code, _, errs := cli(t, append([]string{"run", "default"}, small...)...)
+	code, _, errs := run(t, append([]string{"run", "default"}, small...)...)
 	if code != 1 || !strings.Contains(errs, dir) || !strings.Contains(errs, `scenario "mm1"`) || !strings.Contains(errs, "--force") {
 		t.Errorf("run into another scenario's folder: exit %d, %s", code, errs)
 	}
-	if code, _, errs := cli(t, append([]string{"run", "mm1"}, small...)...); code != 0 {
+	if code, _, errs := run(t, append([]string{"run", "mm1"}, small...)...); code != 0 {
 		t.Errorf("rerun of the same scenario: %s", errs)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "trace-*.csv")); len(m) != 0 {
 		t.Errorf("old traces left beside new results: %v", m)
 	}
-	if code, _, errs := cli(t, append([]string{"run", "default", "--force"}, small...)...); code != 0 {
+	if code, _, errs := run(t, append([]string{"run", "default", "--force"}, small...)...); code != 0 {
 		t.Errorf("--force: %s", errs)
 	}
 	if res, err := results.Load(filepath.Join(dir, "results.json")); err != nil || res.Scenario != "default" {
@@ -174,7 +174,7 @@ func TestRunOutputFolder(t *testing.T) {
 	}
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "thesis.tex"), nil, 0o644)
-	if code, _, errs := cli(t, "run", "mm1", "--requests", "300", "--no-plots", "--out", other); code != 1 || !strings.Contains(errs, "not empty") {
+	if code, _, errs := run(t, "run", "mm1", "--requests", "300", "--no-plots", "--out", other); code != 1 || !strings.Contains(errs, "not empty") {
 		t.Errorf("run into a folder of other files: exit %d, %s", code, errs)
 	}
 }
@@ -183,7 +183,7 @@ func TestRunOutputFolder(t *testing.T) {
 // swept values in base units, and --slo adds the share within to both.
 func TestSweepTableAndSummary(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := cli(t, "sweep", "capacity-sweep", "--requests", "500", "--replications", "2", "--no-plots", "--out", dir, "--slo", "within=1s")
+	code, out, errs := run(t, "sweep", "capacity-sweep", "--requests", "500", "--replications", "2", "--no-plots", "--out", dir, "--slo", "within=1s")
 	if code != 0 {
 		t.Fatalf("sweep exited %d: %s", code, errs)
 	}
@@ -218,7 +218,7 @@ func TestSweepTableAndSummary(t *testing.T) {
 // SLO cannot be met at any size or rate.
 func TestPlanUnreachableSLO(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := cli(t, "plan", "default", "--slo", "p99=300ms", "--requests", "1000", "--replications", "2", "--max-servers", "12", "--out", dir)
+	code, out, errs := run(t, "plan", "default", "--slo", "p99=300ms", "--requests", "1000", "--replications", "2", "--max-servers", "12", "--out", dir)
 	if code != 0 {
 		t.Fatalf("plan exited %d: %s", code, errs)
 	}

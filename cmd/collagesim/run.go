@@ -7,68 +7,45 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/collagesim/collagesim/internal/cli"
 	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/scenarios"
 	"github.com/collagesim/collagesim/sweep"
 )
 
 func runCmd(stdout, stderr io.Writer) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "run [SCENARIO] [flags]",
-		Short: "Simulate a scenario (default: the paper comparison)",
-		Long: `Simulate every strategy of a scenario over its replications on common random numbers, print
-the comparison table, and write summary.csv, results.json, figures and tables into the output
-folder (out/<scenario name> unless --out). Same seed, same bytes, whatever --workers.`,
-		Example: `  collagesim run
-  collagesim run mm1 --requests 20000 --replications 5 --out out/mm1
-  collagesim run default --slo p99=300ms --baseline replicate-full`,
-		Args: cobra.MaximumNArgs(1),
-	}
+	cmd := command("run", cobra.MaximumNArgs(1))
 	fs := cmd.Flags()
-	out := fs.String("out", "", "output folder (default out/<scenario name>)")
+	sf := cli.AddSimFlags(fs, "output folder (default out/<scenario name>)", cli.SLOHelp)
 	force := fs.Bool("force", false, "write into an output folder that holds other outputs, replacing collagesim's")
-	workers := workersFlag(fs, "parallel runs")
 	trace := fs.Bool("trace", false, "also write every answer of every run to trace-<strategy>-rep<N>.csv")
-	ov := addOverrides(fs, sloHelp)
-	rf := addReportFlags(fs, []string{"png", "svg"})
+	rf := cli.AddReportFlags(fs, []string{"png", "svg"})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		opt, err := rf.options("run")
-		if err != nil {
-			return err
-		}
-		slo, haveSLO, err := ov.parseSLO("run")
-		if err != nil {
-			return err
-		}
 		name := "default"
 		if len(args) == 1 {
 			name = args[0]
 		}
-		sc, meta, err := loadScenario(name)
+		sc, meta, err := sf.Load("run", name, stderr)
 		if err != nil {
 			return err
 		}
-		prof, err := ov.loadProfile()
+		overrides := sf.Apply(sc)
+		opt, err := rf.Options("run", cli.Strategies(sc))
 		if err != nil {
 			return err
 		}
-		overrides := ov.apply(fs, sc, prof)
-		if err := rf.checkBaseline("run", sc); err != nil {
-			return err
-		}
-		dir := outDir(*out, sc.Name, "")
+		dir := sf.OutDir(sc.Name)
 		if err := results.PrepareDir(dir, sc.Name, *force); err != nil {
 			return failed(err)
 		}
-		so := sweep.SimOptions{Workers: int(workers.v)}
-		so.Progress, so.TTY = progressTo(stderr, ov.quiet)
+		so := sweep.SimOptions{Workers: int(sf.Workers.V), Progress: sf.Progress, TTY: sf.TTY}
 		if *trace {
 			so.Trace = results.TraceFiles(dir)
 		}
 		res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
 			ScenarioText: meta.Text, Profile: sc.Profile.Name, Overrides: overrides}
-		if haveSLO {
-			so.WithinMs, res.SLO = slo.Ms, slo.Results()
+		if sf.HaveSLO {
+			so.WithinMs, res.SLO = sf.SLO.Ms, sf.SLO.Results()
 		}
 		start := time.Now()
 		strats, within, err := sweep.Simulate(sc, so)
@@ -80,82 +57,66 @@ folder (out/<scenario name> unless --out). Same seed, same bytes, whatever --wor
 		if err != nil {
 			return failed(err)
 		}
-		if !ov.quiet {
+		if !sf.Quiet {
 			fmt.Fprintf(stdout, "%s: seed %d, profile %s\n%d strategies x %d replications x %d requests in %.1fs\n\n",
 				sc.Name, sc.Seed, sc.Profile.Name, len(strats), max(1, sc.Replications), sc.Requests, time.Since(start).Seconds())
-			printTables(stdout, res, &res.Points[0], rf.baseline, slo, haveSLO)
+			pt := &res.Points[0]
+			results.Table(stdout, pt, rf.Baseline)
+			fmt.Fprintln(stdout)
+			results.SourceTable(stdout, pt)
+			if sf.HaveSLO {
+				fmt.Fprintln(stdout)
+				sweep.SLOTable(stdout, sf.SLO, pt)
+			}
+			fmt.Fprintln(stdout)
 		}
-		more, err := rf.write(res, dir, opt)
+		more, err := rf.Write(res, dir, opt)
 		if err != nil {
 			return err
 		}
+		traces := ""
 		if *trace {
-			n := len(strats) * max(1, sc.Replications)
-			fmt.Fprintf(stdout, "wrote %d files to %s/ and %d trace files\n", len(paths)+len(more), dir, n)
-			return nil
+			traces = fmt.Sprintf(" and %d trace files", len(strats)*max(1, sc.Replications))
 		}
-		fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths)+len(more), dir)
+		fmt.Fprintf(stdout, "wrote %d files%s to %s/\n", len(paths)+len(more), traces, dir)
 		return nil
 	}
 	return cmd
 }
 
-// printTables prints a point's comparison, answer sources and, with an SLO,
-// the share of requests within it.
-func printTables(w io.Writer, res *results.Results, pt *results.Point, baseline string, slo sweep.SLO, haveSLO bool) {
-	results.Table(w, pt, baseline)
-	fmt.Fprintln(w)
-	results.SourceTable(w, pt)
-	fmt.Fprintln(w)
-	if haveSLO {
-		sweep.SLOTable(w, slo, pt)
-		fmt.Fprintln(w)
-	}
-}
-
 func validateCmd(stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate SCENARIO...",
-		Short: "Check scenario files; errors name file:line and key path",
-		Long: `Decode and check each scenario (and its [sweep] table and profile) without running it. Every
-problem is printed with its file:line and key path; the exit code is 1 if any scenario is bad.`,
-		Example: `  collagesim validate my.toml
-  collagesim validate scenarios/bundled/*.toml`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			bad := false
-			for _, name := range args {
-				sc, meta, err := loadScenario(name)
-				if err == nil && meta.Sweep != nil {
-					_, err = scenarios.Expand(meta)
+	cmd := command("validate", cobra.MinimumNArgs(1))
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var sf cli.SimFlags
+		bad := false
+		for _, name := range args {
+			sc, meta, err := sf.Load("validate", name, nil)
+			if err == nil && meta.Sweep != nil {
+				if _, xerr := scenarios.Expand(meta); xerr != nil {
+					err = failed(xerr)
 				}
-				if err != nil {
-					fmt.Fprintln(stderr, err.(*exitError).err)
-					bad = true
-					continue
-				}
-				fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
 			}
-			if bad {
-				return &exitError{code: 1}
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				bad = true
+				continue
 			}
-			return nil
-		},
+			fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
+		}
+		if bad {
+			return &cli.ExitError{Code: 1}
+		}
+		return nil
 	}
+	return cmd
 }
 
 func scenariosCmd(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:     "scenarios",
-		Short:   "List the bundled scenarios",
-		Long:    "List the bundled scenarios by name, each with what it shows; run one with \"collagesim run NAME\".",
-		Example: "  collagesim scenarios",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, b := range scenarios.Bundled() {
-				fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
-			}
-			return nil
-		},
+	cmd := command("scenarios", cobra.NoArgs)
+	cmd.Run = func(*cobra.Command, []string) {
+		for _, b := range scenarios.Bundled() {
+			fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
+		}
 	}
+	return cmd
 }
