@@ -12,7 +12,11 @@ import (
 // DefaultDir is the output folder of a scenario named name: out/<name>, with
 // every character other than letters, digits, '.', '_' and '-' replaced by
 // '_' and no leading dot, so that no name ("../x", "/etc") leads outside out/.
-func DefaultDir(name string) string {
+func DefaultDir(name string) string { return filepath.Join("out", SafeName(name)) }
+
+// SafeName is name as one file name: letters, digits, '.', '_' and '-' kept,
+// everything else '_', no leading dot, at most 100 bytes, never empty.
+func SafeName(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
@@ -29,7 +33,7 @@ func DefaultDir(name string) string {
 	if safe == "" {
 		safe = "scenario"
 	}
-	return filepath.Join("out", safe)
+	return safe
 }
 
 // ownFiles are the patterns of the files a run writes into its folder

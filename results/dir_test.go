@@ -72,3 +72,18 @@ func TestPrepareDir(t *testing.T) {
 		}
 	}
 }
+
+// A strategy's name cannot send its trace file outside the folder.
+func TestTraceFileNameIsSafe(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := TraceFiles(filepath.Join(dir, "run"))("../../../x/y", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "run", "trace-*-rep0.csv")); len(m) != 1 {
+		t.Errorf("trace file not in the output folder: %v", m)
+	}
+}

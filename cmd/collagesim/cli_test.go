@@ -144,6 +144,22 @@ func checkWidth(t *testing.T, name, out string) {
 	}
 }
 
+// The table at the end of every bundled sweep fits 100 columns.
+func TestSweepTablesFit100Columns(t *testing.T) {
+	for _, b := range scenarios.Bundled() {
+		_, meta, err := scenarios.LoadBundled(b.Name)
+		if err != nil || meta.Sweep == nil {
+			continue
+		}
+		code, out, errs := run(t, "sweep", b.Name, "--requests", "200", "--replications", "2", "--no-plots", "--slo", "p99=1s", "--out", t.TempDir())
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", b.Name, code, errs)
+			continue
+		}
+		checkWidth(t, b.Name, out)
+	}
+}
+
 // run refuses a folder holding another scenario's results, names the folder
 // and the ways out, and with --force replaces collagesim's files only.
 func TestRunOutputFolder(t *testing.T) {
