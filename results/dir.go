@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,8 +65,12 @@ func PrepareDir(dir, scenario string, force bool) error {
 			}
 		case lerr == nil:
 			return fmt.Errorf("results: output folder %s holds the results of scenario %q, not %q: choose another --out, or add --force to replace them", dir, prev.Scenario, scenario)
-		case force || onlyPoints(entries):
+		case force:
+		case onlyPoints(entries):
 			// A sweep's shards share the folder; sweep checks the point files.
+			if other := pointsScenario(dir); other != "" && other != scenario {
+				return fmt.Errorf("results: output folder %s holds the sweep points of scenario %q, not %q: choose another --out, or add --force to write into it", dir, other, scenario)
+			}
 		default:
 			return fmt.Errorf("results: output folder %s is not empty and holds no collagesim results: choose another --out, or add --force to write into it", dir)
 		}
@@ -95,6 +100,28 @@ func onlyPoints(entries []fs.DirEntry) bool {
 		}
 	}
 	return true
+}
+
+// pointsScenario is the scenario of the first point file in dir/points, or
+// "" when there is none that reads.
+func pointsScenario(dir string) string {
+	m, _ := filepath.Glob(filepath.Join(dir, "points", "point-*.json"))
+	if len(m) == 0 {
+		return ""
+	}
+	b, err := os.ReadFile(m[0])
+	if err != nil {
+		return ""
+	}
+	var f struct {
+		Header struct {
+			Scenario string `json:"scenario"`
+		} `json:"header"`
+	}
+	if json.Unmarshal(b, &f) != nil {
+		return ""
+	}
+	return f.Header.Scenario
 }
 
 // removeOwn removes the files an earlier run wrote into dir.

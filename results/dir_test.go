@@ -64,6 +64,13 @@ func TestPrepareDir(t *testing.T) {
 	if err := PrepareDir(points, "a", false); err != nil {
 		t.Errorf("a sweep's shared folder: %v", err)
 	}
+	os.WriteFile(filepath.Join(points, "points", "point-00000.json"), []byte(`{"version":1,"header":{"scenario":"b"}}`), 0o644)
+	if err := PrepareDir(points, "b", false); err != nil {
+		t.Errorf("the same sweep's shared folder: %v", err)
+	}
+	if err := PrepareDir(points, "a", false); err == nil || !strings.Contains(err.Error(), `sweep points of scenario "b"`) {
+		t.Errorf("another sweep's points: %v", err)
+	}
 	ro := filepath.Join(t.TempDir(), "ro")
 	os.Mkdir(ro, 0o555)
 	if os.Getuid() != 0 {
