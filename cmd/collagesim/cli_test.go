@@ -21,6 +21,7 @@ func TestHelpExitsZero(t *testing.T) {
 			if code != 0 {
 				t.Errorf("%s %s exited %d: %s", cmd, h, code, errs)
 			}
+			checkWidth(t, cmd+" "+h, out)
 			for _, want := range []string{"Usage:", "Examples:", "collagesim " + cmd, "--help"} {
 				if cmd == "completion" && want == "Examples:" {
 					continue

@@ -64,6 +64,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	ver.Run = func(*cobra.Command, []string) { fmt.Fprintln(stdout, cli.Version("collagesim", version)) }
 	root.AddCommand(runCmd(stdout, stderr), validateCmd(stdout, stderr), scenariosCmd(stdout), sweepCmd(stdout, stderr),
 		mergeCmd(stdout), planCmd(stdout), reportCmd(stdout), calibrate, ver)
+	cli.WrapFlags(root, 100)
 	for _, c := range append(root.Commands(), root) {
 		c.SetFlagErrorFunc(cli.FlagError)
 	}

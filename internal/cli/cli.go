@@ -53,6 +53,16 @@ func Execute(root *cobra.Command, args []string, stderr io.Writer) int {
 	return 2
 }
 
+// WrapFlags makes the help of cmd and its subcommands wrap flag
+// descriptions at width columns.
+func WrapFlags(cmd *cobra.Command, width int) {
+	cobra.AddTemplateFunc("wrapFlags", func(fs *pflag.FlagSet) string { return fs.FlagUsagesWrapped(width) })
+	t := cmd.UsageTemplate()
+	t = strings.ReplaceAll(t, ".LocalFlags.FlagUsages", "wrapFlags .LocalFlags")
+	t = strings.ReplaceAll(t, ".InheritedFlags.FlagUsages", "wrapFlags .InheritedFlags")
+	cmd.SetUsageTemplate(t)
+}
+
 // FlagError turns a flag that did not parse into a usage error that names
 // the flag: "collagesim run: --seed: must be a non-negative integer, got -1".
 func FlagError(cmd *cobra.Command, err error) error {
