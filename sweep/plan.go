@@ -300,7 +300,7 @@ func PlanTable(w io.Writer, name string, rate float64, slo SLO, plans []PlanResu
 			}
 		}
 		rows = append(rows, []string{p.Strategy, size, strconv.Itoa(r.Servers), fmt.Sprintf("%.2f", float64(r.CostHour)),
-			fmt.Sprintf("%.0f", slo.Bound(r)), sharePct(p.Within), rate})
+			msString(slo.Bound(r)), sharePct(p.Within), rate})
 	}
 	if err := results.WriteColumns(w, rows, 1); err != nil {
 		return err

@@ -154,7 +154,7 @@ func SLOTable(w io.Writer, slo SLO, pt *results.Point) error {
 	for i := range pt.Strategies {
 		r := &pt.Strategies[i]
 		within := pt.Within[r.Name]
-		fig := fmt.Sprintf("%.1f", slo.Bound(r))
+		fig := msString(slo.Bound(r))
 		if slo.Metric == "within" {
 			fig = pctOf(Attained(within))
 		}
@@ -168,6 +168,17 @@ func unitOf(slo SLO) string {
 		return "%"
 	}
 	return "ms"
+}
+
+// msString writes milliseconds as the tables do: whole above 100, else one decimal.
+func msString(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
 }
 
 func pctOf(x float64) string {
