@@ -47,6 +47,7 @@ func runCmd(stdout, stderr io.Writer) *cobra.Command {
 		if sf.HaveSLO {
 			so.WithinMs, res.SLO = sf.SLO.Ms, sf.SLO.Results()
 		}
+		defer cli.OnInterrupt(dir, stderr, "no results written to "+dir)()
 		start := time.Now()
 		strats, within, err := sweep.Simulate(sc, so)
 		if err != nil {

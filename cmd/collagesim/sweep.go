@@ -72,6 +72,7 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 				return results.TraceFiles(filepath.Join(dir, "traces", fmt.Sprintf("point-%05d", i)))
 			}
 		}
+		defer cli.OnInterrupt(dir, stderr, "the finished points are kept in "+dir+"/points: run again with --resume")()
 		ran, skipped, err := sweep.Run(h, points, so)
 		if err != nil {
 			return failed(err)

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -150,4 +153,30 @@ func Version(name, release string) string {
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// OnInterrupt removes the temporary files of unfinished atomic writes
+// (".NAME.*.tmp") under dir, up to two folders deep, when the process is
+// interrupted (SIGINT, SIGTERM), prints note and exits 130: what was
+// complete stays, nothing half-written does. The returned function stops
+// watching.
+func OnInterrupt(dir string, stderr io.Writer, note string) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			for _, pat := range []string{".*.tmp", "*/.*.tmp", "*/*/.*.tmp"} {
+				m, _ := filepath.Glob(filepath.Join(dir, pat))
+				for _, p := range m {
+					os.Remove(p)
+				}
+			}
+			fmt.Fprintln(stderr, "\ncollagesim: interrupted; "+note)
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }
