@@ -161,6 +161,14 @@ func check(res *Results) error {
 			}
 			seen[s.Name] = true
 		}
+		for name := range pt.Within {
+			if !seen[name] {
+				return fmt.Errorf("points[%d].within: strategy %q is not among the point's strategies", i, name)
+			}
+		}
+		if len(pt.Within) > 0 && res.SLO == nil {
+			return fmt.Errorf("points[%d].within: shares within an SLO, but the results name no slo", i)
+		}
 		if len(res.SweepParams) > 0 {
 			if len(pt.Params) != len(res.SweepParams) {
 				return fmt.Errorf("points[%d]: %d parameters, sweep_params lists %d", i, len(pt.Params), len(res.SweepParams))

@@ -54,6 +54,8 @@ func TestLoadBadFiles(t *testing.T) {
 		{"no points", `{"version": 1, "tool": "collagesim v0", "points": []}`, []string{"no points"}},
 		{"null summary", strings.Replace(string(good), `"summary": {`, `"summary": null, "x": {`, 1), []string{"summary: no requests: the summary is missing, null or empty"}},
 		{"negative p99", negP99(good), []string{"summary: p99_ms: -5 is out of range"}},
+		{"within of no strategy", `{"version": 1, "tool": "collagesim v0", "slo": {"objective": "p99<=1ms", "within_ms": 1}, "points": [{"index": 0, "strategies": [{"name": "a", "summary": {"requests": {"mean": 1}}}], "within": {"b": {"mean": 1}}}]}`, []string{`points[0].within: strategy "b"`}},
+		{"within without slo", `{"version": 1, "tool": "collagesim v0", "points": [{"index": 0, "strategies": [{"name": "a", "summary": {"requests": {"mean": 1}}}], "within": {"a": {"mean": 1}}}]}`, []string{"results name no slo"}},
 		{"no strategies", `{"version": 1, "tool": "collagesim v0", "points": [{"index": 0, "strategies": []}]}`, []string{"points[0]: no strategies"}},
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".json")
