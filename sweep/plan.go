@@ -131,6 +131,18 @@ type LoadResult struct {
 	Note     string // when the answer is a bound of the searched range
 }
 
+// CanMaxLoad says why MaxLoad cannot search sc, if it cannot: it needs an
+// arrival rate to scale.
+func CanMaxLoad(sc *sim.Scenario) error {
+	if sc.Arrivals.Process == sim.ArrivalTrace {
+		return fmt.Errorf("sweep: max load needs a rate; the scenario replays an arrival trace")
+	}
+	if !(sc.Arrivals.Rate > 0) || math.IsInf(sc.Arrivals.Rate, 0) {
+		return fmt.Errorf("sweep: max load: the scenario's rate %g/s is not a positive number", sc.Arrivals.Rate)
+	}
+	return nil
+}
+
 // loadRange bounds MaxLoad's search to [rate/loadRange, rate*loadRange] of
 // the scenario's rate.
 const loadRange = 1024
@@ -145,11 +157,8 @@ const maxVirtualS = 1e8
 // The search stays within loadRange of the scenario's rate; an SLO missed at
 // the scenario's rate without any queueing is missed at every rate (Rate 0).
 func MaxLoad(sc *sim.Scenario, slo SLO, workers int) ([]LoadResult, error) {
-	if sc.Arrivals.Process == sim.ArrivalTrace {
-		return nil, fmt.Errorf("sweep: max load needs a rate; the scenario replays an arrival trace")
-	}
-	if !(sc.Arrivals.Rate > 0) || math.IsInf(sc.Arrivals.Rate, 0) {
-		return nil, fmt.Errorf("sweep: max load: the scenario's rate %g/s is not a positive number", sc.Arrivals.Rate)
+	if err := CanMaxLoad(sc); err != nil {
+		return nil, err
 	}
 	floor := max(sc.Arrivals.Rate/loadRange, float64(sc.Requests+sc.Warmup)/maxVirtualS)
 	var out []LoadResult

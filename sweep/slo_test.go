@@ -213,3 +213,17 @@ func TestSweepSLOAndTrace(t *testing.T) {
 		t.Errorf("trace of point 1: %v", err)
 	}
 }
+
+func TestCanMaxLoad(t *testing.T) {
+	sc := testScenario()
+	if err := CanMaxLoad(sc); err != nil {
+		t.Errorf("Poisson arrivals: %v", err)
+	}
+	sc.Arrivals.Process = sim.ArrivalTrace
+	if err := CanMaxLoad(sc); err == nil || !strings.Contains(err.Error(), "arrival trace") {
+		t.Errorf("trace arrivals: %v", err)
+	}
+	if _, err := MaxLoad(sc, SLO{Metric: "p99", Ms: 1}, 1); err == nil {
+		t.Errorf("MaxLoad searched a trace")
+	}
+}

@@ -32,6 +32,9 @@ func planCmd(stdout io.Writer) *cobra.Command {
 			return err
 		}
 		sf.Apply(sc)
+		if err := sweep.CanMaxLoad(sc); *load && err != nil {
+			return usageErr("collagesim plan: %v: add --max-load=false", err)
+		}
 		dir := sf.OutDir(sc.Name + "-plan")
 		if err := results.Writable(dir); err != nil {
 			return failed(err)
