@@ -22,6 +22,7 @@ const (
 	maxWorkers      = 4096
 )
 
+// SLOHelp is the usage of --slo on run and sweep.
 const SLOHelp = "latency objective, p99=300ms (p50 p90 p95 p99 p999 mean) or within=300ms[@99%]: adds the share of requests within it"
 
 // SimFlags are the flags of the commands that simulate: run, sweep and plan.
@@ -41,6 +42,9 @@ type SimFlags struct {
 	TTY            bool         // Progress is a terminal
 }
 
+// AddSimFlags adds the flags of the commands that simulate to fs: --out
+// (described by outHelp), --workers, the overrides --seed, --requests,
+// --replications and --profile, --slo (described by sloUsage) and --quiet.
 func AddSimFlags(fs *pflag.FlagSet, outHelp, sloUsage string) *SimFlags {
 	f := &SimFlags{fs: fs}
 	fs.StringVar(&f.Out, "out", "", outHelp)
@@ -127,6 +131,8 @@ type ReportFlags struct {
 	Width, Baseline string
 }
 
+// AddReportFlags adds --no-plots, --format (default formats), --width and
+// --baseline to fs.
 func AddReportFlags(fs *pflag.FlagSet, formats []string) *ReportFlags {
 	r := &ReportFlags{}
 	fs.BoolVar(&r.NoPlots, "no-plots", false, "write no figures or report")
