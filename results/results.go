@@ -1,5 +1,7 @@
-// Package results writes what a run produced: summary.csv and results.json,
-// atomically, and the comparison table printed on the terminal.
+// Package results owns what a run produced: the results.json format, its
+// reading and writing, summary.csv and traces (atomically, into an output
+// folder it checks first), the one rule for the baseline strategy, and the
+// tables printed on the terminal.
 package results
 
 import (

@@ -1,7 +1,9 @@
 // Package sweep runs the points of a parameter sweep on a worker pool, one
 // result file per point written atomically, so that an interrupted sweep
 // resumes where it stopped and shards run on many machines merge into one
-// result; and it finds the smallest cluster that meets a latency SLO (plan).
+// result; it runs a plain scenario the same way (Simulate), with progress on
+// a timer and the share of requests within an SLO; and it finds the smallest
+// cluster that meets a latency SLO and the highest load that does (plan).
 package sweep
 
 import (
