@@ -59,6 +59,9 @@ func TestVersionAndCompletion(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "collagesim "+version+"\n") || !strings.Contains(out, "commit ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version exited %d:\n%s", code, out)
 	}
+	if code, out, _ := run(t, "__complete", "run", ""); code != 0 || !strings.Contains(out, "default\t") || !strings.Contains(out, "mm1\t") {
+		t.Errorf("completing a scenario name: exit %d:\n%s", code, out)
+	}
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		code, out, errs := run(t, "completion", shell)
 		if code != 0 || !strings.Contains(out, "collagesim") || len(out) < 1000 {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/collagesim/collagesim/internal/cli"
+	"github.com/collagesim/collagesim/scenarios"
 )
 
 // version is the tool's release, written into every results file as
@@ -67,6 +68,19 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	cli.WrapFlags(root, 100)
 	for _, c := range append(root.Commands(), root) {
 		c.SetFlagErrorFunc(cli.FlagError)
+		switch c.Name() {
+		case "run", "sweep", "plan", "validate":
+			c.ValidArgsFunction = completeScenario
+		}
 	}
 	return root
+}
+
+// completeScenario offers the bundled scenarios' names, and files.
+func completeScenario(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var names []cobra.Completion
+	for _, b := range scenarios.Bundled() {
+		names = append(names, cobra.CompletionWithDesc(b.Name, b.Summary))
+	}
+	return names, cobra.ShellCompDirectiveDefault
 }
