@@ -63,6 +63,13 @@ func TestSweepAndMerge(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "9 points merged") {
 		t.Fatalf("merge exited %d: %s %s", code, out, errs)
 	}
+	other := t.TempDir()
+	if code, _, errs := run(t, "run", "mm1", "--requests", "300", "--no-plots", "--out", other); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := run(t, "merge", dir, "--no-plots", "--out", other); code != 1 || !strings.Contains(errs, `scenario "mm1"`) {
+		t.Errorf("merge into another scenario's folder: exit %d, %s", code, errs)
+	}
 }
 
 func TestPlanWritesCSVAndFigure(t *testing.T) {

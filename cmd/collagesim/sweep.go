@@ -143,6 +143,7 @@ func mergeCmd(stdout io.Writer) *cobra.Command {
 	fs := cmd.Flags()
 	out := fs.String("out", "", "output folder (default: the first DIR)")
 	quiet := fs.BoolP("quiet", "q", false, "print no table")
+	force := fs.Bool("force", false, "write into an output folder that holds other outputs, replacing collagesim's")
 	rf := cli.AddReportFlags(fs, []string{"png", "svg"})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if _, err := rf.Options("merge", nil); err != nil {
@@ -158,6 +159,9 @@ func mergeCmd(stdout io.Writer) *cobra.Command {
 		}
 		if *out == "" {
 			*out = args[0]
+		}
+		if err := results.PrepareDir(*out, res.Scenario, *force); err != nil {
+			return failed(err)
 		}
 		return writeMerged(res, *out, rf, opt, *quiet, stdout)
 	}
