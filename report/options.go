@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/collagesim/collagesim/results"
+	"github.com/collagesim/collagesim/sim"
 )
 
 // Options says what Write makes. The zero value is a one-column report with
@@ -85,21 +86,15 @@ func resolve(res *results.Results, opt Options) (*resolved, error) {
 	for i, n := range r.names {
 		r.short[n] = short[i]
 	}
-	switch {
-	case opt.Baseline != "":
-		if _, ok := r.index[opt.Baseline]; !ok {
-			return nil, fmt.Errorf("report: baseline %q: no such strategy (have %s)", opt.Baseline, strings.Join(r.names, ", "))
-		}
-		r.baseline = opt.Baseline
-	default:
-		r.baseline = r.names[0]
-		for _, n := range r.names {
-			if kinds[n] == "collage" {
-				r.baseline = n
-				break
-			}
-		}
+	all := results.Point{}
+	for _, n := range r.names {
+		all.Strategies = append(all.Strategies, sim.StrategyResult{Name: n, Kind: kinds[n]})
 	}
+	base, err := results.Baseline(&all, opt.Baseline)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.baseline = base
 	if opt.HeatmapStrategy != "" {
 		if _, ok := r.index[opt.HeatmapStrategy]; !ok {
 			return nil, fmt.Errorf("report: heat map strategy %q: no such strategy (have %s)", opt.HeatmapStrategy, strings.Join(r.names, ", "))

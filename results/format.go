@@ -22,6 +22,15 @@ type Results struct {
 	Overrides []string `json:"overrides,omitempty"`
 	// SweepParams lists the swept key paths in order (empty for a plain run).
 	SweepParams []string `json:"sweep_params,omitempty"`
+	// SLO is the latency objective the command was given (--slo), if any;
+	// each point then holds the share of requests within it.
+	SLO *SLO `json:"slo,omitempty"`
+}
+
+// SLO is a latency objective as the results record it.
+type SLO struct {
+	Objective string  `json:"objective"` // as the command read it, e.g. "p99<=300ms"
+	WithinMs  float64 `json:"within_ms"` // the latency bound the share within is counted against
 }
 
 // Point is one sweep point (a plain run has exactly one, with no parameters).
@@ -29,6 +38,10 @@ type Point struct {
 	Index      int                  `json:"index"`
 	Params     []Param              `json:"params,omitempty"`
 	Strategies []sim.StrategyResult `json:"strategies"`
+	// Within is, per strategy, the share of counted requests answered within
+	// the SLO's bound (failed ones count as missed): the mean over
+	// replications with its 95 % confidence interval. Only with an SLO.
+	Within map[string]sim.Stat `json:"within,omitempty"`
 }
 
 // Param is one swept parameter's value at a point.

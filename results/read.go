@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"strings"
+
+	"github.com/collagesim/collagesim/sim"
 )
 
 // Load reads and checks a results.json file written by the simulator.
@@ -86,6 +89,13 @@ func decodeResults(b []byte) (*Results, error) {
 	if err := check(&res); err != nil {
 		return nil, err
 	}
+	for i, pt := range res.Points {
+		for j := range pt.Strategies {
+			if err := checkSummary(&pt.Strategies[j].Summary); err != nil {
+				return nil, fmt.Errorf("points[%d].strategies[%d] (%s).summary: %w", i, j, pt.Strategies[j].Name, err)
+			}
+		}
+	}
 	return &res, nil
 }
 
@@ -151,6 +161,14 @@ func check(res *Results) error {
 			}
 			seen[s.Name] = true
 		}
+		for name := range pt.Within {
+			if !seen[name] {
+				return fmt.Errorf("points[%d].within: strategy %q is not among the point's strategies", i, name)
+			}
+		}
+		if len(pt.Within) > 0 && res.SLO == nil {
+			return fmt.Errorf("points[%d].within: shares within an SLO, but the results name no slo", i)
+		}
 		if len(res.SweepParams) > 0 {
 			if len(pt.Params) != len(res.SweepParams) {
 				return fmt.Errorf("points[%d]: %d parameters, sweep_params lists %d", i, len(pt.Params), len(res.SweepParams))
@@ -159,6 +177,32 @@ func check(res *Results) error {
 				if p.Key != res.SweepParams[k] {
 					return fmt.Errorf("points[%d].params[%d]: key %q, sweep_params[%d] is %q", i, k, p.Key, k, res.SweepParams[k])
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkSummary refuses a summary no run can produce: missing (null), a
+// negative latency, an accuracy or share outside [0, 1]. n/a (null, NaN)
+// figures are allowed.
+func checkSummary(m *sim.Summary) error {
+	if !(float64(m.Requests.Mean) > 0) {
+		return errors.New("no requests: the summary is missing, null or empty")
+	}
+	for _, c := range []struct {
+		name string
+		st   sim.Stat
+		hi   float64
+	}{
+		{"mean_ms", m.MeanMs, math.Inf(1)}, {"std_ms", m.StdMs, math.Inf(1)}, {"p50_ms", m.P50Ms, math.Inf(1)},
+		{"p90_ms", m.P90Ms, math.Inf(1)}, {"p95_ms", m.P95Ms, math.Inf(1)}, {"p99_ms", m.P99Ms, math.Inf(1)},
+		{"p999_ms", m.P999Ms, math.Inf(1)}, {"max_ms", m.MaxMs, math.Inf(1)}, {"failed", m.Failed, math.Inf(1)},
+		{"accuracy", m.Accuracy, 1},
+	} {
+		for _, v := range []sim.Float{c.st.Mean, c.st.Low, c.st.High} {
+			if x := float64(v); x < 0 || x > c.hi || math.IsInf(x, 0) {
+				return fmt.Errorf("%s: %g is out of range (want 0 to %g)", c.name, x, c.hi)
 			}
 		}
 	}

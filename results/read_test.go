@@ -52,6 +52,10 @@ func TestLoadBadFiles(t *testing.T) {
 		{"array", `[1, 2]`, []string{"not a collagesim results file", "not a JSON object"}},
 		{"wrong type", typeErr, []string{`wrong-type.json:5:16: field "seed"`}},
 		{"no points", `{"version": 1, "tool": "collagesim v0", "points": []}`, []string{"no points"}},
+		{"null summary", strings.Replace(string(good), `"summary": {`, `"summary": null, "x": {`, 1), []string{"summary: no requests: the summary is missing, null or empty"}},
+		{"negative p99", negP99(good), []string{"summary: p99_ms: -5 is out of range"}},
+		{"within of no strategy", `{"version": 1, "tool": "collagesim v0", "slo": {"objective": "p99<=1ms", "within_ms": 1}, "points": [{"index": 0, "strategies": [{"name": "a", "summary": {"requests": {"mean": 1}}}], "within": {"b": {"mean": 1}}}]}`, []string{`points[0].within: strategy "b"`}},
+		{"within without slo", `{"version": 1, "tool": "collagesim v0", "points": [{"index": 0, "strategies": [{"name": "a", "summary": {"requests": {"mean": 1}}}], "within": {"a": {"mean": 1}}}]}`, []string{"results name no slo"}},
 		{"no strategies", `{"version": 1, "tool": "collagesim v0", "points": [{"index": 0, "strategies": []}]}`, []string{"points[0]: no strategies"}},
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".json")
@@ -117,4 +121,15 @@ func TestPosition(t *testing.T) {
 			t.Errorf("position(%d) = %d:%d, want %d:%d", c.off, l, col, c.line, c.col)
 		}
 	}
+}
+
+// negP99 is the file with the first strategy's mean p99 made negative.
+func negP99(good []byte) string {
+	var res Results
+	if err := json.Unmarshal(good, &res); err != nil {
+		panic(err)
+	}
+	res.Points[0].Strategies[0].Summary.P99Ms.Mean = -5
+	b, _ := json.Marshal(&res)
+	return string(b)
 }

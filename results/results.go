@@ -1,19 +1,16 @@
-// Package results writes what a run produced: summary.csv and results.json,
-// atomically, and the comparison table printed on the terminal.
+// Package results owns what a run produced: the results.json format, its
+// reading and writing, summary.csv and traces (atomically, into an output
+// folder it checks first), the one rule for the baseline strategy, and the
+// tables printed on the terminal.
 package results
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
-	"math"
 	"path/filepath"
-	"strconv"
 
 	"github.com/collagesim/collagesim/internal/atomicfile"
-	"github.com/collagesim/collagesim/sim"
 )
 
 // WriteFileAtomic writes data to path atomically (see atomicfile.WriteFile).
@@ -33,78 +30,37 @@ func JSON(res *Results) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Write writes summary.csv and results.json into dir and returns their paths.
+// Write writes results.json, then summary.csv, into dir and returns their
+// paths. results.json, which holds everything, goes first: whatever fails
+// after it, the computed results are kept.
 func Write(dir string, res *Results) ([]string, error) {
-	var csvBuf bytes.Buffer
-	if err := SummaryCSV(&csvBuf, res); err != nil {
-		return nil, err
-	}
 	js, err := JSON(res)
 	if err != nil {
 		return nil, err
 	}
-	paths := []string{filepath.Join(dir, "summary.csv"), filepath.Join(dir, "results.json")}
-	for i, data := range [][]byte{csvBuf.Bytes(), js} {
-		if err := WriteFileAtomic(paths[i], data); err != nil {
-			return nil, err
-		}
+	jsonPath, csvPath := filepath.Join(dir, "results.json"), filepath.Join(dir, "summary.csv")
+	if err := WriteFileAtomic(jsonPath, js); err != nil {
+		return nil, err
 	}
-	return paths, nil
-}
-
-// SummaryColumns are summary.csv's fixed columns; the sweep parameters come
-// after "scenario", one column each, named by their key path.
-var SummaryColumns = []string{
-	"scenario", "strategy", "kind", "replications", "requests", "mean_ms", "std_ms", "var_ms2", "cv",
-	"p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "p99_ci_low_ms", "p99_ci_high_ms",
-	"accuracy", "share_scnn", "share_collage", "share_parity", "share_replica", "share_resend",
-	"servers", "cost_per_hour", "load_amplification", "wasted_work", "failed", "unstable",
-}
-
-// num formats a figure for the CSV: 6 significant digits, empty when n/a.
-func num(f sim.Float) string {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return ""
+	var csvBuf bytes.Buffer
+	if err := SummaryCSV(&csvBuf, res); err != nil {
+		return []string{jsonPath}, fmt.Errorf("%w (the results are in %s)", err, jsonPath)
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	if err := WriteFileAtomic(csvPath, csvBuf.Bytes()); err != nil {
+		return []string{jsonPath}, fmt.Errorf("%w (the results are in %s)", err, jsonPath)
+	}
+	return []string{csvPath, jsonPath}, nil
 }
 
-// SummaryCSV writes one row per sweep point and strategy: each figure is the
-// mean over replications.
-func SummaryCSV(w io.Writer, res *Results) error {
-	cw := csv.NewWriter(w)
-	head := append([]string{"scenario"}, res.SweepParams...)
-	head = append(head, SummaryColumns[1:]...)
-	cw.Write(head)
+// Unstable counts the strategy rows of every point that are unstable.
+func Unstable(res *Results) int {
+	n := 0
 	for _, pt := range res.Points {
 		for _, s := range pt.Strategies {
-			m := &s.Summary
-			row := []string{res.Scenario}
-			for _, key := range res.SweepParams {
-				v := ""
-				for _, p := range pt.Params {
-					if p.Key == key {
-						v = p.Value
-					}
-				}
-				row = append(row, v)
+			if s.Unstable {
+				n++
 			}
-			row = append(row, s.Name, s.Kind, strconv.Itoa(len(s.Reps)), num(m.Requests.Mean),
-				num(m.MeanMs.Mean), num(m.StdMs.Mean), num(m.VarMs2.Mean), num(m.CV.Mean),
-				num(m.P50Ms.Mean), num(m.P90Ms.Mean), num(m.P95Ms.Mean), num(m.P99Ms.Mean), num(m.P999Ms.Mean),
-				num(m.MaxMs.Mean), num(m.P99Ms.Low), num(m.P99Ms.High), num(m.Accuracy.Mean))
-			for _, src := range sim.Sources {
-				row = append(row, num(m.Sources[src].Mean))
-			}
-			row = append(row, strconv.Itoa(s.Servers), num(s.CostHour), num(m.LoadAmplification.Mean),
-				num(m.WastedWork.Mean), num(m.Failed.Mean), strconv.FormatBool(s.Unstable))
-			cw.Write(row)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("results: summary.csv: %w", err)
-	}
-	return nil
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func smallResults(t *testing.T) *Results {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Results{Version: ResultsVersion, Scenario: sc.Name, Seed: sc.Seed, Points: []Point{{Strategies: ss}}}
+	return &Results{Version: ResultsVersion, Tool: "collagesim test", Scenario: sc.Name, Seed: sc.Seed, Points: []Point{{Strategies: ss}}}
 }
 
 func TestWriteSummaryAndJSON(t *testing.T) {
@@ -50,7 +51,7 @@ func TestWriteSummaryAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(SummaryColumns, ",") {
+	if len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(SummaryHeader(res), ",") {
 		t.Fatalf("summary.csv: %d rows, header %v", len(rows), rows[0])
 	}
 	col := map[string]int{}
@@ -60,9 +61,20 @@ func TestWriteSummaryAndJSON(t *testing.T) {
 	if got := rows[2][col["strategy"]]; got != "collage" {
 		t.Errorf("row 2 strategy %q", got)
 	}
-	want := num(res.Points[0].Strategies[1].Summary.P99Ms.Mean)
-	if got := rows[2][col["p99_ms"]]; got != want || got == "" {
-		t.Errorf("collage p99_ms %q, want %q", got, want)
+	p99 := res.Points[0].Strategies[1].Summary.P99Ms
+	for name, want := range map[string]sim.Float{"p99_ms": p99.Mean, "p99_ms_ci_low": p99.Low, "p99_ms_ci_high": p99.High} {
+		got, err := strconv.ParseFloat(rows[2][col[name]], 64)
+		if err != nil || got != float64(want) {
+			t.Errorf("collage %s %q, want %v at full precision", name, rows[2][col[name]], want)
+		}
+	}
+	for _, name := range []string{"scenario", "point", "seed", "mean_ms_ci_low", "accuracy_ci_high", "failed_ci_low"} {
+		if _, ok := col[name]; !ok {
+			t.Errorf("summary.csv has no column %q: %v", name, rows[0])
+		}
+	}
+	if rows[1][col["point"]] != "0" || rows[1][col["seed"]] != "1" {
+		t.Errorf("point %q seed %q, want 0 and 1", rows[1][col["point"]], rows[1][col["seed"]])
 	}
 	if rows[1][col["cost_per_hour"]] != "2" || rows[2][col["cost_per_hour"]] != "2.5" {
 		t.Errorf("cost_per_hour %q %q, want 2 and 2.5", rows[1][col["cost_per_hour"]], rows[2][col["cost_per_hour"]])
@@ -85,19 +97,88 @@ func TestWriteSummaryAndJSON(t *testing.T) {
 	}
 }
 
-func TestTableShowsRatiosToCollage(t *testing.T) {
+func TestTableShowsRatiosToBaseline(t *testing.T) {
 	res := smallResults(t)
+	for _, c := range []struct {
+		want, base string
+		row        int // line of the baseline row
+	}{{"", "collage", 4}, {"none", "none", 3}} {
+		var b bytes.Buffer
+		if err := Table(&b, &res.Points[0], c.want); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "over those of "+c.base+"\n") {
+			t.Errorf("--baseline %q: table does not compare with %s:\n%s", c.want, c.base, out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 5 || !strings.HasPrefix(lines[c.row], c.base+" ") || strings.Count(lines[c.row], "1.00x") != 2 {
+			t.Errorf("--baseline %q: the %s row should have ratios 1.00x:\n%s", c.want, c.base, out)
+		}
+		if !strings.Contains(lines[2], "ms ±95% CI") || !strings.Contains(lines[2], "$/h") {
+			t.Errorf("no units in the header:\n%s", out)
+		}
+	}
 	var b bytes.Buffer
-	if err := Table(&b, &res.Points[0]); err != nil {
+	if err := Table(&b, &res.Points[0], "hedge"); err == nil || !strings.Contains(err.Error(), `baseline "hedge": no such strategy (have none, collage)`) {
+		t.Errorf("unknown baseline: %v", err)
+	}
+}
+
+func TestBaselineRule(t *testing.T) {
+	pt := &Point{Strategies: []sim.StrategyResult{{Name: "a", Kind: "none"}, {Name: "b", Kind: "collage"}, {Name: "c", Kind: "collage"}}}
+	for want, base := range map[string]string{"": "b", "c": "c", "a": "a"} {
+		if got, err := Baseline(pt, want); err != nil || got != base {
+			t.Errorf("Baseline(%q) = %q, %v; want %q", want, got, err, base)
+		}
+	}
+	pt.Strategies = pt.Strategies[:1]
+	if got, _ := Baseline(pt, ""); got != "a" {
+		t.Errorf("no collage strategy: baseline %q, want the first", got)
+	}
+}
+
+func TestParamColumn(t *testing.T) {
+	for _, c := range []struct {
+		key, name string
+		in, out   []string
+	}{
+		{"arrivals.rate", "arrivals.rate_per_s", []string{"18/s", "3600/h", "0.5/ms"}, []string{"18", "1", "500"}},
+		{"max_wait", "max_wait_ms", []string{"250ms", "1.5s", "100us"}, []string{"250", "1500", "0.1"}},
+		{"pools.s.servers", "pools.s.servers", []string{"6", "9"}, []string{"6", "9"}},
+		{"p", "p", []string{"0", "0.01"}, []string{"0", "0.01"}},
+		{"mixed", "mixed", []string{"18/s", "250ms"}, []string{"18/s", "250ms"}},
+		{"model", "model", []string{"collage-2x2", "exp:2s"}, []string{"collage-2x2", "exp:2s"}},
+	} {
+		name, out := ParamColumn(c.key, c.in)
+		if name != c.name || strings.Join(out, ",") != strings.Join(c.out, ",") {
+			t.Errorf("ParamColumn(%s, %v) = %s %v, want %s %v", c.key, c.in, name, out, c.name, c.out)
+		}
+	}
+}
+
+func TestWriteKeepsResultsWhenSummaryFails(t *testing.T) {
+	res := smallResults(t)
+	dir := t.TempDir()
+	// summary.csv is a folder: it cannot be written, results.json must be.
+	if err := os.Mkdir(filepath.Join(dir, "summary.csv"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if !strings.Contains(out, "p99 / collage") {
-		t.Errorf("table does not compare with the collage row:\n%s", out)
+	if _, err := Write(dir, res); err == nil || !strings.Contains(err.Error(), "the results are in") {
+		t.Errorf("Write: %v", err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[2], "1.00x") {
-		t.Errorf("collage row should have ratio 1.00x:\n%s", out)
+	if _, err := Load(filepath.Join(dir, "results.json")); err != nil {
+		t.Errorf("results.json not kept: %v", err)
+	}
+}
+
+func TestUnstableCount(t *testing.T) {
+	res := &Results{Points: []Point{
+		{Strategies: []sim.StrategyResult{{Name: "a", Unstable: true}, {Name: "b"}}},
+		{Strategies: []sim.StrategyResult{{Name: "a", Unstable: true}, {Name: "b", Unstable: true}}},
+	}}
+	if n := Unstable(res); n != 3 {
+		t.Errorf("Unstable = %d, want 3", n)
 	}
 }
 

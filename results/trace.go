@@ -11,11 +11,12 @@ import (
 )
 
 // TraceFiles returns a sim.Options.Trace that writes each run's answers to
-// dir/trace-<strategy>-rep<N>.csv (columns id, arrival_ms, latency_ms,
+// dir/trace-<strategy>-rep<N>.csv (the strategy's name made safe as a file
+// name, see SafeName; columns id, arrival_ms, latency_ms,
 // source), each file written to a temporary name and renamed when complete.
 func TraceFiles(dir string) func(strategy string, rep int) (sim.TraceSink, error) {
 	return func(strategy string, rep int) (sim.TraceSink, error) {
-		path := filepath.Join(dir, fmt.Sprintf("trace-%s-rep%d.csv", strategy, rep))
+		path := filepath.Join(dir, fmt.Sprintf("trace-%s-rep%d.csv", SafeName(strategy), rep))
 		f, err := atomicfile.Create(path)
 		if err != nil {
 			return nil, fmt.Errorf("results: %w", err)

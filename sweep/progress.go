@@ -4,62 +4,114 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// progress reports finished points: an updating bar with an ETA on a
-// terminal, one log line per point otherwise.
+// Progress intervals: a terminal's bar is redrawn often, a log gets a line
+// now and then.
+const (
+	ttyEvery = 250 * time.Millisecond
+	logEvery = 10 * time.Second
+)
+
+// progress reports how many of the requests to simulate are done, on a
+// timer: on a terminal one bar redrawn in place, with the elapsed time and
+// an ETA; otherwise a plain line every logEvery. Nothing with no writer.
 type progress struct {
-	w       io.Writer
-	tty     bool
-	total   int
-	n       int
-	start   time.Time
-	skipped int
+	w     io.Writer
+	tty   bool
+	what  string // "run" or "sweep"
+	total int64
+	done  atomic.Int64
+	start time.Time
+	mu    sync.Mutex // one writer at a time
+	stop  chan struct{}
+	wg    sync.WaitGroup
 }
 
-func newProgress(w io.Writer, tty bool, total, skipped int) *progress {
-	p := &progress{w: w, tty: tty, total: total, start: time.Now(), skipped: skipped}
-	if w != nil && skipped > 0 {
-		fmt.Fprintf(w, "sweep: resuming: %d points already done, %d to run\n", skipped, total)
+func startProgress(w io.Writer, tty bool, what string, total int64) *progress {
+	p := &progress{w: w, tty: tty, what: what, total: max(1, total), start: time.Now(), stop: make(chan struct{})}
+	if w == nil {
+		return p
 	}
+	every := logEvery
+	if tty {
+		every = ttyEvery
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				p.draw()
+				p.mu.Unlock()
+			}
+		}
+	}()
 	return p
 }
 
-func (p *progress) eta() string {
-	if p.n == 0 {
-		return "?"
-	}
+// add counts n more requests done.
+func (p *progress) add(n int64) { p.done.Add(n) }
+
+// status is "45% of 2700000 requests, 3s elapsed, ETA 4s".
+func (p *progress) status() string {
+	done := min(p.done.Load(), p.total)
 	el := time.Since(p.start)
-	left := time.Duration(float64(el) / float64(p.n) * float64(p.total-p.n))
-	return left.Round(time.Second).String()
+	eta := "?"
+	if done > 0 {
+		eta = time.Duration(float64(el) / float64(done) * float64(p.total-done)).Round(time.Second).String()
+	}
+	return fmt.Sprintf("%3.0f%% of %d requests, %s elapsed, ETA %s", 100*float64(done)/float64(p.total), p.total,
+		el.Round(time.Second), eta)
 }
 
-func (p *progress) done(pt Point, took time.Duration, err error) {
-	p.n++
+// draw writes the bar (terminal) or a line (log). The caller holds mu.
+func (p *progress) draw() {
+	if !p.tty {
+		fmt.Fprintf(p.w, "%s: %s\n", p.what, p.status())
+		return
+	}
+	const width = 24
+	fill := int(width * min(p.done.Load(), p.total) / p.total)
+	fmt.Fprintf(p.w, "\r\033[K[%s%s] %s", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), p.status())
+}
+
+// println writes a line of its own: on a terminal above the bar.
+func (p *progress) println(format string, args ...any) {
 	if p.w == nil {
 		return
 	}
-	status := "done"
-	if err != nil {
-		status = "FAILED: " + err.Error()
-	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.tty {
-		const width = 30
-		fill := width * p.n / max(1, p.total)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d points, %s elapsed, ETA %s ", strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
-			p.n, p.total, time.Since(p.start).Round(time.Second), p.eta())
-		if err != nil {
-			fmt.Fprintf(p.w, "\npoint %d %s\n", pt.Index, status)
-		}
-		return
+		fmt.Fprint(p.w, "\r\033[K")
 	}
-	fmt.Fprintf(p.w, "sweep: point %d (%s) %s in %s; %d/%d, ETA %s\n", pt.Index, paramString(pt.Params), status,
-		took.Round(time.Millisecond), p.n, p.total, p.eta())
+	fmt.Fprintf(p.w, format+"\n", args...)
+	if p.tty {
+		p.draw()
+	}
 }
 
+// finish stops the timer and, on a terminal, leaves the full bar on its line.
 func (p *progress) finish() {
-	if p.w != nil && p.tty && p.total > 0 {
+	if p.w == nil {
+		return
+	}
+	close(p.stop)
+	p.wg.Wait()
+	if p.tty {
+		p.mu.Lock()
+		p.draw()
 		fmt.Fprintln(p.w)
+		p.mu.Unlock()
 	}
 }

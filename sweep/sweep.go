@@ -1,7 +1,9 @@
 // Package sweep runs the points of a parameter sweep on a worker pool, one
 // result file per point written atomically, so that an interrupted sweep
 // resumes where it stopped and shards run on many machines merge into one
-// result; and it finds the smallest cluster that meets a latency SLO (plan).
+// result; it runs a plain scenario the same way (Simulate), with progress on
+// a timer and the share of requests within an SLO; and it finds the smallest
+// cluster that meets a latency SLO and the highest load that does (plan).
 package sweep
 
 import (
@@ -12,12 +14,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/sim"
@@ -41,6 +40,8 @@ type Header struct {
 	Profile      string   `json:"profile,omitempty"`
 	Overrides    []string `json:"overrides,omitempty"`
 	Tool         string   `json:"tool"`
+	// SLO, when the sweep counts the share of requests within one.
+	SLO *results.SLO `json:"slo,omitempty"`
 }
 
 // Fingerprint identifies the sweep: same scenario text, seed, points,
@@ -115,6 +116,8 @@ type Options struct {
 	Shard    Shard
 	Progress io.Writer // progress lines (nil: none)
 	TTY      bool      // Progress is a terminal: one updating bar
+	// Trace, when set, gives each point's trace files (see sim.Options.Trace).
+	Trace func(point int) func(strategy string, rep int) (sim.TraceSink, error)
 }
 
 // PointPath is the file of point index in dir.
@@ -141,90 +144,61 @@ func Run(h Header, points []Point, opt Options) (ran, skipped int, err error) {
 		}
 		todo = append(todo, p)
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	// Every (point, strategy, replication) run is one job on one pool of
-	// workers, so that points of unequal cost keep every worker busy; a
-	// point's file is written when its last job is done.
-	type pointState struct {
-		outs  []sim.JobResult
-		left  int
-		start time.Time
-	}
-	type job struct{ p, j int }
-	states := make([]pointState, len(todo))
-	var all []job
+	bs := make([]*batch, len(todo))
+	var total int64
 	for i, p := range todo {
 		n, err := sim.Jobs(p.Scenario)
 		if err != nil {
 			return 0, skipped, fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
 		}
-		states[i] = pointState{outs: make([]sim.JobResult, n), left: n}
-		for j := 0; j < n; j++ {
-			all = append(all, job{i, j})
+		total += int64(n) * p.Scenario.Requests
+		bs[i] = &batch{sc: p.Scenario}
+		if opt.Trace != nil {
+			bs[i].trace = opt.Trace(p.Index)
 		}
 	}
-	prog := newProgress(opt.Progress, opt.TTY, len(todo), skipped)
-	jobs := make(chan job)
-	var firstErr error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(all)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for jb := range jobs {
-				p := todo[jb.p]
-				st := &states[jb.p]
-				mu.Lock()
-				if st.start.IsZero() {
-					st.start = time.Now()
-				}
-				mu.Unlock()
-				res := sim.RunJob(p.Scenario, jb.j, nil)
-				mu.Lock()
-				st.outs[jb.j] = res
-				st.left--
-				last := st.left == 0
-				mu.Unlock()
-				if !last {
-					continue
-				}
-				err := writePoint(h, fp, p, st.outs, opt.Dir)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				prog.done(p, time.Since(st.start), err)
-				st.outs = nil
-				mu.Unlock()
-			}
-		}()
+	prog := startProgress(opt.Progress, opt.TTY, "sweep", total)
+	if opt.Progress != nil && skipped > 0 {
+		prog.println("sweep: resuming: %d points already done, %d to run", skipped, len(todo))
 	}
-	for _, jb := range all {
-		jobs <- jb
-	}
-	close(jobs)
-	wg.Wait()
+	finished := 0
+	err = runBatches(bs, opt.Workers, withinMs(h), prog, func(i int) error {
+		p := todo[i]
+		err := writePoint(h, fp, p, bs[i], opt.Dir)
+		finished++
+		status := "done"
+		if err != nil {
+			status = "FAILED: " + err.Error()
+		}
+		if !opt.TTY || err != nil {
+			prog.println("sweep: point %d (%s) %s; %d/%d points", p.Index, paramString(p.Params), status, finished, len(todo))
+		}
+		return err
+	})
 	prog.finish()
-	return len(todo), skipped, firstErr
+	return len(todo), skipped, err
+}
+
+func withinMs(h Header) float64 {
+	if h.SLO == nil {
+		return 0
+	}
+	return h.SLO.WithinMs
 }
 
 // writePoint assembles a point's job results and writes its file.
-func writePoint(h Header, fp string, p Point, outs []sim.JobResult, dir string) error {
-	ss, err := sim.Assemble(p.Scenario, outs)
+func writePoint(h Header, fp string, p Point, b *batch, dir string) error {
+	ss, within, err := b.assemble(withinMs(h))
 	if err != nil {
 		return fmt.Errorf("sweep: point %d (%s): %w", p.Index, paramString(p.Params), err)
 	}
 	f := pointFile{Version: results.ResultsVersion, Fingerprint: fp, Header: h,
-		Point: results.Point{Index: p.Index, Params: p.Params, Strategies: ss}}
-	b, err := json.Marshal(&f)
+		Point: results.Point{Index: p.Index, Params: p.Params, Strategies: ss, Within: within}}
+	js, err := json.Marshal(&f)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
-	return results.WriteFileAtomic(PointPath(dir, p.Index), append(b, '\n'))
+	return results.WriteFileAtomic(PointPath(dir, p.Index), append(js, '\n'))
 }
 
 func paramString(ps []results.Param) string {
@@ -286,7 +260,7 @@ func Merge(dirs ...string) (*results.Results, error) {
 	}
 	var missing []string
 	res := &results.Results{Version: results.ResultsVersion, Tool: h.Tool, Scenario: h.Scenario, Seed: h.Seed,
-		ScenarioText: h.ScenarioText, Profile: h.Profile, SweepParams: h.SweepParams, Overrides: h.Overrides}
+		ScenarioText: h.ScenarioText, Profile: h.Profile, SweepParams: h.SweepParams, Overrides: h.Overrides, SLO: h.SLO}
 	for i := 0; i < h.Points; i++ {
 		f, ok := byIndex[i]
 		if !ok {

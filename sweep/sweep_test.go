@@ -217,11 +217,11 @@ func TestPlanAgreesWithBruteForce(t *testing.T) {
 	for s, p := range plans {
 		want := -1
 		for n := 1; n <= 10; n++ {
-			z, err := Evaluate(sc, s, n, 1)
+			z, err := Evaluate(sc, slo, s, n, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if slo.Meets(&z.Result) {
+			if slo.Meets(&z.Result, z.Within) {
 				want = n
 				break
 			}

@@ -1,106 +1,86 @@
 // Command collagesim simulates coded redundancy (Collage-CNN, parity models)
 // against replication, hedging and no redundancy for image-classification
-// serving, calibrates real ONNX models, and reports the results.
+// serving, calibrates real ONNX models, and reports the results. It parses
+// flags, calls the packages that do the work, and sets the exit code: 0 done,
+// 1 bad input or a failure, 2 a usage error.
 package main
 
 import (
-	"flag"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
-	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/collagesim/collagesim/internal/cli"
+	"github.com/collagesim/collagesim/scenarios"
 )
 
-// version is the tool's version, written into every results file.
+// version is the tool's release, written into every results file as
+// "collagesim <version>"; `collagesim version` adds the module version and
+// VCS commit the binary was built from.
 const version = "0.1.0"
 
-const usage = `collagesim: what does coded redundancy buy an image-classification service?
+// helpText holds each command's synopsis, summary, description and examples.
+//
+//go:embed help.txt
+var helpText string
 
-Usage:
-  collagesim run [SCENARIO] [flags]     simulate a scenario (default: the paper comparison)
-  collagesim validate SCENARIO...       check scenario files, print what is wrong and where
-  collagesim scenarios                  list the bundled scenarios
-  collagesim sweep SCENARIO [flags]     run every point of the scenario's [sweep] table
-  collagesim merge DIR... [flags]       join the point files of sweep shards
-  collagesim plan SCENARIO --slo p99=300ms  smallest cluster per strategy that meets an SLO
-  collagesim report RESULTS.json [flags]  re-make figures and tables from a results file
-  collagesim calibrate [flags]          measure ONNX models into a profile
-  collagesim version
+var (
+	failed   = cli.Failed
+	usageErr = cli.Usage
+)
 
-SCENARIO is a file path or the name of a bundled scenario ("default", "mm1", ...).
-Run "collagesim COMMAND -h" for a command's flags.
-`
-
-func main() {
-	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
-}
+func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "run":
-		return runMain(rest, stdout, stderr)
-	case "validate":
-		return validateMain(rest, stdout, stderr)
-	case "scenarios":
-		return scenariosMain(rest, stdout, stderr)
-	case "sweep":
-		return sweepMain(rest, stdout, stderr)
-	case "merge":
-		return mergeMain(rest, stdout, stderr)
-	case "plan":
-		return planMain(rest, stdout, stderr)
-	case "report":
-		return reportMain(rest, stdout, stderr)
-	case "calibrate":
-		return calibrateMain(rest)
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "collagesim", version)
-		return 0
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "collagesim: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	return cli.Execute(newRoot(stdout, stderr), args, stderr)
 }
 
-// parseInterspersed parses flags that may come before or after the
-// positional arguments, and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+func command(name string, args cobra.PositionalArgs) *cobra.Command {
+	return cli.Command(helpText, name, args)
 }
 
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: collagesim %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := command("collagesim", cobra.NoArgs)
+	root.Version = cli.Version("collagesim", version)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetOut(stderr)
+		cmd.Usage()
+		return &cli.ExitError{Code: 2}
 	}
-	return fs
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
+	calibrate := command("calibrate", nil)
+	calibrate.DisableFlagParsing = true // calibrateMain parses its flags, --help included
+	calibrate.RunE = func(cmd *cobra.Command, args []string) error {
+		if code := calibrateMain(args); code != 0 {
+			return &cli.ExitError{Code: code}
+		}
+		return nil
+	}
+	ver := command("version", cobra.NoArgs)
+	ver.Run = func(*cobra.Command, []string) { fmt.Fprintln(stdout, cli.Version("collagesim", version)) }
+	root.AddCommand(runCmd(stdout, stderr), validateCmd(stdout, stderr), scenariosCmd(stdout), sweepCmd(stdout, stderr),
+		mergeCmd(stdout), planCmd(stdout), reportCmd(stdout), calibrate, ver)
+	cli.WrapFlags(root, 100)
+	for _, c := range append(root.Commands(), root) {
+		c.SetFlagErrorFunc(cli.FlagError)
+		switch c.Name() {
+		case "run", "sweep", "plan", "validate":
+			c.ValidArgsFunction = completeScenario
 		}
 	}
-	return out
+	return root
+}
+
+// completeScenario offers the bundled scenarios' names, and files.
+func completeScenario(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var names []cobra.Completion
+	for _, b := range scenarios.Bundled() {
+		names = append(names, cobra.CompletionWithDesc(b.Name, b.Summary))
+	}
+	return names, cobra.ShellCompDirectiveDefault
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func cli(t *testing.T, args ...string) (int, string, string) {
+func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := realMain(args, &out, &errb)
@@ -20,11 +20,11 @@ func TestRunDeterministicFiles(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	for i, dir := range []string{a, b} {
 		workers := []string{"1", "4"}[i]
-		code, out, errs := cli(t, "run", "default", "--requests", "3000", "--replications", "2", "--no-plots", "--out", dir, "--workers", workers)
+		code, out, errs := run(t, "run", "default", "--requests", "3000", "--replications", "2", "--no-plots", "--out", dir, "--workers", workers)
 		if code != 0 {
 			t.Fatalf("run exited %d: %s", code, errs)
 		}
-		if !strings.Contains(out, "collage-3x3") || !strings.Contains(out, "p99 / collage-3x3") {
+		if !strings.Contains(out, "collage-3x3") || !strings.Contains(out, "over those of collage-3x3") {
 			t.Fatalf("no comparison table in the output:\n%s", out)
 		}
 	}
@@ -41,11 +41,11 @@ func TestBadScenarioExitCode(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.toml")
 	os.WriteFile(path, []byte("name = \"x\"\nrequests = 10\n[arrivals]\nrate = \"5/s\"\n[[pools]]\nname = \"p\"\nmodel = \"m\"\nservers = 0\n"), 0o644)
-	code, _, errs := cli(t, "validate", path)
+	code, _, errs := run(t, "validate", path)
 	if code != 1 || !strings.Contains(errs, "bad.toml:8: pools[0].servers") {
 		t.Errorf("validate exited %d with %q; want 1 and the file:line and key path", code, errs)
 	}
-	if code, _, _ := cli(t, "frobnicate"); code != 2 {
+	if code, _, _ := run(t, "frobnicate"); code != 2 {
 		t.Errorf("unknown command exited %d, want 2", code)
 	}
 }
@@ -53,21 +53,28 @@ func TestBadScenarioExitCode(t *testing.T) {
 func TestSweepAndMerge(t *testing.T) {
 	dir := t.TempDir()
 	for i := 0; i < 3; i++ {
-		code, _, errs := cli(t, "sweep", "capacity-sweep", "--requests", "2000", "--replications", "2", "--no-plots",
+		code, _, errs := run(t, "sweep", "capacity-sweep", "--requests", "2000", "--replications", "2", "--no-plots",
 			"--out", dir, "--shard", []string{"0/3", "1/3", "2/3"}[i])
 		if code != 0 {
 			t.Fatalf("sweep shard %d exited %d: %s", i, code, errs)
 		}
 	}
-	code, out, errs := cli(t, "merge", dir, "--no-plots")
+	code, out, errs := run(t, "merge", dir, "--no-plots")
 	if code != 0 || !strings.Contains(out, "9 points merged") {
 		t.Fatalf("merge exited %d: %s %s", code, out, errs)
+	}
+	other := t.TempDir()
+	if code, _, errs := run(t, "run", "mm1", "--requests", "300", "--no-plots", "--out", other); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := run(t, "merge", dir, "--no-plots", "--out", other); code != 1 || !strings.Contains(errs, `scenario "mm1"`) {
+		t.Errorf("merge into another scenario's folder: exit %d, %s", code, errs)
 	}
 }
 
 func TestPlanWritesCSVAndFigure(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := cli(t, "plan", "mm1", "--slo", "p99=100ms", "--max-servers", "3", "--requests", "3000", "--replications", "3", "--out", dir)
+	code, out, errs := run(t, "plan", "mm1", "--slo", "p99=100ms", "--max-servers", "3", "--requests", "3000", "--replications", "3", "--out", dir)
 	if code != 0 {
 		t.Fatalf("plan exited %d: %s", code, errs)
 	}
@@ -79,7 +86,7 @@ func TestPlanWritesCSVAndFigure(t *testing.T) {
 			t.Errorf("%s not written: %v", name, err)
 		}
 	}
-	if code, _, _ := cli(t, "plan", "mm1", "--slo", "p99"); code != 2 {
+	if code, _, _ := run(t, "plan", "mm1", "--slo", "p99"); code != 2 {
 		t.Errorf("a malformed SLO exited %d, want 2", code)
 	}
 }

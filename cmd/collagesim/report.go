@@ -5,82 +5,40 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/collagesim/collagesim/report"
+	"github.com/spf13/cobra"
+
+	"github.com/collagesim/collagesim/internal/cli"
 	"github.com/collagesim/collagesim/results"
 )
 
-// plotFlags are the report flags of run, sweep, merge and report.
-type plotFlags struct {
-	noPlots  *bool
-	formats  *string
-	width    *string
-	baseline *string
-}
-
-func addPlotFlags(fs interface {
-	Bool(string, bool, string) *bool
-	String(string, string, string) *string
-}, formats string) plotFlags {
-	return plotFlags{
-		noPlots:  fs.Bool("no-plots", false, "write no figures or report"),
-		formats:  fs.String("format", formats, "figure formats: png, svg, pdf"),
-		width:    fs.String("width", "one", "figure width: one (column, 3.5 in) or two (columns, 7 in)"),
-		baseline: fs.String("baseline", "", "strategy the ratios compare against (default: the first collage strategy)"),
-	}
-}
-
-func (p plotFlags) options() (report.Options, error) {
-	opt := report.Options{Formats: splitList(*p.formats), Baseline: *p.baseline}
-	switch *p.width {
-	case "one":
-		opt.Width = report.OneColumn
-	case "two":
-		opt.Width = report.TwoColumn
-	default:
-		return opt, fmt.Errorf("collagesim: --width %q: want one or two", *p.width)
-	}
-	return opt, nil
-}
-
-// writeReport writes the figures, tables and index.html of res into dir,
-// unless the flags say no plots.
-func (p plotFlags) writeReport(res *results.Results, dir string) ([]string, error) {
-	if *p.noPlots {
-		return nil, nil
-	}
-	opt, err := p.options()
-	if err != nil {
-		return nil, err
-	}
-	return report.Write(res, dir, opt)
-}
-
-func reportMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("report", "report RESULTS.json [flags]", stderr)
+func reportCmd(stdout io.Writer) *cobra.Command {
+	cmd := command("report", cobra.ExactArgs(1))
+	fs := cmd.Flags()
 	out := fs.String("out", "", "output folder (default: the results file's folder)")
-	pf := addPlotFlags(fs, "png,svg,pdf")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	point := cli.IntVar(fs, "point", 0, 0, 1<<30, "sweep point the single-run figures (CDF, p99, ...) show")
+	rf := cli.AddReportFlags(fs, []string{"png", "svg", "pdf"})
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if _, err := rf.Options("report", nil); err != nil {
+			return err
+		}
+		res, err := results.Load(args[0])
+		if err != nil {
+			return failed(err)
+		}
+		opt, err := rf.Options("report", &res.Points[0])
+		if err != nil {
+			return err
+		}
+		opt.Point = int(point.V)
+		if *out == "" {
+			*out = filepath.Dir(args[0])
+		}
+		paths, err := rf.Write(res, *out, opt)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths), *out)
+		return nil
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return 2
-	}
-	res, err := results.Load(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Dir(pos[0])
-	}
-	paths, err := pf.writeReport(res, dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths), dir)
-	return 0
+	return cmd
 }

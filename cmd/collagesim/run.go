@@ -3,147 +3,121 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/collagesim/collagesim/internal/cli"
 	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/scenarios"
-	"github.com/collagesim/collagesim/sim"
+	"github.com/collagesim/collagesim/sweep"
 )
 
-func runMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "run [SCENARIO] [flags]", stderr)
-	out := fs.String("out", "", "output folder (default out/<scenario name>)")
-	ov := addOverrides(fs)
-	workers := fs.Int("workers", 0, "parallel runs (default: all cores); results do not depend on it")
-	profile := fs.String("profile", "", "use this profile file (or builtin:NAME) instead of the scenario's")
-	pf := addPlotFlags(fs, "png,svg")
-	quiet := fs.Bool("quiet", false, "print no table")
+func runCmd(stdout, stderr io.Writer) *cobra.Command {
+	cmd := command("run", cobra.MaximumNArgs(1))
+	fs := cmd.Flags()
+	sf := cli.AddSimFlags(fs, "output folder (default out/<scenario name>)", cli.SLOHelp)
+	force := fs.Bool("force", false, "write into an output folder that holds other outputs, replacing collagesim's")
 	trace := fs.Bool("trace", false, "also write every answer of every run to trace-<strategy>-rep<N>.csv")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if _, err := pf.options(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	if len(pos) > 1 {
-		fmt.Fprintf(stderr, "collagesim run: one scenario at a time, got %d: %s\n", len(pos), strings.Join(pos, " "))
-		return 2
-	}
-	name := "default"
-	if len(pos) == 1 {
-		name = pos[0]
-	}
-	sc, meta, err := loadScenario(name)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	overrides, err := ov.apply(fs, sc)
-	if err != nil {
-		fmt.Fprintln(stderr, "collagesim run:", err)
-		return 2
-	}
-	if *profile != "" {
-		p, err := loadProfile(*profile)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
+	rf := cli.AddReportFlags(fs, []string{"png", "svg"})
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		name := "default"
+		if len(args) == 1 {
+			name = args[0]
 		}
-		sc.Profile = p // sim checks that the pools' models are in it
-		overrides = append(overrides, "profile="+*profile)
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
-	}
-	start := time.Now()
-	opt := sim.Options{Workers: *workers}
-	if *trace {
-		opt.Trace = results.TraceFiles(dir)
-	}
-	strats, err := sim.SimulateWith(sc, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "collagesim run: %s: %v\n", name, err)
-		return 1
-	}
-	res := &results.Results{
-		Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
-		Points: []results.Point{{Index: 0, Strategies: strats}}, ScenarioText: meta.Text, Profile: sc.Profile.Name,
-		Overrides: overrides,
-	}
-	paths, err := results.Write(dir, res)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%s: %d strategies x %d replications x %d requests, seed %d, profile %s (%.1fs)\n\n",
-			sc.Name, len(strats), max(1, sc.Replications), sc.Requests, sc.Seed, sc.Profile.Name, time.Since(start).Seconds())
-		results.Table(stdout, &res.Points[0])
-		fmt.Fprintln(stdout)
-		results.SourceTable(stdout, &res.Points[0])
-		fmt.Fprintln(stdout)
-	}
-	more, err := pf.writeReport(res, dir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	paths = append(paths, more...)
-	fmt.Fprintf(stdout, "wrote %d files to %s/\n", len(paths), dir)
-	return 0
-}
-
-// loadScenario loads a scenario file, or a bundled scenario by name.
-func loadScenario(name string) (*sim.Scenario, *scenarios.Meta, error) {
-	if _, err := os.Stat(name); err == nil || strings.ContainsAny(name, "/.") {
-		return scenarios.Load(name)
-	}
-	return scenarios.LoadBundled(strings.TrimPrefix(name, "builtin:"))
-}
-
-func loadProfile(name string) (*sim.Profile, error) {
-	if strings.HasPrefix(name, "builtin:") {
-		return scenarios.Builtin(strings.TrimPrefix(name, "builtin:"))
-	}
-	return scenarios.LoadProfile(name)
-}
-
-func validateMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", "validate SCENARIO...", stderr)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return 2
-	}
-	code := 0
-	for _, name := range pos {
-		sc, _, err := loadScenario(name)
+		sc, meta, err := sf.Load("run", name, stderr)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
-			code = 1
-			continue
+			return err
 		}
-		fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
+		overrides := sf.Apply(sc)
+		opt, err := rf.Options("run", cli.Strategies(sc))
+		if err != nil {
+			return err
+		}
+		dir := sf.OutDir(sc.Name)
+		if err := results.PrepareDir(dir, sc.Name, *force); err != nil {
+			return failed(err)
+		}
+		so := sweep.SimOptions{Workers: int(sf.Workers.V), Progress: sf.Progress, TTY: sf.TTY}
+		if *trace {
+			so.Trace = results.TraceFiles(dir)
+		}
+		res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
+			ScenarioText: meta.Text, Profile: sc.Profile.Name, Overrides: overrides}
+		if sf.HaveSLO {
+			so.WithinMs, res.SLO = sf.SLO.Ms, sf.SLO.Results()
+		}
+		defer cli.OnInterrupt(dir, stderr, "no results written to "+dir)()
+		start := time.Now()
+		strats, within, err := sweep.Simulate(sc, so)
+		if err != nil {
+			return failed(fmt.Errorf("collagesim run: %s: %w", name, err))
+		}
+		res.Points = []results.Point{{Index: 0, Strategies: strats, Within: within}}
+		paths, err := results.Write(dir, res)
+		if err != nil {
+			return failed(err)
+		}
+		if !sf.Quiet {
+			fmt.Fprintf(stdout, "%s: seed %d, profile %s\n%d strategies x %d replications x %d requests in %.1fs\n\n",
+				sc.Name, sc.Seed, sc.Profile.Name, len(strats), max(1, sc.Replications), sc.Requests, time.Since(start).Seconds())
+			pt := &res.Points[0]
+			results.Table(stdout, pt, rf.Baseline)
+			fmt.Fprintln(stdout)
+			results.SourceTable(stdout, pt)
+			if sf.HaveSLO {
+				fmt.Fprintln(stdout)
+				sweep.SLOTable(stdout, sf.SLO, pt)
+			}
+			fmt.Fprintln(stdout)
+		}
+		more, err := rf.Write(res, dir, opt)
+		if err != nil {
+			return err
+		}
+		traces := ""
+		if *trace {
+			traces = fmt.Sprintf(" and %d trace files", len(strats)*max(1, sc.Replications))
+		}
+		fmt.Fprintf(stdout, "wrote %d files%s to %s/\n", len(paths)+len(more), traces, dir)
+		return nil
 	}
-	return code
+	return cmd
 }
 
-func scenariosMain(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("scenarios", "scenarios", stderr)
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return 2
+func validateCmd(stdout, stderr io.Writer) *cobra.Command {
+	cmd := command("validate", cobra.MinimumNArgs(1))
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var sf cli.SimFlags
+		bad := false
+		for _, name := range args {
+			sc, meta, err := sf.Load("validate", name, nil)
+			if err == nil && meta.Sweep != nil {
+				if _, xerr := scenarios.Expand(meta); xerr != nil {
+					err = failed(xerr)
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				bad = true
+				continue
+			}
+			fmt.Fprintf(stdout, "%s: ok (%d pools, %d strategies, %d straggler models)\n", name, len(sc.Pools), len(sc.Strategies), len(sc.Stragglers))
+		}
+		if bad {
+			return &cli.ExitError{Code: 1}
+		}
+		return nil
 	}
-	for _, b := range scenarios.Bundled() {
-		fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
+	return cmd
+}
+
+func scenariosCmd(stdout io.Writer) *cobra.Command {
+	cmd := command("scenarios", cobra.NoArgs)
+	cmd.Run = func(*cobra.Command, []string) {
+		for _, b := range scenarios.Bundled() {
+			fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Summary)
+		}
 	}
-	return 0
+	return cmd
 }

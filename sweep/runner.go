@@ -1,0 +1,206 @@
+package sweep
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+// batch is the jobs of one scenario (a sweep point or a plain run): one per
+// strategy and replication (see sim.Jobs).
+type batch struct {
+	sc     *sim.Scenario
+	trace  func(strategy string, rep int) (sim.TraceSink, error) // the caller's trace files, or nil
+	outs   []sim.JobResult
+	within []int64 // answers within the SLO bound, per job
+	left   int
+}
+
+// answerSink counts one job's answers for the progress report and those
+// within the SLO bound, and passes each answer on to the caller's sink.
+type answerSink struct {
+	next     sim.TraceSink
+	withinNs int64 // < 0: no SLO
+	n        int64
+	within   int64
+	prog     *progress
+}
+
+// progressStep is how many answers a sink counts before it tells progress.
+const progressStep = 1024
+
+func (s *answerSink) Answer(r sim.TraceRecord) {
+	s.n++
+	if r.LatencyNs <= s.withinNs {
+		s.within++
+	}
+	if s.next != nil {
+		s.next.Answer(r)
+	}
+	if s.n%progressStep == 0 {
+		s.prog.add(progressStep)
+	}
+}
+
+func (s *answerSink) Close() error {
+	if s.next != nil {
+		return s.next.Close()
+	}
+	return nil
+}
+
+// runBatches runs every job of every batch on one pool of workers, so that
+// batches of unequal cost keep every worker busy. done is called, one call at
+// a time, when a batch's last job has finished; its error stops nothing but
+// is returned (the first one).
+func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done func(i int) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	withinNs := int64(-1)
+	if withinMs > 0 {
+		withinNs = int64(math.Round(withinMs * 1e6))
+	}
+	type job struct{ b, j int }
+	var all []job
+	for i, b := range bs {
+		n, err := sim.Jobs(b.sc)
+		if err != nil {
+			return err
+		}
+		b.outs, b.within, b.left = make([]sim.JobResult, n), make([]int64, n), n
+		for j := 0; j < n; j++ {
+			all = append(all, job{i, j})
+		}
+	}
+	jobs := make(chan job)
+	var (
+		mu       sync.Mutex
+		doneMu   sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < min(workers, len(all)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range jobs {
+				b := bs[jb.b]
+				sink := &answerSink{withinNs: withinNs, prog: prog}
+				trace := func(strategy string, rep int) (sim.TraceSink, error) {
+					if b.trace != nil {
+						next, err := b.trace(strategy, rep)
+						if err != nil {
+							return nil, err
+						}
+						sink.next = next
+					}
+					return sink, nil
+				}
+				if prog.w == nil && withinNs < 0 && b.trace == nil {
+					trace = nil // nobody looks at the answers
+				}
+				res := sim.RunJob(b.sc, jb.j, trace)
+				prog.add(max(0, b.sc.Requests-sink.n/progressStep*progressStep))
+				mu.Lock()
+				b.outs[jb.j], b.within[jb.j] = res, sink.within
+				b.left--
+				last := b.left == 0
+				mu.Unlock()
+				if !last {
+					continue
+				}
+				doneMu.Lock()
+				if err := done(jb.b); err != nil && firstErr == nil {
+					firstErr = err
+				}
+				doneMu.Unlock()
+			}
+		}()
+	}
+	for _, jb := range all {
+		jobs <- jb
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
+}
+
+// assemble joins a finished batch's jobs into one result per strategy and,
+// with an SLO (withinMs > 0), each strategy's share of requests within it.
+func (b *batch) assemble(withinMs float64) ([]sim.StrategyResult, map[string]sim.Stat, error) {
+	ss, err := sim.Assemble(b.sc, b.outs)
+	b.outs = nil
+	if err != nil || withinMs <= 0 {
+		return ss, nil, err
+	}
+	reps := max(1, b.sc.Replications)
+	within := make(map[string]sim.Stat, len(ss))
+	for s := range ss {
+		xs := make([]float64, len(ss[s].Reps))
+		for r, m := range ss[s].Reps {
+			xs[r] = math.NaN()
+			if m.Requests > 0 {
+				xs[r] = float64(b.within[s*reps+r]) / float64(m.Requests)
+			}
+		}
+		within[ss[s].Name] = shareStat(xs)
+	}
+	return ss, within, nil
+}
+
+// shareStat is the mean of shares xs with its 95 % Student-t confidence
+// interval, clipped to [0, 1]; the ends are NaN with one replication.
+func shareStat(xs []float64) sim.Stat {
+	nan := sim.Float(math.NaN())
+	n := float64(len(xs))
+	if len(xs) == 0 {
+		return sim.Stat{Mean: nan, Low: nan, High: nan}
+	}
+	mean := 0.0
+	for _, x := range xs {
+		mean += x / n
+	}
+	if len(xs) == 1 || math.IsNaN(mean) {
+		return sim.Stat{Mean: sim.Float(mean), Low: nan, High: nan}
+	}
+	v := 0.0
+	for _, x := range xs {
+		v += (x - mean) * (x - mean)
+	}
+	half := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975) * math.Sqrt(v/(n-1)/n)
+	return sim.Stat{Mean: sim.Float(mean), Low: sim.Float(max(0, mean-half)), High: sim.Float(min(1, mean+half))}
+}
+
+// SimOptions control Simulate; none changes a result.
+type SimOptions struct {
+	Workers  int // parallel runs (0: all cores)
+	Trace    func(strategy string, rep int) (sim.TraceSink, error)
+	WithinMs float64   // > 0: also count the share of requests answered within this bound
+	Progress io.Writer // progress reports (nil: none)
+	TTY      bool      // Progress is a terminal
+}
+
+// Simulate runs every strategy and replication of sc, as sim.SimulateWith
+// does and with the same results, reporting progress as it goes; with
+// WithinMs it also returns each strategy's share of requests within it.
+func Simulate(sc *sim.Scenario, opt SimOptions) ([]sim.StrategyResult, map[string]sim.Stat, error) {
+	b := &batch{sc: sc, trace: opt.Trace}
+	n, err := sim.Jobs(sc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sweep: %w", err)
+	}
+	prog := startProgress(opt.Progress, opt.TTY, "run", int64(n)*sc.Requests)
+	err = runBatches([]*batch{b}, opt.Workers, opt.WithinMs, prog, func(int) error { return nil })
+	prog.finish()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sweep: %w", err)
+	}
+	return b.assemble(opt.WithinMs)
+}
