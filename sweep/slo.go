@@ -118,6 +118,26 @@ func (s SLO) Bound(r *sim.StrategyResult) float64 {
 	return float64(st.High)
 }
 
+// Interval returns the SLO metric's estimate and 95 % confidence interval
+// (the interval is the estimate itself with a single replication); for a
+// "within" SLO, those of the p99, as Bound.
+func (s SLO) Interval(r *sim.StrategyResult) (estimate, low, high float64) {
+	st := s.stat(&r.Summary)
+	estimate, low, high = float64(st.Mean), float64(st.Low), float64(st.High)
+	if math.IsNaN(low) || math.IsNaN(high) {
+		low, high = estimate, estimate
+	}
+	return estimate, low, high
+}
+
+// FigureMetric names the latency metric Interval returns.
+func (s SLO) FigureMetric() string {
+	if s.Metric == "within" {
+		return "p99"
+	}
+	return s.Metric
+}
+
 // Attained returns the figure a "within" SLO is judged on: the lower end of
 // the 95 % confidence interval of the share within, or the mean with a
 // single replication.

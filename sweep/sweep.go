@@ -9,7 +9,6 @@ package sweep
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,36 +75,37 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{I: i, N: n}, nil
 }
 
-// ShardFromEnv finds the shard of a Slurm array task
-// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
-// (JOB_COMPLETION_INDEX, with count from the flag or COLLAGESIM_SHARDS). ok
-// is false when none is set.
+// ShardFromEnv finds the shard of a Slurm array task (SLURM_ARRAY_TASK_ID)
+// or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX). The task's index is the
+// shard index as it is; the number of shards of the whole sweep comes from
+// count (the --shards flag) or COLLAGESIM_SHARDS, never from
+// SLURM_ARRAY_TASK_COUNT, which counts only one submission: a partial array
+// (--array=0,2) or a resubmitted subset must keep every task on its own
+// shard. ok is false when neither variable is set.
 func ShardFromEnv(getenv func(string) string, count int) (sh Shard, ok bool, err error) {
-	if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
-		n := getenv("SLURM_ARRAY_TASK_COUNT")
-		if n == "" {
-			return Shard{}, false, errors.New("sweep: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; submit with --array=0-(N-1)")
-		}
-		min := getenv("SLURM_ARRAY_TASK_MIN")
-		i, _ := strconv.Atoi(id)
-		if m, err := strconv.Atoi(min); err == nil {
-			i -= m
-		}
-		sh, err := ParseShard(fmt.Sprintf("%d/%s", i, n))
-		return sh, err == nil, err
+	variable, id := "SLURM_ARRAY_TASK_ID", getenv("SLURM_ARRAY_TASK_ID")
+	if id == "" {
+		variable, id = "JOB_COMPLETION_INDEX", getenv("JOB_COMPLETION_INDEX")
 	}
-	if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
-		n := strconv.Itoa(count)
-		if count <= 0 {
-			n = getenv("COLLAGESIM_SHARDS")
-		}
-		if n == "" || n == "0" {
-			return Shard{}, false, errors.New("sweep: JOB_COMPLETION_INDEX is set: give the job's completions as --shards N or COLLAGESIM_SHARDS")
-		}
-		sh, err := ParseShard(id + "/" + n)
-		return sh, err == nil, err
+	if id == "" {
+		return Shard{}, false, nil
 	}
-	return Shard{}, false, nil
+	if i, err := strconv.Atoi(id); err != nil || i < 0 {
+		return Shard{}, false, fmt.Errorf("sweep: %s=%q: want a non-negative integer", variable, id)
+	}
+	n := strconv.Itoa(count)
+	if count <= 0 {
+		n = getenv("COLLAGESIM_SHARDS")
+	}
+	if n == "" || n == "0" {
+		return Shard{}, false, fmt.Errorf("sweep: %s is set: give the number of shards of the whole sweep with --shards N or COLLAGESIM_SHARDS "+
+			"(SLURM_ARRAY_TASK_COUNT counts only this submission)", variable)
+	}
+	sh, err = ParseShard(id + "/" + n)
+	if err != nil {
+		return Shard{}, false, fmt.Errorf("sweep: %s=%s with %s shards: %w", variable, id, n, err)
+	}
+	return sh, true, nil
 }
 
 // Options control a sweep run; none changes a point's results.

@@ -262,12 +262,26 @@ func TestParseSLOAndShard(t *testing.T) {
 	if s, err := ParseSLO("p99.9=1.5s"); err != nil || s.Metric != "p999" || s.Ms != 1500 {
 		t.Errorf("ParseSLO(p99.9=1.5s) = %+v, %v", s, err)
 	}
-	env := map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1"}
-	sh, ok, err := ShardFromEnv(func(k string) string { return env[k] }, 0)
-	if err != nil || !ok || sh != (Shard{I: 2, N: 4}) {
-		t.Errorf("slurm shard = %+v %v %v", sh, ok, err)
+	// A Slurm task's index is its shard whatever the array submitted: a
+	// resubmitted --array=3 of a 4-shard sweep runs shard 3/4, not 0/1.
+	for _, c := range []struct {
+		env  map[string]string
+		flag int
+		want Shard
+		ok   bool
+	}{
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "3", "COLLAGESIM_SHARDS": "4"}, 0, Shard{I: 3, N: 4}, true},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "2"}, 3, Shard{I: 2, N: 3}, true},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "2"}, 0, Shard{}, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "4", "COLLAGESIM_SHARDS": "3"}, 0, Shard{}, false},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "x", "COLLAGESIM_SHARDS": "3"}, 0, Shard{}, false},
+	} {
+		sh, ok, err := ShardFromEnv(func(k string) string { return c.env[k] }, c.flag)
+		if sh != c.want || ok != c.ok || (err == nil) != c.ok {
+			t.Errorf("ShardFromEnv(%v, %d) = %+v %v %v, want %+v %v", c.env, c.flag, sh, ok, err, c.want, c.ok)
+		}
 	}
-	env = map[string]string{"JOB_COMPLETION_INDEX": "1"}
+	env := map[string]string{"JOB_COMPLETION_INDEX": "1"}
 	if _, _, err := ShardFromEnv(func(k string) string { return env[k] }, 0); err == nil {
 		t.Errorf("JOB_COMPLETION_INDEX without a count accepted")
 	}

@@ -5,16 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/collagesim/collagesim/calibrate"
 	"github.com/collagesim/collagesim/models"
 )
 
-// calibrateMain runs "collagesim calibrate"; it returns the exit code.
-func calibrateMain(args []string) int { return calibrateCmd(args, os.Stdout, os.Stderr) }
-
+// calibrateCmd runs "collagesim calibrate"; it returns the exit code.
 func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)

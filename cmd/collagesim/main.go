@@ -54,9 +54,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		return &cli.ExitError{Code: 2}
 	}
 	calibrate := command("calibrate", nil)
-	calibrate.DisableFlagParsing = true // calibrateMain parses its flags, --help included
+	calibrate.DisableFlagParsing = true // calibrateCmd parses its flags, --help included
 	calibrate.RunE = func(cmd *cobra.Command, args []string) error {
-		if code := calibrateMain(args); code != 0 {
+		if code := calibrateCmd(args, stdout, stderr); code != 0 {
 			return &cli.ExitError{Code: code}
 		}
 		return nil

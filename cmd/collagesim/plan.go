@@ -12,7 +12,6 @@ import (
 	"github.com/collagesim/collagesim/internal/cli"
 	"github.com/collagesim/collagesim/report"
 	"github.com/collagesim/collagesim/results"
-	"github.com/collagesim/collagesim/sim"
 	"github.com/collagesim/collagesim/sweep"
 )
 
@@ -57,7 +56,7 @@ func planCmd(stdout io.Writer) *cobra.Command {
 		}
 		fig := ""
 		if err == nil {
-			fig, err = planFigure(sc.Name, sc.Seed, plans, dir)
+			fig, err = planFigure(sc.Name, sc.Seed, sf.SLO, plans, dir)
 		}
 		if err != nil {
 			return failed(err)
@@ -68,41 +67,28 @@ func planCmd(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-// planFigure draws cost per hour against p99 of each strategy at the size
-// plan chose, with the report stage's cost-p99 figure.
-func planFigure(name string, seed uint64, plans []sweep.PlanResult, dir string) (string, error) {
-	var ss []sim.StrategyResult
-	for _, p := range plans {
-		r := p.Result
-		r.Name = fmt.Sprintf("%s (%d)", p.Strategy, p.N)
-		if !p.Met {
-			r.Name = fmt.Sprintf("%s (>%d)", p.Strategy, p.N)
-		}
-		ss = append(ss, r)
+// planFigure draws cost per hour against the SLO metric's upper confidence
+// bound of each strategy at the size plan chose.
+func planFigure(name string, seed uint64, slo sweep.SLO, plans []sweep.PlanResult, dir string) (string, error) {
+	rows := make([]report.PlanRow, len(plans))
+	for i, p := range plans {
+		rows[i] = report.PlanRow{Strategy: p.Strategy, SingleServers: p.N, Met: p.Met, Result: p.Result}
 	}
-	res := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: name + "-plan", Seed: seed,
-		Points: []results.Point{{Strategies: ss}}}
-	figs, err := report.Figures(res, report.Options{})
+	f, err := report.PlanFigure(name, seed, report.PlanSLO{Metric: slo.FigureMetric(), Ms: slo.Ms, Bound: slo.Interval}, rows)
 	if err != nil {
 		return "", err
 	}
-	for _, f := range figs {
-		if f.Name != "cost-p99" {
-			continue
+	var paths []string
+	for _, format := range []string{"png", "svg"} {
+		var b bytes.Buffer
+		if err := f.Render(&b, format, 300); err != nil {
+			return "", err
 		}
-		var paths []string
-		for _, format := range []string{"png", "svg"} {
-			var b bytes.Buffer
-			if err := f.Render(&b, format, 300); err != nil {
-				return "", err
-			}
-			path := filepath.Join(dir, "plan-cost-p99."+format)
-			if err := results.WriteFileAtomic(path, b.Bytes()); err != nil {
-				return "", err
-			}
-			paths = append(paths, path)
+		path := filepath.Join(dir, f.Name+"."+format)
+		if err := results.WriteFileAtomic(path, b.Bytes()); err != nil {
+			return "", err
 		}
-		return strings.Join(paths, ", "), nil
+		paths = append(paths, path)
 	}
-	return "", fmt.Errorf("collagesim plan: the report stage drew no cost-p99 figure")
+	return strings.Join(paths, ", "), nil
 }

@@ -24,8 +24,8 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 	sf := cli.AddSimFlags(fs, "output folder (default out/<scenario name>)", cli.SLOHelp)
 	force := fs.Bool("force", false, "write into an output folder that holds other outputs, replacing collagesim's")
 	resume := fs.Bool("resume", false, "keep the points an earlier run of the same sweep finished")
-	shardFlag := fs.String("shard", "", "run one share of the points, i/n (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)")
-	shards := cli.IntVar(fs, "shards", 0, 1, 1<<20, "number of shards of a Kubernetes Indexed Job (with JOB_COMPLETION_INDEX)")
+	shardFlag := fs.String("shard", "", "run one share of the points, i/n (default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX of --shards)")
+	shards := cli.IntVar(fs, "shards", 0, 1, 1<<20, "number of shards of the whole sweep, for a Slurm array task or a Kubernetes Indexed Job (or COLLAGESIM_SHARDS)")
 	trace := fs.Bool("trace", false, "also write every answer of every run to traces/point-NNNNN/trace-<strategy>-rep<N>.csv")
 	rf := cli.AddReportFlags(fs, []string{"png", "svg"})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
