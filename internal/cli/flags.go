@@ -126,9 +126,9 @@ func (f *SimFlags) OutDir(name string) string {
 
 // ReportFlags are the report flags of run, sweep, merge and report.
 type ReportFlags struct {
-	NoPlots         bool
-	Formats         []string
-	Width, Baseline string
+	NoPlots, AllPoints bool
+	Formats            []string
+	Width, Baseline    string
 }
 
 // AddReportFlags adds --no-plots, --format (default formats), --width and
@@ -139,13 +139,14 @@ func AddReportFlags(fs *pflag.FlagSet, formats []string) *ReportFlags {
 	fs.StringSliceVar(&r.Formats, "format", formats, "figure formats: png, svg, pdf")
 	fs.StringVar(&r.Width, "width", "one", "figure width: one (column, 3.5 in) or two (columns, 7 in)")
 	fs.StringVar(&r.Baseline, "baseline", "", "strategy the ratios compare against (default: the first collage strategy)")
+	fs.BoolVar(&r.AllPoints, "all-points", false, "in a sweep, draw the per-point figures (CDF, p99, ...) for every point, not one")
 	return r
 }
 
 // Options checks the flags, and --baseline against the strategies of pt when
 // it is not nil, and returns the report options.
 func (r *ReportFlags) Options(cmd string, pt *results.Point) (report.Options, error) {
-	opt := report.Options{Formats: r.Formats, Baseline: r.Baseline, Width: report.OneColumn}
+	opt := report.Options{Formats: r.Formats, Baseline: r.Baseline, Width: report.OneColumn, AllPoints: r.AllPoints}
 	for _, f := range r.Formats {
 		if !slices.Contains(report.Formats, f) {
 			return opt, Usage("collagesim %s: --format %q: want any of %s", cmd, f, strings.Join(report.Formats, ", "))
