@@ -2,10 +2,11 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/collagesim/collagesim/calibrate"
 	"github.com/collagesim/collagesim/models"
@@ -15,6 +16,7 @@ import (
 func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.SortFlags = false
 	fs.Usage = func() { fmt.Fprint(stderr, calibrate.Usage); fs.PrintDefaults() }
 	c := calibrate.Config{Warn: stderr, Opt: calibrate.Options{Log: stderr, Command: "collagesim calibrate " + strings.Join(args, " ")}}
 	o := &c.Opt
@@ -86,6 +88,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "collagesim calibrate: %v\nRun 'collagesim calibrate --help' for usage.\n", err)
 		return 2
 	}
 	bad := ""

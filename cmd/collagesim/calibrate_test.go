@@ -18,7 +18,7 @@ func TestCalibrateFlags(t *testing.T) {
 		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--repeat", "0"}, "--repeat 0: must be positive"},
 		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--cells", "diagonal"}, `cells="diagonal"`},
 		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--std", "0.2,0"}, "positive numbers"},
-		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--batch", "1,x"}, `invalid value "1,x" for flag -batch`},
+		{[]string{"--onnx", "m.onnx", "--out", "p.toml", "--batch", "1,x"}, `invalid argument "1,x" for "--batch" flag`},
 		{[]string{"--out", "p.toml", "extra"}, "unexpected arguments"},
 		{[]string{"--out", "p.toml", "--test-cells", "0"}, "--test-cells 0: must be positive"},
 		{[]string{"--out", "p.toml", "--threads", "-1"}, "threads -1"},
