@@ -25,6 +25,8 @@ Usage:
   collagesim plan SCENARIO --slo p99=300ms  smallest cluster per strategy that meets an SLO
   collagesim report RESULTS.json [flags]  re-make figures and tables from a results file
   collagesim calibrate [flags]          measure ONNX models into a profile
+  collagesim testbed SCENARIO [flags]   run the scenario on real worker processes on loopback
+  collagesim compare A.json B.json      simulator vs testbed (or any two runs), metric by metric
   collagesim version
 
 SCENARIO is a file path or the name of a bundled scenario ("default", "mm1", ...).
@@ -58,6 +60,12 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return reportMain(rest, stdout, stderr)
 	case "calibrate":
 		return calibrateMain(rest)
+	case "testbed":
+		return testbedMain(rest, stdout, stderr)
+	case "testbed-worker":
+		return testbedWorkerMain(rest, stdout, stderr)
+	case "compare":
+		return compareMain(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "collagesim", version)
 		return 0
