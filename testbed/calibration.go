@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"slices"
 	"time"
 
@@ -16,15 +17,20 @@ import (
 	"github.com/collagesim/collagesim/sim"
 )
 
-// AutoScale chooses a time scale for sc from this machine's timer precision
-// and loopback HTTP round trip: the largest F (1..100) at which those
-// overheads stay under 2 % of the fastest used model's mean service time on
-// the wall clock (mean / F). It returns F and the figures it used.
-func AutoScale(sc *sim.Scenario) (float64, time.Duration, error) {
+// AutoScale chooses a time scale for sc from what this machine measures
+// now: the largest F (1..100) at which (a) the timer overshoot and the
+// loopback HTTP round trip stay under 2 % of the fastest used model's mean
+// service time on the wall clock (mean / F), and (b) the busiest strategy's
+// tasks, at F times the scenario's request rate and about 4 round trips and
+// one S-CNN inference of CPU each, use at
+// most half of the CPU time other processes leave free (cores minus the
+// 1-minute load average, at least a quarter of a core). It returns F and a
+// sentence saying which figures chose it.
+func AutoScale(sc *sim.Scenario) (float64, string, error) {
 	timer, _ := timerOvershoot(100)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, fmt.Errorf("testbed: %w", err)
+		return 0, "", fmt.Errorf("testbed: %w", err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -41,11 +47,57 @@ func AutoScale(sc *sim.Scenario) (float64, time.Duration, error) {
 			minMean = min(minMean, m.Latency.Mean())
 		}
 	}
-	if math.IsInf(minMean, 1) || over <= 0 {
-		return 1, over, nil
+	fTimer := 100.0
+	if !math.IsInf(minMean, 1) && over > 0 {
+		fTimer = math.Floor(0.02 * minMean / float64(over))
 	}
-	f := math.Floor(0.02 * minMean / float64(over))
-	return max(1, min(100, f)), over, nil
+	// Tasks per second of virtual time, for the busiest strategy.
+	rate := sc.Arrivals.Rate
+	if sc.Arrivals.Process == sim.ArrivalMMPP {
+		rate = max(rate, sc.Arrivals.Rate2)
+	}
+	if sc.Arrivals.Process == sim.ArrivalTrace && len(sc.Arrivals.Times) > 1 {
+		rate = float64(len(sc.Arrivals.Times)) / (float64(sc.Arrivals.Times[len(sc.Arrivals.Times)-1]) / 1e9)
+	}
+	perReq := 1.0
+	for _, st := range sc.Strategies {
+		switch st.Kind {
+		case sim.StrategyReplicate:
+			perReq = max(perReq, float64(max(2, st.Copies)))
+		case sim.StrategyCollage:
+			perReq = max(perReq, 1+1/float64(max(1, st.Grid*st.Grid)))
+		case sim.StrategyParity:
+			perReq = max(perReq, 1+1/float64(max(1, st.K, st.Grid*st.Grid)))
+		case sim.StrategyHedge:
+			perReq = max(perReq, 1.1)
+		}
+	}
+	free := float64(runtime.NumCPU())
+	var load1 float64
+	if _, err := fmt.Sscanf(loadAvg(), "%g", &load1); err == nil {
+		free = max(0.25, free-load1)
+	}
+	// CPU per task: four round trips (HTTP client and server, encoding)
+	// and the S-CNN's inference as calibrated on this kind of machine
+	// (the built-in local-cpu profile), 1 ms where that is unknown.
+	infer := time.Millisecond
+	if p, err := scenarios.Builtin("local-cpu"); err == nil {
+		for _, m := range p.Models {
+			if m.Role == sim.RoleSingle {
+				infer = time.Duration(m.Latency.Mean())
+			}
+		}
+	}
+	cost := 4*rtt + infer
+	fCPU := 100.0
+	if rate > 0 {
+		fCPU = math.Floor(0.5 * free / (rate * perReq * cost.Seconds()))
+	}
+	f := max(1, min(100, fTimer, fCPU))
+	why := fmt.Sprintf("timer overshoot %v + loopback round trip %v allow F <= %g (2 %% of the fastest mean service time); "+
+		"%.0f tasks/s of virtual time at ~%v CPU each on %.2f free cores (load %.2f) allow F <= %g",
+		timer.Round(time.Microsecond), rtt.Round(time.Microsecond), fTimer, rate*perReq, cost.Round(time.Microsecond), free, load1, fCPU)
+	return f, why, nil
 }
 
 // Calibrated returns what the simulator must be told so that it predicts

@@ -286,17 +286,30 @@ func (run *lbRun) send(t *task, s *lbServer) {
 
 // call runs one infer call and hands its answer to the strategy.
 func (run *lbRun) call(t *task) {
-	body, err := json.Marshal(InferRequest{ID: t.id,
+	ireq := InferRequest{ID: t.id,
 		Parameters: &TaskParams{Seed: strconv.FormatUint(run.seed, 10), Key: strconv.FormatUint(t.key, 10),
 			Epoch: strconv.FormatInt(run.epoch.UnixNano(), 10)},
-		Inputs: []Tensor{{Name: t.pool.input, Shape: t.shape, Datatype: "FP32", Data: t.input}}})
+		Inputs: []Tensor{{Name: t.pool.input, Shape: t.shape, Datatype: "FP32", Data: t.input}}}
+	var body []byte
+	var err error
+	headerLen := -1
+	if t.pool.external {
+		body, err = json.Marshal(ireq) // plain JSON: every v2 server reads it
+	} else {
+		body, headerLen, err = encodeBinary(&ireq)
+	}
 	var resp InferResponse
 	sent := time.Now()
 	status := 0
 	if err == nil {
 		url := t.server.url + "/v2/models/" + t.pool.model + "/infer"
 		req, _ := http.NewRequestWithContext(run.ctx, http.MethodPost, url, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		if headerLen >= 0 {
+			req.Header.Set("Content-Type", "application/octet-stream")
+			req.Header.Set(HeaderLength, strconv.Itoa(headerLen))
+		} else {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		var hr *http.Response
 		if hr, err = run.client.Do(req); err == nil {
 			status = hr.StatusCode

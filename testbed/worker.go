@@ -165,8 +165,22 @@ func (w *Worker) infer(rw http.ResponseWriter, r *http.Request) {
 	if !w.checkName(rw, r) {
 		return
 	}
-	var req InferRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	headerLen := -1
+	if h := r.Header.Get(HeaderLength); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 0 {
+			writeJSON(rw, http.StatusBadRequest, errorBody{fmt.Sprintf("infer request: %s %q is not a length", HeaderLength, h)})
+			return
+		}
+		headerLen = n
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeJSON(rw, http.StatusBadRequest, errorBody{"infer request: " + err.Error()})
+		return
+	}
+	req, err := decodeRequest(body, headerLen)
+	if err != nil {
 		writeJSON(rw, http.StatusBadRequest, errorBody{"infer request: " + err.Error()})
 		return
 	}

@@ -78,12 +78,12 @@ func testbedMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *scale == 0 {
-		f, over, err := testbed.AutoScale(sc)
+		f, why, err := testbed.AutoScale(sc)
 		if err != nil {
 			fmt.Fprintln(stderr, "collagesim testbed:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "time scale %g: timer overshoot + loopback round trip %v stays under 2%% of the fastest model's mean service time / F\n", f, over)
+		fmt.Fprintf(stdout, "time scale %g: %s\n", f, why)
 		*scale = f
 	}
 	exe, err := os.Executable()
