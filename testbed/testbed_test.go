@@ -64,16 +64,18 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// Time scale and tolerance of TestTestbedAgreesWithSimulator. At F = 5 the
-// scenario's 43.5 ms mean service time is 8.7 ms on the wall clock, against a
-// loopback round trip of 0.1-0.6 ms and a timer overshoot of 0.1-5 ms on a
-// loaded 2-core machine. The simulator is told the measured RPC and
-// load-balancer delay (Calibrated), and is then expected within 25 % of the
-// testbed's mean: the rest is CPU contention the simulator does not model
-// (other processes share the 2 cores; their load varies from run to run).
+// Time scale and tolerance of TestTestbedAgreesWithSimulator. At F = 3 the
+// scenario's 43.5 ms mean service time is 14.5 ms on the wall clock, against a
+// loopback round trip of 0.1-0.6 ms and a timer overshoot of 0.1-3 ms on the
+// 2-core machine while other builds load it (1-minute load 13-15). The
+// simulator is told each strategy's measured RPC, load-balancer and worker
+// overheads (Calibrated), and is then expected within 30 % of the testbed's
+// mean. Measured under that load: none -3..-2 %, collage -2..+0 %, replicate
+// -1..+24 %: replicate is the most sensitive, because its cancellations travel
+// over a loaded network stack while the simulator's take effect at once.
 const (
-	testScale     = 6
-	testTolerance = 0.25
+	testScale     = 3
+	testTolerance = 0.30
 )
 
 func TestTestbedAgreesWithSimulator(t *testing.T) {
