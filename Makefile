@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/collagesim
 OUT     ?= out
 
-.PHONY: build run test bench vet fmt clean
+.PHONY: build run test bench vet fmt clean validate-testbed
 
 build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
@@ -58,3 +58,20 @@ calibrate: build ort
 calibrate-resnet34: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) calibrate --arch resnet34 --timing-only --runs 200 --warmup 10 \
 	  --models $(MODELS_DIR)-resnet34 --name local-cpu-resnet34 --out $(OUT)/profiles/local-cpu-resnet34.toml $(CALIBRATE_FLAGS)
+
+# ---- Testbed ----------------------------------------------------------------
+# `make validate-testbed` runs the default scenario on a real loopback cluster
+# (30 worker processes) for VALIDATE_REQUESTS counted requests per strategy at
+# time scale VALIDATE_SCALE, simulates the scenario calibrated with the
+# testbed's measured overheads, and compares the two (table, compare.csv,
+# compare-cdf.png) in $(OUT)/validate-testbed.
+VALIDATE_REQUESTS ?= 20000
+VALIDATE_SCALE    ?= 10
+VALIDATE_DIR      ?= $(OUT)/validate-testbed
+
+validate-testbed: build ort
+	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) testbed default --requests $(VALIDATE_REQUESTS) --time-scale $(VALIDATE_SCALE) \
+	  --models $(MODELS_DIR) --out $(VALIDATE_DIR)/testbed
+	./$(BIN) run $(VALIDATE_DIR)/testbed/calibrated.toml --requests $(VALIDATE_REQUESTS) --out $(VALIDATE_DIR)/simulator --quiet --no-plots
+	./$(BIN) run default --requests $(VALIDATE_REQUESTS) --out $(VALIDATE_DIR)/simulator-uncalibrated --quiet --no-plots
+	./$(BIN) compare $(VALIDATE_DIR)/simulator/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)

@@ -125,7 +125,6 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	used := usedPools(sc)
 	var specs []WorkerSpec
-	files := map[string]string{}
 	for _, ps := range sc.Pools {
 		if !used[ps.Name] {
 			continue
@@ -138,7 +137,6 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		if err != nil {
 			return nil, fmt.Errorf("testbed: pool %q: %w (in %s)", ps.Name, err, cfg.ModelsDir)
 		}
-		files[ps.Name] = bm.File
 		if _, ext := cfg.Endpoints[ps.Name]; ext {
 			continue
 		}
@@ -214,7 +212,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				}
 			}
 			seed := sim.RepSeed(sc.Seed, rep)
-			run, err := newLBRun(ctx, cfg, sc, spec, seed, data, bundle, client, urls, inputNames, files)
+			run, err := newLBRun(ctx, cfg, sc, spec, seed, data, bundle, client, urls, inputNames)
 			if err != nil {
 				return nil, err
 			}
@@ -313,7 +311,7 @@ func loadInputs(cfg Config, b *models.Bundle) (*inputs, error) {
 }
 
 func newLBRun(ctx context.Context, cfg Config, sc *sim.Scenario, spec *sim.StrategySpec, seed uint64, data *inputs,
-	b *models.Bundle, client *http.Client, urls func(string) []string, inputNames, files map[string]string) (*lbRun, error) {
+	b *models.Bundle, client *http.Client, urls func(string) []string, inputNames map[string]string) (*lbRun, error) {
 	run := &lbRun{sc: sc, spec: spec, seed: seed, scale: cfg.TimeScale, client: client, data: data,
 		pools: map[string]*lbPool{}, allDone: make(chan struct{}), computeNs: map[string][]int64{}}
 	for role, name := range spec.Pools {
@@ -375,7 +373,6 @@ func newLBRun(ctx context.Context, cfg Config, sc *sim.Scenario, spec *sim.Strat
 	default:
 		return nil, fmt.Errorf("testbed: strategy %q: kind %q is not run by the testbed", spec.Name, spec.Kind)
 	}
-	_ = files
 	return run, nil
 }
 

@@ -102,6 +102,20 @@ func testbedMain(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if _, err := models.ReadBundle(*modelsDir); err != nil {
+		// Build the bundle as `collagesim calibrate` does by default.
+		fmt.Fprintf(stderr, "collagesim testbed: no bundled models in %s: building them (arch small, grids 2,3,4, parity k 2,4,9, seed 1)\n", *modelsDir)
+		a, _ := models.ParseArch("small")
+		if err := models.InitRuntime(*lib); err != nil {
+			fmt.Fprintln(stderr, "collagesim testbed:", err)
+			return 1
+		}
+		if _, err := models.Build(*modelsDir, models.BuildOptions{Arch: a, Grids: []int{2, 3, 4}, ParityK: []int{2, 4, 9}, Seed: 1,
+			Session: models.SessionOptions{IntraOpThreads: 1, InterOpThreads: 1}, Log: stderr}); err != nil {
+			fmt.Fprintln(stderr, "collagesim testbed:", err)
+			return 1
+		}
+	}
 	o, err := testbed.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "collagesim testbed:", err)
