@@ -319,6 +319,7 @@ func (run *lbRun) call(t *task) {
 				b, _ := io.ReadAll(io.LimitReader(hr.Body, 512))
 				err = fmt.Errorf("HTTP %d: %s", status, bytes.TrimSpace(b))
 			}
+			io.Copy(io.Discard, hr.Body) // read to the end, so the connection is reused
 			hr.Body.Close()
 		}
 	}
