@@ -62,9 +62,10 @@ calibrate-resnet34: build ort
 # ---- Testbed ----------------------------------------------------------------
 # `make validate-testbed` runs the default scenario on a real loopback cluster
 # (30 worker processes) for VALIDATE_REQUESTS counted requests per strategy at
-# time scale VALIDATE_SCALE, simulates the scenario calibrated with the
-# testbed's measured overheads, and compares the two (table, compare.csv,
-# compare-cdf.png) in $(OUT)/validate-testbed.
+# time scale VALIDATE_SCALE; the testbed also simulates each strategy on the
+# scenario calibrated with that strategy's measured overheads (testbed/prediction/).
+# Then the prediction and the uncalibrated simulator are compared with the
+# testbed (tables, compare.csv, compare-cdf.png) in $(OUT)/validate-testbed.
 VALIDATE_REQUESTS ?= 20000
 VALIDATE_SCALE    ?= 10
 VALIDATE_DIR      ?= $(OUT)/validate-testbed
@@ -72,6 +73,6 @@ VALIDATE_DIR      ?= $(OUT)/validate-testbed
 validate-testbed: build ort
 	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) testbed default --requests $(VALIDATE_REQUESTS) --time-scale $(VALIDATE_SCALE) \
 	  --models $(MODELS_DIR) --out $(VALIDATE_DIR)/testbed
-	./$(BIN) run $(VALIDATE_DIR)/testbed/calibrated.toml --requests $(VALIDATE_REQUESTS) --out $(VALIDATE_DIR)/simulator --quiet --no-plots
 	./$(BIN) run default --requests $(VALIDATE_REQUESTS) --out $(VALIDATE_DIR)/simulator-uncalibrated --quiet --no-plots
-	./$(BIN) compare $(VALIDATE_DIR)/simulator/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)
+	./$(BIN) compare $(VALIDATE_DIR)/simulator-uncalibrated/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)/uncalibrated
+	./$(BIN) compare $(VALIDATE_DIR)/testbed/prediction/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)

@@ -74,6 +74,7 @@ func testbedMain(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	simReps := sc.Replications
 	sc.Replications = *reps
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -167,11 +168,42 @@ func testbedMain(args []string, stdout, stderr io.Writer) int {
 		}
 		paths = append(paths, p)
 	}
+	// The simulator's prediction, each strategy calibrated with its own overheads.
+	counted := sc.Requests
+	if *requests > 0 {
+		counted = *requests
+	}
+	pred, more, err := testbed.Predict(sc, meta.Text, o, dir, counted, simReps)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	paths = append(paths, more...)
+	pres := &results.Results{Version: results.ResultsVersion, Tool: "collagesim " + version, Scenario: sc.Name, Seed: sc.Seed,
+		Points: []results.Point{{Index: 0, Strategies: pred}}, ScenarioText: meta.Text, Profile: sc.Profile.Name,
+		Overrides: []string{"requests=" + strconv.FormatInt(counted, 10),
+			"prediction: each strategy simulated on calibrated-<strategy>.toml (its own measured testbed overheads)"}}
+	predDir := filepath.Join(dir, "prediction")
+	if err := os.MkdirAll(predDir, 0o755); err != nil {
+		fmt.Fprintln(stderr, "collagesim testbed:", err)
+		return 1
+	}
+	more, err = results.Write(predDir, pres)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	paths = append(paths, more...)
 	fmt.Fprintf(stdout, "%s on the testbed: %d strategies, %d worker processes, time scale %g, %s\n\n", sc.Name, len(o.Strategies), f.Workers, f.TimeScale, f.Wall.Round(time.Second))
 	results.Table(stdout, &res.Points[0])
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, testbed.FormatOverheads(o.Overheads, f.TimeScale))
-	fmt.Fprintf(stdout, "\nwrote %d files to %s/ (simulate the calibrated scenario: collagesim run %s)\n", len(paths), dir, filepath.Join(dir, "calibrated.toml"))
+	if rows, err := testbed.Compare(pres, res); err == nil {
+		fmt.Fprintln(stdout, "\nsimulator (each strategy calibrated with its own measured overheads) against the testbed:")
+		testbed.WriteTable(stdout, rows, "simulator", "testbed")
+	}
+	fmt.Fprintf(stdout, "\nwrote %d files to %s/ (the prediction in %s; the whole scenario calibrated with all strategies' overheads: collagesim run %s)\n",
+		len(paths), dir, predDir, filepath.Join(dir, "calibrated.toml"))
 	return 0
 }
 
