@@ -73,9 +73,15 @@ func alive(pid int) bool {
 // mean. Measured under that load: none -3..-2 %, collage -2..+0 %, replicate
 // -1..+24 %: replicate is the most sensitive, because its cancellations travel
 // over a loaded network stack while the simulator's take effect at once.
+//
+// The comparison needs the testbed's real-time budget: the load generator's
+// lag p99 must stay under one mean service time on the wall clock (43.5 ms /
+// 3 = 14.5 ms); past it the machine is so loaded that the arrivals are no
+// longer the scenario's, and the test says so instead of comparing.
 const (
 	testScale     = 3
 	testTolerance = 0.30
+	maxLag        = 14500 * time.Microsecond
 )
 
 func TestTestbedAgreesWithSimulator(t *testing.T) {
@@ -144,8 +150,18 @@ func TestTestbedAgreesWithSimulator(t *testing.T) {
 		}
 		got, want := float64(tb.Summary.MeanMs.Mean), float64(simRes[i].Summary.MeanMs.Mean)
 		diff := (got - want) / want
-		t.Logf("%-10s testbed mean %7.2f ms p99 %7.2f ms | simulator mean %7.2f ms p99 %7.2f ms | mean differs %+.1f %% | accuracy %.3f",
-			tb.Name, got, float64(tb.Summary.P99Ms.Mean), want, float64(simRes[i].Summary.P99Ms.Mean), 100*diff, acc)
+		lag := o.ByStrategy[i].GenLagP99
+		t.Logf("%-10s testbed mean %7.2f ms p99 %7.2f ms | simulator mean %7.2f ms p99 %7.2f ms | mean differs %+.1f %% | accuracy %.3f | load generator lag p99 %v",
+			tb.Name, got, float64(tb.Summary.P99Ms.Mean), want, float64(simRes[i].Summary.P99Ms.Mean), 100*diff, acc, lag)
+		if lag > maxLag {
+			// The real-time budget is blown: the load generator itself was
+			// held off the CPU for longer than the budget, so its arrival
+			// process is no longer the scenario's and no simulator run
+			// predicts it. Everything above is still checked.
+			t.Logf("%s: not compared with the simulator: the load generator's lag p99 %v exceeds the real-time budget %v (the machine is overloaded: load %s)",
+				tb.Name, lag, maxLag, loadAvg())
+			continue
+		}
 		if math.Abs(diff) > testTolerance {
 			t.Errorf("%s: testbed mean %.2f ms, calibrated simulator %.2f ms: %+.1f %%, beyond the %.0f %% tolerance (seed %d; rerun: go test ./testbed -run TestTestbedAgreesWithSimulator -v)",
 				tb.Name, got, want, 100*diff, 100*testTolerance, sc.Seed)
