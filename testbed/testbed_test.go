@@ -220,3 +220,41 @@ func TestNoOrphans(t *testing.T) {
 		t.Fatalf("cancelled run: got %v, %v; want a context.Canceled error", o, err)
 	}
 }
+
+// --endpoint: a pool's tasks go to servers someone else runs, as plain JSON
+// (here: workers started beside the run, which answer either encoding).
+func TestExternalEndpoint(t *testing.T) {
+	dir := tinyBundle(t)
+	b, err := models.ReadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _, err := scenarios.Load("testdata/small.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Strategies = sc.Strategies[:1] // none
+	cmd, env := workerCommand()
+	var specs []WorkerSpec
+	for s := range 3 {
+		specs = append(specs, WorkerSpec{Pool: "scnn", Server: s, Servers: 3, Model: "scnn", File: filepath.Join(dir, b.Models[0].File),
+			Latency: sim.Const(5e6), TimeScale: 1})
+	}
+	ext, err := Start(context.Background(), cmd, env, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ext.Stop()
+	o, err := Run(context.Background(), Config{Scenario: sc, Requests: 60, TimeScale: 10, ModelsDir: dir,
+		WorkerCommand: cmd, WorkerEnv: env, Endpoints: map[string][]string{"scnn": ext.URLs("scnn")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Facts.Workers != 0 {
+		t.Errorf("%d workers started for a scenario whose only used pool is external", o.Facts.Workers)
+	}
+	m := o.Strategies[0].Reps[0]
+	if m.Answered != 60 || m.Failed != 0 {
+		t.Errorf("answered %d, failed %d of 60 through the external endpoint: %s", m.Answered, m.Failed, m.UnstableNote)
+	}
+}
