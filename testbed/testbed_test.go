@@ -70,8 +70,8 @@ func alive(pid int) bool {
 // 2-core machine while other builds load it (1-minute load 13-15). The
 // simulator is told each strategy's measured RPC, load-balancer and worker
 // overheads (Calibrated), and is then expected within 30 % of the testbed's
-// mean. Measured under that load: none -3..-2 %, collage -2..+0 %, replicate
-// -1..+24 %: replicate is the most sensitive, because its cancellations travel
+// mean. Measured under that load: none -5..-2 %, collage -3..+0 %, replicate
+// -4..+24 %: replicate is the most sensitive, because its cancellations travel
 // over a loaded network stack while the simulator's take effect at once.
 //
 // The comparison needs the testbed's real-time budget: the load generator's
