@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/collagesim
 OUT     ?= out
 
-.PHONY: build run test bench bench-simpy slurm-check vet fmt clean
+.PHONY: build run test bench bench-simpy slurm-check validate-testbed vet fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
@@ -136,3 +136,21 @@ $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
 	    mv "$$f" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" && mv "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f).tmp" "$(CURDIR)/$(ORT_CUDA_DIR)/$$(basename $$f)" || exit 1; \
 	  done
 	@echo "ONNX Runtime $(ORT_CUDA_VERSION) with CUDA and TensorRT providers: $(ORT_CUDA_LIB)"
+
+# ---- Testbed ----------------------------------------------------------------
+# `make validate-testbed` runs the default scenario on a real loopback cluster
+# (30 worker processes) for VALIDATE_REQUESTS counted requests per strategy at
+# time scale VALIDATE_SCALE; the testbed also simulates each strategy on the
+# scenario calibrated with that strategy's measured overheads (testbed/prediction/).
+# Then the prediction and the uncalibrated simulator are compared with the
+# testbed (tables, compare.csv, compare-cdf.png) in $(OUT)/validate-testbed.
+VALIDATE_REQUESTS ?= 20000
+VALIDATE_SCALE    ?= 10
+VALIDATE_DIR      ?= $(OUT)/validate-testbed
+
+validate-testbed: build ort
+	ONNXRUNTIME_LIB=$(ORT_LIB) ./$(BIN) testbed default --requests $(VALIDATE_REQUESTS) --time-scale $(VALIDATE_SCALE) \
+	  --models $(MODELS_DIR) --out $(VALIDATE_DIR)/testbed
+	./$(BIN) run default --requests $(VALIDATE_REQUESTS) --out $(VALIDATE_DIR)/simulator-uncalibrated --quiet --no-plots
+	./$(BIN) compare $(VALIDATE_DIR)/simulator-uncalibrated/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)/uncalibrated
+	./$(BIN) compare $(VALIDATE_DIR)/testbed/prediction/results.json $(VALIDATE_DIR)/testbed/results.json --out $(VALIDATE_DIR)

@@ -64,7 +64,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	ver := command("version", cobra.NoArgs)
 	ver.Run = func(*cobra.Command, []string) { fmt.Fprintln(stdout, cli.Version("collagesim", version)) }
 	root.AddCommand(runCmd(stdout, stderr), validateCmd(stdout, stderr), scenariosCmd(stdout), sweepCmd(stdout, stderr),
-		mergeCmd(stdout), planCmd(stdout), reportCmd(stdout), calibrate, ver)
+		mergeCmd(stdout), planCmd(stdout), reportCmd(stdout), calibrate, testbedCmd(stdout, stderr), compareCmd(stdout),
+		testbedWorkerCmd(stdout), ver)
 	cli.WrapFlags(root, 100)
 	for _, c := range append(root.Commands(), root) {
 		c.SetFlagErrorFunc(cli.FlagError)

@@ -68,14 +68,7 @@ func (f *SimFlags) Load(cmd, name string, stderr io.Writer) (*sim.Scenario, *sce
 		}
 		f.SLO, f.HaveSLO = slo, true
 	}
-	var sc *sim.Scenario
-	var meta *scenarios.Meta
-	var err error
-	if _, serr := os.Stat(name); serr == nil || strings.ContainsAny(name, "/.") {
-		sc, meta, err = scenarios.Load(name)
-	} else {
-		sc, meta, err = scenarios.LoadBundled(strings.TrimPrefix(name, "builtin:"))
-	}
+	sc, meta, err := LoadScenario(name)
 	if err == nil && f.profile != "" {
 		if p, ok := strings.CutPrefix(f.profile, "builtin:"); ok {
 			f.prof, err = scenarios.Builtin(p)
@@ -90,6 +83,15 @@ func (f *SimFlags) Load(cmd, name string, stderr io.Writer) (*sim.Scenario, *sce
 		f.Progress, f.TTY = stderr, IsTerminal(stderr)
 	}
 	return sc, meta, nil
+}
+
+// LoadScenario reads a scenario named on the command line: a file path, or
+// the name of a bundled scenario.
+func LoadScenario(name string) (*sim.Scenario, *scenarios.Meta, error) {
+	if _, serr := os.Stat(name); serr == nil || strings.ContainsAny(name, "/.") {
+		return scenarios.Load(name)
+	}
+	return scenarios.LoadBundled(strings.TrimPrefix(name, "builtin:"))
 }
 
 // Apply changes sc as the flags that were given say, and returns them as
