@@ -21,12 +21,12 @@ func BenchmarkEngine(b *testing.B) {
 				return int64(x & (1<<30 - 1))
 			}
 			for i := 0; i < pending; i++ {
-				c.push(next(), evTimer, 0, 0)
+				c.push(next(), event{kind: evReqTimer})
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				e := c.pop()
-				c.push(e.t+next(), evTimer, 0, 0)
+				c.push(e.t+next(), event{kind: evReqTimer})
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
@@ -80,7 +80,7 @@ func BenchmarkMemory(b *testing.B) {
 					b.Fatal(err)
 				}
 				// Sample the heap as the run goes.
-				run.onAnswer = func(r Req, _ int64, _ int) {
+				run.onAnswer = func(r Req, _ int64, _ Source) {
 					if r.ID%100_000 == 0 {
 						var ms runtime.MemStats
 						runtime.ReadMemStats(&ms)

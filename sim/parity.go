@@ -20,7 +20,9 @@ type parityReq struct {
 	cell  int32
 }
 
-func newParity(spec *StrategySpec, single, pp int32, m *Model) *parityStrategy {
+func newParity(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
+	single, pp := pools[PoolSingle], pools[PoolParity]
+	m := run.PoolModel(pp)
 	k := spec.K
 	if k == 0 {
 		k = spec.Grid * spec.Grid
@@ -38,7 +40,7 @@ func (s *parityStrategy) Arrive(run *Run, r Req) {
 	g := &s.gs.g[gi]
 	g.pending++
 	s.st[r.Slot] = parityReq{group: gi, gen: g.gen, cell: int32(cell)}
-	run.Submit(s.single, reqKey(r.ID, 0), r.ID, r.Slot, 0)
+	run.SubmitCopy(s.single, r, 0)
 	if full {
 		s.gs.close(run, gi)
 	}
@@ -48,28 +50,28 @@ func (s *parityStrategy) send(run *Run, gi int32) {
 	g := &s.gs.g[gi]
 	g.sent = true
 	g.pending++
-	run.Submit(s.parity, groupKey(g.id, saltParity), groupPayload(gi, g.gen), gi, -1)
+	run.SubmitGroup(s.parity, s.gs.ref(gi), groupKey(g.id, saltParity))
 }
 
-func (s *parityStrategy) Timer(run *Run, tag int32, payload int64) {
-	if !s.gs.timer(run, tag, payload) && tag&3 == tagReconstruct {
-		run.Answer(Req{tag >> 2, payload}, srcParity)
+func (s *parityStrategy) Timer(run *Run, tm Timer) {
+	if !s.gs.timer(run, tm) && tm.Kind == timerReconstruct {
+		run.Answer(tm.Req, ByParity)
 	}
 }
 
 func (s *parityStrategy) Done(run *Run, t *Task) {
-	if t.Tag >= 0 {
-		if run.Answer(Req{t.Slot, t.Owner}, srcSingle) {
+	if t.ForRequest() {
+		if run.Answer(t.Req, BySingle) {
 			run.Use(t)
 		}
-		st := s.st[t.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
+		st := s.st[t.Req.Slot]
+		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Req.ID {
 			g.dataIn[st.cell] = true
 			s.settle(run, st.group)
 		}
 		return
 	}
-	gi, g := s.gs.lookup(t.Owner)
+	gi, g := s.gs.lookup(t.Group)
 	if g == nil {
 		return
 	}
@@ -79,14 +81,14 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 }
 
 func (s *parityStrategy) Lost(run *Run, t *Task) {
-	if t.Tag >= 0 {
-		st := s.st[t.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
+	if t.ForRequest() {
+		st := s.st[t.Req.Slot]
+		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Req.ID {
 			s.settle(run, st.group)
 		}
 		return
 	}
-	if gi, g := s.gs.lookup(t.Owner); g != nil {
+	if gi, g := s.gs.lookup(t.Group); g != nil {
 		s.settle(run, gi)
 	}
 }
@@ -113,9 +115,9 @@ func (s *parityStrategy) settle(run *Run, gi int32) {
 				g.busy = 0 // count it once
 				d := run.Draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
 				if d > 0 {
-					run.After(d, r.Slot<<2|tagReconstruct, r.ID)
+					run.AfterReq(d, timerReconstruct, r)
 				} else {
-					run.Answer(r, srcParity)
+					run.Answer(r, ByParity)
 				}
 				g.dataIn[missing] = true // reconstructed: no second reconstruction
 			}

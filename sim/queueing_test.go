@@ -5,46 +5,6 @@ import (
 	"testing"
 )
 
-// testProfile has analytic models: exponential and constant service.
-func testProfile() *Profile {
-	nan := math.NaN()
-	return &Profile{Name: "test", Models: []Model{
-		{Name: "exp10ms", Role: RoleSingle, Latency: Exponential(10e6), Accuracy: 0.9, Coverage: nan},
-		{Name: "const10ms", Role: RoleSingle, Latency: Const(10e6), Accuracy: 0.9, Coverage: nan},
-		{Name: "collage", Role: RoleCollage, Grid: 3, Latency: Exponential(10e6), Accuracy: 0.8, Coverage: 0.95},
-		{Name: "parity", Role: RoleParity, Latency: Exponential(10e6), Accuracy: 0.7, Coverage: nan},
-	}}
-}
-
-// queueScenario is one pool of c servers serving model at rate lambda (per s).
-func queueScenario(model string, c int, dispatch string, lambda float64) *Scenario {
-	return &Scenario{
-		Name: "queue", Seed: 7, Requests: 40_000, Warmup: 2_000, Replications: 10,
-		Arrivals:   Arrivals{Process: ArrivalPoisson, Rate: lambda, Batch: 1},
-		Pools:      []PoolSpec{{Name: "p", Model: model, Servers: c, Dispatch: dispatch, PricePerHour: 1}},
-		Strategies: []StrategySpec{{Name: "none", Kind: StrategyNone, Pools: map[string]string{PoolSingle: "p"}}},
-		Profile:    testProfile(),
-		Stability:  Stability{MaxOutstanding: 100_000, MaxLatency: 3600e9},
-	}
-}
-
-func simulate(t *testing.T, sc *Scenario) []StrategyResult {
-	t.Helper()
-	res, err := Simulate(sc, 0)
-	if err != nil {
-		t.Fatalf("seed %d: %v", sc.Seed, err)
-	}
-	return res
-}
-
-// within checks that want lies in the 95 % confidence interval of got.
-func within(t *testing.T, what string, got Stat, want float64) {
-	t.Helper()
-	if !(float64(got.Low) <= want && want <= float64(got.High)) {
-		t.Errorf("%s: analytic %.4g outside the 95%% CI [%.4g, %.4g] (mean %.4g)", what, want, float64(got.Low), float64(got.High), float64(got.Mean))
-	}
-}
-
 // M/M/1: sojourn time is exponential with rate mu-lambda (Kleinrock, Queueing
 // Systems vol. 1, eq. 3.26): mean 1/(mu-lambda), p-quantile -ln(1-p)/(mu-lambda).
 func TestMM1(t *testing.T) {

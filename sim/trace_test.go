@@ -83,8 +83,8 @@ func TestTraces(t *testing.T) {
 			var b strings.Builder
 			fmt.Fprintf(&b, "# %s\n", tc.why)
 			fmt.Fprintf(&b, "# id arrival_ms answer_ms latency_ms source\n")
-			m := runOne(t, sc, 0, func(run *Run, r Req, arr int64, src int) {
-				fmt.Fprintf(&b, "%d %g %g %g %s\n", r.ID, float64(arr)/1e6, float64(run.Now())/1e6, float64(run.Now()-arr)/1e6, Sources[src])
+			m := runOne(t, sc, 0, func(run *Run, r Req, arr int64, src Source) {
+				fmt.Fprintf(&b, "%d %g %g %g %s\n", r.ID, float64(arr)/1e6, float64(run.Now())/1e6, float64(run.Now()-arr)/1e6, src)
 			})
 			fmt.Fprintf(&b, "# answered %d failed %d tasks %d\n", m.Answered, m.Failed, m.Tasks)
 			path := filepath.Join("testdata", tc.name+".txt")

@@ -1,0 +1,144 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// stragglerState is one straggler model's state on one server.
+type stragglerState struct {
+	spec   *StragglerSpec
+	index  int        // position in the scenario's straggler list
+	rng    *rand.Rand // markov timeline
+	slow   bool
+	until  int64 // markov: end of the current state
+	factor float64
+	pos    int // trace: next sample
+}
+
+// covers reports whether a model's pool list covers the named pool (an empty
+// list covers all).
+func covers(list []string, name string) bool {
+	return len(list) == 0 || slices.Contains(list, name)
+}
+
+// setupStragglers gives every server the state of each straggler model that
+// covers it. The state is keyed by (model index, pool name, server index), so
+// a server has the same straggler history in every strategy that has it.
+func (run *Run) setupStragglers() {
+	for k := range run.sc.Stragglers {
+		sp := &run.sc.Stragglers[k]
+		for pi := range run.pools {
+			p := &run.pools[pi]
+			if !covers(sp.Pools, p.spec.Name) {
+				continue
+			}
+			var slow map[int]bool
+			if sp.Kind == StragglerSlowNodes {
+				slow = pickSlow(run.seed, k, p.spec.Name, int(p.n), sp)
+			}
+			for s := int32(0); s < p.n; s++ {
+				if len(sp.Servers) > 0 && !slices.Contains(sp.Servers, int(s)) {
+					continue
+				}
+				srv := &run.servers[p.first+s]
+				name := fmt.Sprintf("straggler/%d/%s/%d", k, p.spec.Name, s)
+				st := stragglerState{spec: sp, index: k, factor: 1}
+				switch sp.Kind {
+				case StragglerSlowNodes:
+					if slow[int(s)] {
+						st.factor = sp.Slowdown
+					}
+				case StragglerMarkov:
+					st.rng = NewStream(run.seed, name)
+					// Start in the stationary distribution of the two states.
+					ms, mn := sp.SlowFor.Mean(), sp.NormalFor.Mean()
+					st.slow = st.rng.Float64() < ms/(ms+mn)
+					hold := &sp.NormalFor
+					if st.slow {
+						hold = &sp.SlowFor
+					}
+					st.until = int64(hold.Sample(st.rng))
+				case StragglerTrace:
+					st.pos = NewStream(run.seed, name).IntN(len(sp.Latency.Values))
+				case StragglerFailure:
+					r := NewStream(run.seed, name)
+					run.failRng = append(run.failRng, r)
+					run.cal.push(int64(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
+					run.background++
+					continue // failures act through events, not on service time
+				}
+				srv.strag = append(srv.strag, st)
+			}
+		}
+	}
+}
+
+// pickSlow chooses which servers of a pool a slow-nodes model slows down:
+// Count (or Fraction) of the servers it covers (those listed, else all),
+// at random.
+func pickSlow(seed uint64, k int, poolName string, n int, sp *StragglerSpec) map[int]bool {
+	cand := sp.Servers
+	if len(cand) == 0 {
+		cand = make([]int, n)
+		for i := range cand {
+			cand[i] = i
+		}
+	}
+	count := sp.Count
+	if sp.Fraction > 0 {
+		count = int(math.Round(sp.Fraction * float64(len(cand))))
+	}
+	count = min(count, len(cand))
+	perm := NewStream(seed, fmt.Sprintf("straggler/%d/%s/slow", k, poolName)).Perm(len(cand))
+	out := make(map[int]bool, count)
+	for _, i := range perm[:count] {
+		out[cand[i]] = true
+	}
+	return out
+}
+
+// apply changes service time d (ns) of task t by this model, at the run's
+// current time: factors multiply, extra delays add, empirical and trace
+// latencies act as a floor.
+func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
+	sp := st.spec
+	switch sp.Kind {
+	case StragglerSlowNodes:
+		d *= st.factor
+	case StragglerMarkov:
+		for st.until <= run.now {
+			st.slow = !st.slow
+			hold := &sp.NormalFor
+			if st.slow {
+				hold = &sp.SlowFor
+			}
+			st.until += max(1, int64(hold.Sample(st.rng)))
+		}
+		if st.slow {
+			d *= sp.Slowdown
+		}
+	case StragglerBernoulli:
+		sid := sidStrag + uint64(st.index)
+		if unit(keyOf(run.seed, sid, t.key, 0)) < sp.P {
+			if sp.Extra.Kind != DistNone {
+				d += sp.Extra.Sample(run.rng.at(keyOf(run.seed, sid, t.key, 1)))
+			} else {
+				d *= sp.Slowdown
+			}
+		}
+	case StragglerEmpirical:
+		sid := sidStrag + uint64(st.index)
+		d = max(d, sp.Latency.Sample(run.rng.at(keyOf(run.seed, sid, t.key, 2))))
+	case StragglerTrace:
+		v := sp.Latency.Values
+		d = max(d, v[st.pos])
+		st.pos++
+		if st.pos == len(v) {
+			st.pos = 0
+		}
+	}
+	return d
+}
