@@ -27,8 +27,8 @@ func TestCollageFirstIsMinOfDraws(t *testing.T) {
 	sc.Replications = 20
 	sc.Strategies = sc.Strategies[4:5]
 	res := simulate(t, sc)[0]
-	within(t, "collage-first mean (ms)", res.Summary.MeanMs, 5)
-	within(t, "collage-first p99 (ms)", res.Summary.P99Ms, 5*-math.Log(0.01))
+	within(t, res, "collage-first mean (ms)", res.Summary.MeanMs, 5)
+	within(t, res, "collage-first p99 (ms)", res.Summary.P99Ms, 5*-math.Log(0.01))
 }
 
 // The deadline decoder never answers later than max(deadline, first arrival

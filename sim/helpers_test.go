@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -97,9 +98,21 @@ func simulate(t *testing.T, sc *Scenario) []StrategyResult {
 }
 
 // within checks that want lies in the 95 % confidence interval of got.
-func within(t *testing.T, what string, got Stat, want float64) {
+// The interval is over the replications of res, whose seeds the message
+// prints with the command that reproduces the failure.
+func within(t *testing.T, res StrategyResult, what string, got Stat, want float64) {
 	t.Helper()
 	if !(float64(got.Low) <= want && want <= float64(got.High)) {
-		t.Errorf("%s: analytic %.4g outside the 95%% CI [%.4g, %.4g] (mean %.4g)", what, want, float64(got.Low), float64(got.High), float64(got.Mean))
+		t.Errorf("%s: analytic %.4g outside the 95%% CI [%.4g, %.4g] (mean %.4g); %s", what, want, float64(got.Low), float64(got.High), float64(got.Mean), reproduce(t, res))
 	}
+}
+
+// reproduce names the replication seeds of res and the command that runs the
+// failing test again (its scenario and seed are fixed in the test).
+func reproduce(t *testing.T, res StrategyResult) string {
+	var seeds []uint64
+	for _, m := range res.Reps {
+		seeds = append(seeds, m.Seed)
+	}
+	return fmt.Sprintf("strategy %s, replication seeds %v; reproduce: go test ./sim -run '^%s$' -count=1", res.Name, seeds, t.Name())
 }

@@ -67,6 +67,6 @@ func TestDeterministic(t *testing.T) {
 	}
 	a, b, c := enc(1), enc(4), enc(1)
 	if a != b || a != c {
-		t.Fatalf("seed %d: results differ between runs or worker counts", sc.Seed)
+		t.Fatalf("seed %d: results differ between runs or worker counts; reproduce: go test ./sim -run '^TestDeterministic$' -count=1", sc.Seed)
 	}
 }

@@ -52,10 +52,10 @@ func TestEffectiveAccuracy(t *testing.T) {
 	sc.Replications = 10
 	sc.Strategies = []StrategySpec{sc.Strategies[0], sc.Strategies[4]}
 	res := simulate(t, sc)
-	within(t, "none accuracy", res[0].Summary.Accuracy, 0.9)
+	within(t, res[0], "none accuracy", res[0].Summary.Accuracy, 0.9)
 	c := res[1].Summary
 	want := 0.9*float64(c.Sources[SourceSingle].Mean) + 0.8*float64(c.Sources[SourceCollage].Mean)
-	within(t, "collage accuracy", c.Accuracy, want)
+	within(t, res[1], "collage accuracy", c.Accuracy, want)
 	if !(float64(c.Sources[SourceCollage].Mean) > 0.05) {
 		t.Errorf("collage answered only %v of requests; the test checks little", c.Sources[SourceCollage].Mean)
 	}

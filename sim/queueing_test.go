@@ -10,9 +10,9 @@ import (
 func TestMM1(t *testing.T) {
 	const lambda, mu = 60.0, 100.0
 	r := simulate(t, queueScenario("exp10ms", 1, DispatchRoundRobin, lambda))[0]
-	within(t, "mean sojourn (ms)", r.Summary.MeanMs, 1e3/(mu-lambda))
-	within(t, "p99 sojourn (ms)", r.Summary.P99Ms, 1e3*-math.Log(0.01)/(mu-lambda))
-	within(t, "p50 sojourn (ms)", r.Summary.P50Ms, 1e3*-math.Log(0.5)/(mu-lambda))
+	within(t, r, "mean sojourn (ms)", r.Summary.MeanMs, 1e3/(mu-lambda))
+	within(t, r, "p99 sojourn (ms)", r.Summary.P99Ms, 1e3*-math.Log(0.01)/(mu-lambda))
+	within(t, r, "p50 sojourn (ms)", r.Summary.P50Ms, 1e3*-math.Log(0.5)/(mu-lambda))
 }
 
 // M/D/1: Pollaczek-Khinchine, W = 1/mu + rho/(2 mu (1-rho)).
@@ -20,7 +20,7 @@ func TestMD1(t *testing.T) {
 	const lambda, mu = 70.0, 100.0
 	rho := lambda / mu
 	r := simulate(t, queueScenario("const10ms", 1, DispatchRoundRobin, lambda))[0]
-	within(t, "mean sojourn (ms)", r.Summary.MeanMs, 1e3*(1/mu+rho/(2*mu*(1-rho))))
+	within(t, r, "mean sojourn (ms)", r.Summary.MeanMs, 1e3*(1/mu+rho/(2*mu*(1-rho))))
 }
 
 // erlangC is the probability that an arrival waits in M/M/c.
@@ -43,7 +43,7 @@ func TestMMcCentral(t *testing.T) {
 	const c, lambda, mu = 4, 320.0, 100.0
 	r := simulate(t, queueScenario("exp10ms", c, DispatchCentral, lambda))[0]
 	want := erlangC(c, lambda/mu)/(c*mu-lambda) + 1/mu
-	within(t, "mean sojourn (ms)", r.Summary.MeanMs, 1e3*want)
+	within(t, r, "mean sojourn (ms)", r.Summary.MeanMs, 1e3*want)
 }
 
 // Random dispatch over c servers splits Poisson arrivals into c independent
@@ -51,8 +51,8 @@ func TestMMcCentral(t *testing.T) {
 func TestRandomDispatchIsIndependentMM1(t *testing.T) {
 	const c, lambda, mu = 3, 180.0, 100.0
 	r := simulate(t, queueScenario("exp10ms", c, DispatchRandom, lambda))[0]
-	within(t, "mean sojourn (ms)", r.Summary.MeanMs, 1e3/(mu-lambda/c))
-	within(t, "p99 sojourn (ms)", r.Summary.P99Ms, 1e3*-math.Log(0.01)/(mu-lambda/c))
+	within(t, r, "mean sojourn (ms)", r.Summary.MeanMs, 1e3/(mu-lambda/c))
+	within(t, r, "p99 sojourn (ms)", r.Summary.P99Ms, 1e3*-math.Log(0.01)/(mu-lambda/c))
 }
 
 // r-way replication without queueing: latency is the minimum of r
@@ -62,6 +62,6 @@ func TestReplicationIsMinOfDraws(t *testing.T) {
 	sc := queueScenario("exp10ms", 3*r*20, DispatchRoundRobin, 10) // servers always idle
 	sc.Strategies = []StrategySpec{{Name: "rep", Kind: StrategyReplicate, Copies: r, Pools: map[string]string{PoolSingle: "p"}}}
 	res := simulate(t, sc)[0]
-	within(t, "mean (ms)", res.Summary.MeanMs, 10.0/r)
-	within(t, "p99 (ms)", res.Summary.P99Ms, 10.0/r*-math.Log(0.01))
+	within(t, res, "mean (ms)", res.Summary.MeanMs, 10.0/r)
+	within(t, res, "p99 (ms)", res.Summary.P99Ms, 10.0/r*-math.Log(0.01))
 }
