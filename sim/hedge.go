@@ -17,7 +17,7 @@ func newHedge(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
 		h.backup = b
 	}
 	if spec.HedgeQuantile > 0 {
-		h.after = int64(run.PoolModel(h.single).Latency.Quantile(spec.HedgeQuantile))
+		h.after = ns(run.PoolModel(h.single).Latency.Quantile(spec.HedgeQuantile))
 	}
 	return h
 }

@@ -55,7 +55,7 @@ func (run *Run) handle(e *event) {
 		if run.sc.Network.Kind != DistNone {
 			t.state = taskAnswering
 			d := run.Draw(&run.sc.Network, sidNetBack, t.key)
-			run.cal.push(run.now+d, event{kind: evResponse, a: e.a, b: int64(t.gen)})
+			run.push(run.now+d, event{kind: evResponse, a: e.a, b: int64(t.gen)})
 		} else {
 			run.strat.Done(run, t)
 			run.freeTask(e.a)

@@ -92,6 +92,9 @@ func Jobs(sc *Scenario) (int, error) {
 	if len(sc.Strategies) == 0 {
 		return 0, errors.New("sim: scenario has no strategies")
 	}
+	if err := sc.Check(); err != nil {
+		return 0, err
+	}
 	return len(sc.Strategies) * max(1, sc.Replications), nil
 }
 
@@ -100,6 +103,9 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 	reps := max(1, sc.Replications)
 	s, r := j/reps, j%reps
 	var o JobResult
+	if o.err = sc.Check(); o.err != nil {
+		return o
+	}
 	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r))
 	if err != nil {
 		o.err = err
@@ -120,6 +126,9 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 	o.hist = run.hist
 	if sink != nil {
 		o.err = sink.Close()
+	}
+	if run.err != nil {
+		o.err = fmt.Errorf("sim: strategy %q, replication %d (seed %d): %w", sc.Strategies[s].Name, r, run.seed, run.err)
 	}
 	return o
 }

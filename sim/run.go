@@ -83,6 +83,7 @@ type Run struct {
 	background    int               // failure/repair events in the calendar
 	failRng       []*rand.Rand
 	stopped       bool
+	err           error                                     // why the run failed, if it did
 	onAnswer      func(r Req, arrival int64, source Source) // tests and per-request traces
 
 	m        Metrics
@@ -132,7 +133,7 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 		run.total = -1
 	}
 	if sc.Arrivals.Process == ArrivalMMPP {
-		run.mmppUntil = int64(sc.Arrivals.Hold.Sample(run.arr))
+		run.mmppUntil = ns(sc.Arrivals.Hold.Sample(run.arr))
 	}
 	return run, nil
 }
@@ -174,12 +175,12 @@ func (run *Run) PoolIndex(name string) int32 {
 
 // AfterReq sets a timer of kind k about request r, d ns from now.
 func (run *Run) AfterReq(d int64, k TimerKind, r Req) {
-	run.cal.push(run.now+d, event{kind: evReqTimer, timer: k, a: r.Slot, b: r.ID})
+	run.push(run.now+d, event{kind: evReqTimer, timer: k, a: r.Slot, b: r.ID})
 }
 
 // AfterGroup sets a timer of kind k about group g, d ns from now.
 func (run *Run) AfterGroup(d int64, k TimerKind, g GroupRef) {
-	run.cal.push(run.now+d, event{kind: evGroupTimer, timer: k, a: g.Index, b: int64(g.Gen)})
+	run.push(run.now+d, event{kind: evGroupTimer, timer: k, a: g.Index, b: int64(g.Gen)})
 }
 
 // Draw samples d with a keyed draw for (stream, key): same key, same value.
@@ -187,7 +188,7 @@ func (run *Run) Draw(d *Dist, stream, key uint64) int64 {
 	if d.Kind == DistNone {
 		return 0
 	}
-	return int64(d.Sample(run.rng.at(keyOf(run.seed, stream, key, 0))))
+	return ns(d.Sample(run.rng.at(keyOf(run.seed, stream, key, 0))))
 }
 
 // Covered draws whether the collage covers request id's cell.

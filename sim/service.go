@@ -7,5 +7,5 @@ func (run *Run) serviceTime(t *Task, srv *server, p *pool) int64 {
 	for k := range srv.strag {
 		d = srv.strag[k].apply(run, t, d)
 	}
-	return max(1, int64(d))
+	return max(1, ns(d))
 }

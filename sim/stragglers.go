@@ -60,13 +60,13 @@ func (run *Run) setupStragglers() {
 					if st.slow {
 						hold = &sp.SlowFor
 					}
-					st.until = int64(hold.Sample(st.rng))
+					st.until = ns(hold.Sample(st.rng))
 				case StragglerTrace:
 					st.pos = NewStream(run.seed, name).IntN(len(sp.Latency.Values))
 				case StragglerFailure:
 					r := NewStream(run.seed, name)
 					run.failRng = append(run.failRng, r)
-					run.cal.push(int64(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
+					run.push(ns(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
 					run.background++
 					continue // failures act through events, not on service time
 				}
@@ -115,7 +115,7 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 			if st.slow {
 				hold = &sp.SlowFor
 			}
-			st.until += max(1, int64(hold.Sample(st.rng)))
+			st.until = later(st.until, max(1, ns(hold.Sample(st.rng))))
 		}
 		if st.slow {
 			d *= sp.Slowdown

@@ -77,7 +77,7 @@ func (run *Run) submit(task Task, avoid []int32) TaskRef {
 			}
 			run.avoidInFlight[i] = append([]int32(nil), avoid...)
 		}
-		run.cal.push(run.now+d, event{kind: evReach, a: i, b: int64(t.gen)})
+		run.push(run.now+d, event{kind: evReach, a: i, b: int64(t.gen)})
 		return TaskRef{i, t.gen}
 	}
 	run.dispatch(i, avoid)

@@ -16,7 +16,7 @@ func (run *Run) scheduleArrival(t int64) {
 		next = a.Times[run.traceIndex]
 		run.traceIndex++
 	case ArrivalDeterministic:
-		next = t + int64(float64(max(1, a.Batch))*1e9/a.Rate)
+		next = t + ns(float64(max(1, a.Batch))*1e9/a.Rate)
 		if first {
 			next = t
 		}
@@ -35,6 +35,10 @@ func (run *Run) scheduleArrival(t int64) {
 				next += int64(gap)
 				break
 			}
+			if run.mmppUntil > MaxTime {
+				next = MaxTime + 1 // no arrival within the time a run can represent
+				break
+			}
 			// Memoryless: restart the clock at the switch.
 			next = run.mmppUntil
 			run.mmppState ^= 1
@@ -42,16 +46,16 @@ func (run *Run) scheduleArrival(t int64) {
 			if run.mmppState == 1 {
 				hold = &a.Hold2
 			}
-			run.mmppUntil += max(1, int64(hold.Sample(run.arr)))
+			run.mmppUntil = later(run.mmppUntil, max(1, ns(hold.Sample(run.arr))))
 		}
 	default: // poisson
-		next = t + int64(run.arr.ExpFloat64()*float64(max(1, a.Batch))*1e9/a.Rate)
+		next = t + ns(run.arr.ExpFloat64()*float64(max(1, a.Batch))*1e9/a.Rate)
 	}
 	if run.sc.Duration > 0 && next >= run.sc.Duration {
 		run.stopArrivals()
 		return
 	}
-	run.cal.push(next, event{kind: evArrival})
+	run.push(next, event{kind: evArrival})
 }
 
 func (run *Run) stopArrivals() {
