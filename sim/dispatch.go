@@ -39,12 +39,12 @@ func (run *Run) dispatch(i int32, avoid []int32) {
 
 // choose picks a server of p by the pool's dispatch policy. Down servers and
 // those in avoid are skipped while any other is left.
-func (run *Run) choose(p *pool, key uint64, avoid []int32) int32 {
+func (run *Run) choose(p *pool, key drawKey, avoid []int32) int32 {
 	ok := func(s int32) bool { return !run.servers[s].down && !slices.Contains(avoid, s) }
 	n := uint64(p.n)
 	switch p.spec.Dispatch {
 	case DispatchRandom, DispatchPowerOfTwo:
-		r := run.rng.at(keyOf(run.seed, sidDispatch, key, 0))
+		r := run.rng.at(key.key(run.seed, sidDispatch, 0))
 		pick := func() int32 {
 			for try := 0; try < 64; try++ {
 				s := p.first + int32(r.Uint64N(n))

@@ -41,7 +41,7 @@ func (gs *groups) close(run *Run, gi int32) {
 	if gs.cur == gi {
 		gs.cur = -1
 	}
-	if enc := run.Draw(gs.encode, sidEncode, groupKey(g.id, gs.salt)); enc > 0 {
+	if enc := run.draw(gs.encode, sidEncode, groupKey(g.id, gs.salt)); enc > 0 {
 		run.AfterGroup(enc, timerGroupSend, gs.ref(gi))
 		return
 	}

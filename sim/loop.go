@@ -54,7 +54,7 @@ func (run *Run) handle(e *event) {
 		run.removeRunning(&run.servers[s], e.a)
 		if run.sc.Network.Kind != DistNone {
 			t.state = taskAnswering
-			d := run.Draw(&run.sc.Network, sidNetBack, t.key)
+			d := run.draw(&run.sc.Network, sidNetBack, t.key)
 			run.push(run.now+d, event{kind: evResponse, a: e.a, b: int64(t.gen)})
 		} else {
 			run.strat.Done(run, t)

@@ -113,7 +113,7 @@ func (s *parityStrategy) settle(run *Run, gi int32) {
 			if run.Live(r) {
 				run.UseBusy(s.parity, g.busy)
 				g.busy = 0 // count it once
-				d := run.Draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
+				d := run.draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
 				if d > 0 {
 					run.AfterReq(d, timerReconstruct, r)
 				} else {

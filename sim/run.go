@@ -183,12 +183,12 @@ func (run *Run) AfterGroup(d int64, k TimerKind, g GroupRef) {
 	run.push(run.now+d, event{kind: evGroupTimer, timer: k, a: g.Index, b: int64(g.Gen)})
 }
 
-// Draw samples d with a keyed draw for (stream, key): same key, same value.
-func (run *Run) Draw(d *Dist, stream, key uint64) int64 {
+// draw samples d with a keyed draw for (stream, key): same key, same value.
+func (run *Run) draw(d *Dist, stream uint64, key drawKey) int64 {
 	if d.Kind == DistNone {
 		return 0
 	}
-	return ns(d.Sample(run.rng.at(keyOf(run.seed, stream, key, 0))))
+	return ns(d.Sample(run.rng.at(key.key(run.seed, stream, 0))))
 }
 
 // Covered draws whether the collage covers request id's cell.

@@ -122,16 +122,16 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 		}
 	case StragglerBernoulli:
 		sid := sidStrag + uint64(st.index)
-		if unit(keyOf(run.seed, sid, t.key, 0)) < sp.P {
+		if unit(t.key.key(run.seed, sid, 0)) < sp.P {
 			if sp.Extra.Kind != DistNone {
-				d += sp.Extra.Sample(run.rng.at(keyOf(run.seed, sid, t.key, 1)))
+				d += sp.Extra.Sample(run.rng.at(t.key.key(run.seed, sid, 1)))
 			} else {
 				d *= sp.Slowdown
 			}
 		}
 	case StragglerEmpirical:
 		sid := sidStrag + uint64(st.index)
-		d = max(d, sp.Latency.Sample(run.rng.at(keyOf(run.seed, sid, t.key, 2))))
+		d = max(d, sp.Latency.Sample(run.rng.at(t.key.key(run.seed, sid, 2))))
 	case StragglerTrace:
 		v := sp.Latency.Values
 		d = max(d, v[st.pos])

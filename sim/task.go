@@ -28,8 +28,8 @@ type Task struct {
 	// Busy is the service time it took (ns).
 	Busy int64
 
-	key     uint64 // keyed-draw key: same request, same copy, same draws
-	service int64  // which service start of the run this is: a finish event of a service cut short is stale
+	key     drawKey // keyed-draw key: same request, same copy, same draws
+	service int64   // which service start of the run this is: a finish event of a service cut short is stale
 	start   int64
 	gen     uint32
 	state   uint8
@@ -56,7 +56,7 @@ func (run *Run) SubmitCopy(p int32, r Req, copy int, avoid ...int32) TaskRef {
 
 // SubmitGroup sends the task of group g to pool p; key identifies its
 // random draws.
-func (run *Run) SubmitGroup(p int32, g GroupRef, key uint64) TaskRef {
+func (run *Run) SubmitGroup(p int32, g GroupRef, key drawKey) TaskRef {
 	return run.submit(Task{Req: Req{Slot: -1}, Group: g, Pool: p, key: key}, nil)
 }
 
@@ -68,7 +68,7 @@ func (run *Run) submit(task Task, avoid []int32) TaskRef {
 	task.state = taskSent
 	*t = task
 	if run.sc.Network.Kind != DistNone {
-		d := run.Draw(&run.sc.Network, sidNetSend, t.key)
+		d := run.draw(&run.sc.Network, sidNetSend, t.key)
 		// The server is chosen when the task reaches the pool: dispatch
 		// sees the queues as they are then.
 		if len(avoid) > 0 {
