@@ -13,6 +13,16 @@ type group struct {
 	dataIn  []bool
 }
 
+// cell returns r's cell in the group.
+func (g *group) cell(r Req) int {
+	for c, q := range g.cells {
+		if q.ID == r.ID {
+			return c
+		}
+	}
+	panic("sim: a task's request is not in its group")
+}
+
 // groups is a slab of groups with generations, shared by collage and parity:
 // it fills groups of k requests, closes them when full or after max-wait,
 // pays the encoding time and then calls send.

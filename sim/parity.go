@@ -10,14 +10,6 @@ type parityStrategy struct {
 	k              int
 	maxWait        int64
 	gs             groups
-	st             []parityReq
-}
-
-// parityReq places a request in its group.
-type parityReq struct {
-	group int32
-	gen   uint32
-	cell  int32
 }
 
 func newParity(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
@@ -32,15 +24,13 @@ func newParity(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
 	return s
 }
 
+// Arrive puts r in the open group and sends its data task, which carries
+// the group: its answer or loss settles the group even after the request
+// was answered by reconstruction and its slot went to another request.
 func (s *parityStrategy) Arrive(run *Run, r Req) {
-	for len(s.st) < run.ReqSlots() {
-		s.st = append(s.st, parityReq{})
-	}
-	gi, cell, full := s.gs.add(run, r, s.maxWait)
-	g := &s.gs.g[gi]
-	g.pending++
-	s.st[r.Slot] = parityReq{group: gi, gen: g.gen, cell: int32(cell)}
-	run.SubmitCopy(s.single, r, 0)
+	gi, _, full := s.gs.add(run, r, s.maxWait)
+	s.gs.g[gi].pending++
+	run.SubmitInGroup(s.single, r, s.gs.ref(gi))
 	if full {
 		s.gs.close(run, gi)
 	}
@@ -64,10 +54,9 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 		if run.Answer(t.Req, BySingle) {
 			run.Use(t)
 		}
-		st := s.st[t.Req.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Req.ID {
-			g.dataIn[st.cell] = true
-			s.settle(run, st.group)
+		if gi, g := s.gs.lookup(t.Group); g != nil {
+			g.dataIn[g.cell(t.Req)] = true
+			s.settle(run, gi)
 		}
 		return
 	}
@@ -82,9 +71,8 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 
 func (s *parityStrategy) Lost(run *Run, t *Task) {
 	if t.ForRequest() {
-		st := s.st[t.Req.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Req.ID {
-			s.settle(run, st.group)
+		if gi, g := s.gs.lookup(t.Group); g != nil {
+			s.settle(run, gi)
 		}
 		return
 	}

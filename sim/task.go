@@ -17,7 +17,8 @@ type Task struct {
 	// Req is the request a request task serves; a group task has Req.Slot -1.
 	Req Req
 	// Group is the coding group the task belongs to: a group task's group,
-	// or noGroup (Index -1) for a task that belongs to none.
+	// a request task's group in a strategy that groups requests and tells
+	// the task so (SubmitInGroup), else noGroup (Index -1).
 	Group GroupRef
 	// Copy numbers the copies of a request: 0 is its first task, 1 and up
 	// its replicas, hedges and re-sends. A group task has Copy 0.
@@ -52,6 +53,12 @@ var noTask = TaskRef{i: -1}
 // distinct servers where the pool allows).
 func (run *Run) SubmitCopy(p int32, r Req, copy int, avoid ...int32) TaskRef {
 	return run.submit(Task{Req: r, Group: noGroup, Copy: int32(copy), Pool: p, key: reqKey(r.ID, copy)}, avoid)
+}
+
+// SubmitInGroup sends the first copy of request r, which belongs to group g
+// of the strategy, to pool p: the task carries g back to the strategy.
+func (run *Run) SubmitInGroup(p int32, r Req, g GroupRef) TaskRef {
+	return run.submit(Task{Req: r, Group: g, Pool: p, key: reqKey(r.ID, 0)}, nil)
 }
 
 // SubmitGroup sends the task of group g to pool p; key identifies its
