@@ -47,7 +47,6 @@ var (
 	sidCoverage = StreamID("coverage")
 	sidEncode   = StreamID("encode")
 	sidDecode   = StreamID("decode")
-	sidStrag    = StreamID("straggler")
 )
 
 // Run is one replication of one strategy: the event loop and all its state.

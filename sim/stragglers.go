@@ -10,7 +10,7 @@ import (
 // stragglerState is one straggler model's state on one server.
 type stragglerState struct {
 	spec   *StragglerSpec
-	index  int        // position in the scenario's straggler list
+	sid    uint64     // the model's stream for keyed draws
 	rng    *rand.Rand // markov timeline
 	slow   bool
 	until  int64 // markov: end of the current state
@@ -25,11 +25,14 @@ func covers(list []string, name string) bool {
 }
 
 // setupStragglers gives every server the state of each straggler model that
-// covers it. The state is keyed by (model index, pool name, server index), so
-// a server has the same straggler history in every strategy that has it.
+// covers it. The state is keyed by (model stream name, pool name, server
+// index), so a server has the same straggler history in every strategy that
+// has it, and adding a model to the list shifts no other model's numbers.
 func (run *Run) setupStragglers() {
+	streams := stragglerStreams(run.sc.Stragglers)
 	for k := range run.sc.Stragglers {
 		sp := &run.sc.Stragglers[k]
+		stream := streams[k]
 		for pi := range run.pools {
 			p := &run.pools[pi]
 			if !covers(sp.Pools, p.spec.Name) {
@@ -37,15 +40,15 @@ func (run *Run) setupStragglers() {
 			}
 			var slow map[int]bool
 			if sp.Kind == StragglerSlowNodes {
-				slow = pickSlow(run.seed, k, p.spec.Name, int(p.n), sp)
+				slow = pickSlow(run.seed, stream, p.spec.Name, int(p.n), sp)
 			}
 			for s := int32(0); s < p.n; s++ {
 				if len(sp.Servers) > 0 && !slices.Contains(sp.Servers, int(s)) {
 					continue
 				}
 				srv := &run.servers[p.first+s]
-				name := fmt.Sprintf("straggler/%d/%s/%d", k, p.spec.Name, s)
-				st := stragglerState{spec: sp, index: k, factor: 1}
+				name := fmt.Sprintf("%s/%s/%d", stream, p.spec.Name, s)
+				st := stragglerState{spec: sp, sid: StreamID(stream), factor: 1}
 				switch sp.Kind {
 				case StragglerSlowNodes:
 					if slow[int(s)] {
@@ -79,7 +82,7 @@ func (run *Run) setupStragglers() {
 // pickSlow chooses which servers of a pool a slow-nodes model slows down:
 // Count (or Fraction) of the servers it covers (those listed, else all),
 // at random.
-func pickSlow(seed uint64, k int, poolName string, n int, sp *StragglerSpec) map[int]bool {
+func pickSlow(seed uint64, stream, poolName string, n int, sp *StragglerSpec) map[int]bool {
 	cand := sp.Servers
 	if len(cand) == 0 {
 		cand = make([]int, n)
@@ -92,7 +95,7 @@ func pickSlow(seed uint64, k int, poolName string, n int, sp *StragglerSpec) map
 		count = int(math.Round(sp.Fraction * float64(len(cand))))
 	}
 	count = min(count, len(cand))
-	perm := NewStream(seed, fmt.Sprintf("straggler/%d/%s/slow", k, poolName)).Perm(len(cand))
+	perm := NewStream(seed, fmt.Sprintf("%s/%s/slow", stream, poolName)).Perm(len(cand))
 	out := make(map[int]bool, count)
 	for _, i := range perm[:count] {
 		out[cand[i]] = true
@@ -121,7 +124,7 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 			d *= sp.Slowdown
 		}
 	case StragglerBernoulli:
-		sid := sidStrag + uint64(st.index)
+		sid := st.sid
 		if unit(t.key.key(run.seed, sid, 0)) < sp.P {
 			if sp.Extra.Kind != DistNone {
 				d += sp.Extra.Sample(run.rng.at(t.key.key(run.seed, sid, 1)))
@@ -130,7 +133,7 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 			}
 		}
 	case StragglerEmpirical:
-		sid := sidStrag + uint64(st.index)
+		sid := st.sid
 		d = max(d, sp.Latency.Sample(run.rng.at(t.key.key(run.seed, sid, 2))))
 	case StragglerTrace:
 		v := sp.Latency.Values
@@ -141,4 +144,71 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 		}
 	}
 	return d
+}
+
+// stragglerStreams names each model's random streams by what the model is,
+// not by where it stands in the list: "straggler/KIND/NAME" with the spec's
+// Name, else "straggler/KIND/HASH" with a hash of its parameters. A model
+// identical to one before it gets "#2", "#3" (only identical models shift
+// each other).
+func stragglerStreams(specs []StragglerSpec) []string {
+	out := make([]string, len(specs))
+	seen := map[string]int{}
+	for i := range specs {
+		sp := &specs[i]
+		id := sp.Name
+		if id == "" {
+			id = fmt.Sprintf("%016x", sp.hash())
+		}
+		name := "straggler/" + sp.Kind + "/" + id
+		seen[name]++
+		if n := seen[name]; n > 1 {
+			name += fmt.Sprintf("#%d", n)
+		}
+		out[i] = name
+	}
+	return out
+}
+
+// hash is a hash of every parameter of the model: each word goes through
+// SplitMix64's finaliser, cheap enough for a trace of a million latencies.
+func (sp *StragglerSpec) hash() uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	u := func(v uint64) { h = mix(h ^ v) }
+	f := func(v float64) { u(math.Float64bits(v)) }
+	str := func(s string) { u(StreamID(s)) }
+	dist := func(d *Dist) {
+		str(string(d.Kind))
+		f(d.A)
+		f(d.B)
+		u(uint64(len(d.Values)))
+		for _, v := range d.Values {
+			f(v)
+		}
+	}
+	str(sp.Kind)
+	u(uint64(len(sp.Pools)))
+	for _, p := range sp.Pools {
+		str(p)
+	}
+	u(uint64(len(sp.Servers)))
+	for _, s := range sp.Servers {
+		u(uint64(s))
+	}
+	f(sp.P)
+	dist(&sp.Extra)
+	f(sp.Slowdown)
+	u(uint64(sp.Count))
+	f(sp.Fraction)
+	dist(&sp.SlowFor)
+	dist(&sp.NormalFor)
+	dist(&sp.FailAfter)
+	dist(&sp.RepairAfter)
+	if sp.Requeue {
+		u(1)
+	} else {
+		u(0)
+	}
+	dist(&sp.Latency)
+	return h
 }
