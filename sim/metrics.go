@@ -3,18 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
-
-// Histogram range: 1 us to 100 hours, 3 significant digits.
-const (
-	histLowest  = 1_000
-	histHighest = 100 * 3600 * 1_000_000_000
-	histDigits  = 3
-)
-
-func newHist() *hdr.Histogram { return hdr.New(histLowest, histHighest, histDigits) }
 
 // record counts the answer of counted request r after lat ns from source.
 func (run *Run) record(r Req, lat int64, source Source) {
@@ -28,7 +17,7 @@ func (run *Run) record(r Req, lat int64, source Source) {
 	d := ms - run.mean
 	run.mean += d / float64(run.n)
 	run.m2 += d * (ms - run.mean)
-	run.hist.RecordValue(max(lat, 1))
+	run.lat.record(lat)
 	if lat > run.sc.Stability.MaxLatency && run.sc.Stability.MaxLatency > 0 {
 		run.unstable(fmt.Sprintf("a request took %s, over the stability bound max_latency = %s",
 			fmtNs(lat), fmtNs(run.sc.Stability.MaxLatency)))
@@ -78,9 +67,9 @@ func (run *Run) finish() Metrics {
 		}
 		m.MeanMs, m.VarMs2, m.StdMs = Float(run.mean), Float(v), Float(math.Sqrt(v))
 		m.CV = Float(math.Sqrt(v) / run.mean)
-		q := func(p float64) Float { return Float(float64(run.hist.ValueAtQuantile(p)) / 1e6) }
-		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms = q(50), q(90), q(95), q(99), q(99.9)
-		m.MaxMs = Float(float64(run.hist.Max()) / 1e6)
+		q := func(p float64) Float { return Float(float64(run.lat.quantile(p)) / 1e6) }
+		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms = q(0.50), q(0.90), q(0.95), q(0.99), q(0.999)
+		m.MaxMs = q(1)
 	}
 	m.SimulatedS = Float(float64(end) / 1e9)
 	if m.Requests > 0 {

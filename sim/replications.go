@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // RepSeed returns the seed of replication rep of a scenario seeded with seed.
@@ -76,9 +74,9 @@ func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
 
 // JobResult is what one (strategy, replication) run of a scenario produced.
 type JobResult struct {
-	m    Metrics
-	hist *hdr.Histogram
-	err  error
+	m   Metrics
+	lat *latencies
+	err error
 }
 
 // Jobs returns the number of independent runs of sc: strategies x
@@ -123,7 +121,7 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 		}
 	}
 	o.m = run.execute()
-	o.hist = run.hist
+	o.lat = run.lat
 	if sink != nil {
 		o.err = sink.Close()
 	}
@@ -144,14 +142,14 @@ func Assemble(sc *Scenario, outs []JobResult) ([]StrategyResult, error) {
 	for s := range sc.Strategies {
 		spec := &sc.Strategies[s]
 		res := StrategyResult{Name: spec.Name, Kind: spec.Kind}
-		merged := newHist()
+		merged := newLatencies()
 		for r := 0; r < reps; r++ {
 			o := outs[s*reps+r]
 			if o.err != nil {
 				return nil, o.err
 			}
 			res.Reps = append(res.Reps, o.m)
-			merged.Merge(o.hist)
+			merged.merge(o.lat)
 			if o.m.Unstable && !res.Unstable {
 				res.Unstable = true
 				res.UnstableNote = fmt.Sprintf("replication %d (seed %d): %s", r, o.m.Seed, o.m.UnstableNote)

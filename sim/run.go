@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Strategy is what the load balancer does with requests. The engine calls it
@@ -86,7 +84,7 @@ type Run struct {
 	onAnswer      func(r Req, arrival int64, source Source) // tests and per-request traces
 
 	m        Metrics
-	hist     *hdr.Histogram
+	lat      *latencies
 	n        int64
 	mean, m2 float64 // Welford, ms
 	acc      [numSources]float64
@@ -97,7 +95,7 @@ type Run struct {
 
 // newRun sets up one replication of strategy spec with replication seed seed.
 func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
-	run := &Run{sc: sc, seed: seed, rng: newKeyed(), hist: newHist()}
+	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies()}
 	// The strategy's pools, in the scenario's order.
 	for pi := range sc.Pools {
 		ps := &sc.Pools[pi]

@@ -4,7 +4,6 @@ import (
 	"math"
 	"sort"
 
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -24,17 +23,13 @@ var cdfProbs = func() []float64 {
 	return append(ps, 0.99995, 0.99999, 1)
 }()
 
-func cdf(h *hdr.Histogram) []Quantile {
-	if h.TotalCount() == 0 {
+func cdf(l *latencies) []Quantile {
+	if l.count() == 0 {
 		return nil
 	}
 	out := make([]Quantile, len(cdfProbs))
 	for i, p := range cdfProbs {
-		v := h.ValueAtQuantile(100 * p)
-		if p == 0 {
-			v = h.Min()
-		}
-		out[i] = Quantile{P: p, Ms: float64(v) / 1e6}
+		out[i] = Quantile{P: p, Ms: float64(l.quantile(p)) / 1e6}
 	}
 	return out
 }
