@@ -44,7 +44,8 @@ func benchScenario(strategy int, requests int64) *Scenario {
 
 func benchRequests(b *testing.B, strategy int) {
 	sc := benchScenario(strategy, 0)
-	sc.Requests = int64(b.N)
+	// At least one full batch: Check refuses a batch larger than the request count.
+	sc.Requests = max(int64(b.N), int64(sc.Arrivals.Batch))
 	b.ResetTimer()
 	if _, err := Simulate(sc, 1); err != nil {
 		b.Fatal(err)

@@ -115,19 +115,19 @@ func (sc *Scenario) Check() error {
 	var gap float64
 	var err error
 	switch a.Process {
-	case ArrivalPoisson, ArrivalDeterministic, ArrivalMMPP, "":
+	case ArrivalTrace:
+		for i, t := range a.Times {
+			if t < 0 || t > MaxTime || (i > 0 && t < a.Times[i-1]) {
+				return fmt.Errorf("sim: arrivals: trace %s: instant %d (%d ns) is negative, beyond 2^62 ns or before the one above it", a.TraceOf, i, t)
+			}
+		}
+	default: // poisson, deterministic, mmpp
 		if gap, err = gapOK("rate", a.Rate); err != nil {
 			return err
 		}
 		if a.Process == ArrivalMMPP && a.Rate2 != 0 {
 			if _, err := gapOK("rate2", a.Rate2); err != nil {
 				return err
-			}
-		}
-	case ArrivalTrace:
-		for i, t := range a.Times {
-			if t < 0 || t > MaxTime || (i > 0 && t < a.Times[i-1]) {
-				return fmt.Errorf("sim: arrivals: trace %s: instant %d (%d ns) is negative, beyond 2^62 ns or before the one above it", a.TraceOf, i, t)
 			}
 		}
 	}
