@@ -54,12 +54,25 @@ type calendar struct {
 	ev   []event // payloads by slot
 	free []uint32
 	seq  uint64
+	// refused says push refused an event; refusedEvent is the first.
+	refused      bool
+	refusedEvent event
 }
 
 func (c *calendar) Len() int { return len(c.h) }
 
-// push schedules e at time t.
+// push schedules e at time t. It refuses a time outside [0, MaxTime] (a
+// negative one is a sum that wrapped around) and an event beyond what an
+// entry's key can order (maxPending at once, maxEvents in all): it drops the
+// event and keeps the first one refused in refused, for the run to stop on.
 func (c *calendar) push(t int64, e event) {
+	if uint64(t) > uint64(MaxTime) || len(c.h) >= maxPending || c.seq >= maxEvents {
+		if !c.refused {
+			e.t = t
+			c.refused, c.refusedEvent = true, e
+		}
+		return
+	}
 	var slot uint32
 	if n := len(c.free); n > 0 {
 		slot = c.free[n-1]

@@ -121,7 +121,7 @@ func (run *Run) start(i int32, s int32) {
 	srv.svc += t.Busy
 	run.tasksRun++
 	t.service = run.tasksRun
-	run.push(run.now+t.Busy, event{kind: evFinish, a: i, b: t.service})
+	run.cal.push(run.now+t.Busy, event{kind: evFinish, a: i, b: t.service})
 }
 
 // startNext fills server s's free slots from its queue (or its pool's central queue).

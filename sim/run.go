@@ -172,12 +172,12 @@ func (run *Run) PoolIndex(name string) int32 {
 
 // AfterReq sets a timer of kind k about request r, d ns from now.
 func (run *Run) AfterReq(d int64, k TimerKind, r Req) {
-	run.push(run.now+d, event{kind: evReqTimer, timer: k, a: r.Slot, b: r.ID})
+	run.cal.push(run.now+d, event{kind: evReqTimer, timer: k, a: r.Slot, b: r.ID})
 }
 
 // AfterGroup sets a timer of kind k about group g, d ns from now.
 func (run *Run) AfterGroup(d int64, k TimerKind, g GroupRef) {
-	run.push(run.now+d, event{kind: evGroupTimer, timer: k, a: g.Index, b: int64(g.Gen)})
+	run.cal.push(run.now+d, event{kind: evGroupTimer, timer: k, a: g.Index, b: int64(g.Gen)})
 }
 
 // draw samples d with a keyed draw for (stream, key): same key, same value.

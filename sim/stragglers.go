@@ -69,7 +69,7 @@ func (run *Run) setupStragglers() {
 				case StragglerFailure:
 					r := NewStream(run.seed, name)
 					run.failRng = append(run.failRng, r)
-					run.push(ns(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
+					run.cal.push(ns(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
 					run.background++
 					continue // failures act through events, not on service time
 				}

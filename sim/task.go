@@ -52,28 +52,40 @@ var noTask = TaskRef{i: -1}
 // global server indices not to use (copies of the same request go to
 // distinct servers where the pool allows).
 func (run *Run) SubmitCopy(p int32, r Req, copy int, avoid ...int32) TaskRef {
-	return run.submit(Task{Req: r, Group: noGroup, Copy: int32(copy), Pool: p, key: reqKey(r.ID, copy)}, avoid)
+	i, t := run.newTask(p, reqKey(r.ID, copy))
+	t.Req, t.Group, t.Copy = r, noGroup, int32(copy)
+	return run.send(i, avoid)
 }
 
 // SubmitInGroup sends the first copy of request r, which belongs to group g
 // of the strategy, to pool p: the task carries g back to the strategy.
 func (run *Run) SubmitInGroup(p int32, r Req, g GroupRef) TaskRef {
-	return run.submit(Task{Req: r, Group: g, Pool: p, key: reqKey(r.ID, 0)}, nil)
+	i, t := run.newTask(p, reqKey(r.ID, 0))
+	t.Req, t.Group = r, g
+	return run.send(i, nil)
 }
 
 // SubmitGroup sends the task of group g to pool p; key identifies its
 // random draws.
 func (run *Run) SubmitGroup(p int32, g GroupRef, key drawKey) TaskRef {
-	return run.submit(Task{Req: Req{Slot: -1}, Group: g, Pool: p, key: key}, nil)
+	i, t := run.newTask(p, key)
+	t.Req, t.Group = Req{Slot: -1}, g
+	return run.send(i, nil)
 }
 
-func (run *Run) submit(task Task, avoid []int32) TaskRef {
+// newTask takes a task slot for pool p with draw key key; the caller fills
+// in what the task is for, then sends it.
+func (run *Run) newTask(p int32, key drawKey) (int32, *Task) {
 	i := alloc(&run.tasks, &run.free)
 	t := &run.tasks[i]
-	task.gen = t.gen + 1
-	task.Server = -1
-	task.state = taskSent
-	*t = task
+	t.Pool, t.Server, t.key, t.state, t.Copy, t.Busy = p, -1, key, taskSent, 0, 0
+	t.gen++
+	return i, t
+}
+
+// send sends task i towards its pool: at once, or after the network delay.
+func (run *Run) send(i int32, avoid []int32) TaskRef {
+	t := &run.tasks[i]
 	if run.sc.Network.Kind != DistNone {
 		d := run.draw(&run.sc.Network, sidNetSend, t.key)
 		// The server is chosen when the task reaches the pool: dispatch
@@ -84,11 +96,12 @@ func (run *Run) submit(task Task, avoid []int32) TaskRef {
 			}
 			run.avoidInFlight[i] = append([]int32(nil), avoid...)
 		}
-		run.push(run.now+d, event{kind: evReach, a: i, b: int64(t.gen)})
+		run.cal.push(run.now+d, event{kind: evReach, a: i, b: int64(t.gen)})
 		return TaskRef{i, t.gen}
 	}
+	gen := t.gen
 	run.dispatch(i, avoid)
-	return TaskRef{i, task.gen}
+	return TaskRef{i, gen}
 }
 
 // Server returns the server a task went to (-1 while it is on its way).

@@ -41,11 +41,11 @@ func later(t, d int64) int64 {
 	return t + d
 }
 
-// push schedules e at time t, or stops the run with an error when t is past
-// MaxTime (or wrapped around) or the calendar is full.
-func (run *Run) push(t int64, e event) {
+// refused stops the run with the reason the calendar refused an event.
+func (run *Run) refused() {
+	e := run.cal.refusedEvent
 	switch {
-	case t > MaxTime || t < run.now:
+	case uint64(e.t) > uint64(MaxTime):
 		run.fault(fmt.Errorf("%s would come after %.3g years of virtual time, beyond the %.0f years (2^62 ns) a run can represent; check the scenario's rates (a rate far below one per year) and distributions (a tail that long)",
 			eventWhat[e.kind], float64(run.now)/nsPerYear, float64(MaxTime)/nsPerYear))
 		return
@@ -54,9 +54,7 @@ func (run *Run) push(t int64, e event) {
 		return
 	case run.cal.seq >= maxEvents:
 		run.fault(errors.New("a run of more than 2^40 events; simulate fewer requests per run"))
-		return
 	}
-	run.cal.push(t, e)
 }
 
 // eventWhat names what an event is, for messages.

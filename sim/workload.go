@@ -55,7 +55,7 @@ func (run *Run) scheduleArrival(t int64) {
 		run.stopArrivals()
 		return
 	}
-	run.push(next, event{kind: evArrival})
+	run.cal.push(next, event{kind: evArrival})
 }
 
 func (run *Run) stopArrivals() {
