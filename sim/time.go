@@ -129,11 +129,57 @@ func (sc *Scenario) Check() error {
 			}
 		}
 	}
-	if gap > 0 && sc.Requests > 0 && sc.Duration == 0 {
-		span := float64(sc.Requests+sc.Warmup) / batch * gap
-		if span > float64(MaxTime)/2 {
+	// span: the expected length of the arrivals (ns).
+	span := float64(sc.Duration)
+	if gap > 0 && sc.Requests > 0 {
+		need := float64(sc.Requests+sc.Warmup) / batch * gap
+		if sc.Duration == 0 && need > float64(MaxTime)/2 {
 			return fmt.Errorf("sim: arrivals: %d requests at %g/s take about %.3g years of virtual time, more than half the %.0f years (2^62 ns) a run can represent; raise the rate or give fewer requests",
-				sc.Requests+sc.Warmup, a.Rate, span/nsPerYear, float64(MaxTime)/nsPerYear)
+				sc.Requests+sc.Warmup, a.Rate, need/nsPerYear, float64(MaxTime)/nsPerYear)
+		}
+		if span == 0 || need < span {
+			span = need
+		}
+	}
+	if a.Process == ArrivalTrace && len(a.Times) > 0 {
+		span = float64(a.Times[len(a.Times)-1])
+	}
+	return sc.checkFlips(span)
+}
+
+// maxFlips bounds the state changes a two-state process (a markov straggler
+// on every server it covers, mmpp arrivals) may go through in one run: each
+// is a step of the engine, and holding times far shorter than the run would
+// keep it busy for hours.
+const maxFlips = 1e9
+
+// checkFlips refuses holding times so short against the run's expected
+// length span (ns) that the state changes alone would take too long.
+func (sc *Scenario) checkFlips(span float64) error {
+	flips := func(a, b *Dist) float64 { return 2 * span / max(a.Mean()+b.Mean(), 1) }
+	if a := &sc.Arrivals; a.Process == ArrivalMMPP {
+		if n := flips(&a.Hold, &a.Hold2); n > maxFlips {
+			return fmt.Errorf("sim: arrivals: mmpp holding times %s and %s switch states about %.3g times over a run of %s, more than %.0g; lengthen them",
+				a.Hold, a.Hold2, n, fmtNs(int64(span)), float64(maxFlips))
+		}
+	}
+	for i := range sc.Stragglers {
+		sp := &sc.Stragglers[i]
+		if sp.Kind != StragglerMarkov {
+			continue
+		}
+		servers := 0
+		for _, p := range sc.Pools {
+			if covers(sp.Pools, p.Name) {
+				servers += p.Servers
+			}
+		}
+		if len(sp.Servers) > 0 {
+			servers = min(servers, len(sp.Servers)*max(1, len(sc.Pools)))
+		}
+		if n := flips(&sp.SlowFor, &sp.NormalFor) * float64(servers); n > maxFlips {
+			return fmt.Errorf("sim: stragglers[%d]: markov holding times %s and %s switch %d servers' states about %.3g times over a run of %s, more than %.0g; lengthen them",
+				i, sp.SlowFor, sp.NormalFor, servers, n, fmtNs(int64(span)), float64(maxFlips))
 		}
 	}
 	return nil

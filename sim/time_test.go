@@ -32,6 +32,14 @@ func TestTimeRangeRefused(t *testing.T) {
 		{"mmpp tiny rates", "years of virtual time", func(sc *Scenario) {
 			sc.Arrivals = Arrivals{Process: ArrivalMMPP, Rate: 1e-12, Rate2: 1e-12, Hold: Const(1e300), Hold2: Const(1e300)}
 		}},
+		{"markov holding times of 1 ns", "switch 2 servers' states about", func(sc *Scenario) {
+			sc.Requests = 2_000_000
+			sc.Stragglers = []StragglerSpec{{Kind: StragglerMarkov, SlowFor: Const(1), NormalFor: Const(1), Slowdown: 2}}
+		}},
+		{"mmpp holding times of 1 ns", "switch states about", func(sc *Scenario) {
+			sc.Requests = 2_000_000
+			sc.Arrivals = Arrivals{Process: ArrivalMMPP, Rate: 50, Rate2: 10, Hold: Const(1), Hold2: Const(1)}
+		}},
 		{"failure time past the range", "", func(sc *Scenario) {
 			sc.Stragglers = []StragglerSpec{{Kind: StragglerFailure, FailAfter: Const(1e300), RepairAfter: Const(1)}}
 		}},
