@@ -10,17 +10,11 @@ type parityStrategy struct {
 	k              int
 	maxWait        int64
 	gs             groups
-	st             []parityReq
 }
 
-// parityReq places a request in its group.
-type parityReq struct {
-	group int32
-	gen   uint32
-	cell  int32
-}
-
-func newParity(spec *StrategySpec, single, pp int32, m *Model) *parityStrategy {
+func newParity(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
+	single, pp := pools[PoolSingle], pools[PoolParity]
+	m := run.PoolModel(pp)
 	k := spec.K
 	if k == 0 {
 		k = spec.Grid * spec.Grid
@@ -30,15 +24,13 @@ func newParity(spec *StrategySpec, single, pp int32, m *Model) *parityStrategy {
 	return s
 }
 
+// Arrive puts r in the open group and sends its data task, which carries
+// the group: its answer or loss settles the group even after the request
+// was answered by reconstruction and its slot went to another request.
 func (s *parityStrategy) Arrive(run *Run, r Req) {
-	for len(s.st) < run.ReqSlots() {
-		s.st = append(s.st, parityReq{})
-	}
-	gi, cell, full := s.gs.add(run, r, s.maxWait)
-	g := &s.gs.g[gi]
-	g.pending++
-	s.st[r.Slot] = parityReq{group: gi, gen: g.gen, cell: int32(cell)}
-	run.Submit(s.single, reqKey(r.ID, 0), r.ID, r.Slot, 0)
+	gi, _, full := s.gs.add(run, r, s.maxWait)
+	s.gs.g[gi].pending++
+	run.SubmitInGroup(s.single, r, s.gs.ref(gi))
 	if full {
 		s.gs.close(run, gi)
 	}
@@ -48,28 +40,27 @@ func (s *parityStrategy) send(run *Run, gi int32) {
 	g := &s.gs.g[gi]
 	g.sent = true
 	g.pending++
-	run.Submit(s.parity, groupKey(g.id, saltParity), groupPayload(gi, g.gen), gi, -1)
+	run.SubmitGroup(s.parity, s.gs.ref(gi), groupKey(g.id, saltParity))
 }
 
-func (s *parityStrategy) Timer(run *Run, tag int32, payload int64) {
-	if !s.gs.timer(run, tag, payload) && tag&3 == tagReconstruct {
-		run.Answer(Req{tag >> 2, payload}, srcParity)
+func (s *parityStrategy) Timer(run *Run, tm Timer) {
+	if !s.gs.timer(run, tm) && tm.Kind == timerReconstruct {
+		run.Answer(tm.Req, ByParity)
 	}
 }
 
 func (s *parityStrategy) Done(run *Run, t *Task) {
-	if t.Tag >= 0 {
-		if run.Answer(Req{t.Slot, t.Owner}, srcSingle) {
+	if t.ForRequest() {
+		if run.Answer(t.Req, BySingle) {
 			run.Use(t)
 		}
-		st := s.st[t.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
-			g.dataIn[st.cell] = true
-			s.settle(run, st.group)
+		if gi, g := s.gs.lookup(t.Group); g != nil {
+			g.dataIn[g.cell(t.Req)] = true
+			s.settle(run, gi)
 		}
 		return
 	}
-	gi, g := s.gs.lookup(t.Owner)
+	gi, g := s.gs.lookup(t.Group)
 	if g == nil {
 		return
 	}
@@ -79,14 +70,13 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 }
 
 func (s *parityStrategy) Lost(run *Run, t *Task) {
-	if t.Tag >= 0 {
-		st := s.st[t.Slot]
-		if g := &s.gs.g[st.group]; g.gen == st.gen && g.cells[st.cell].ID == t.Owner {
-			s.settle(run, st.group)
+	if t.ForRequest() {
+		if gi, g := s.gs.lookup(t.Group); g != nil {
+			s.settle(run, gi)
 		}
 		return
 	}
-	if gi, g := s.gs.lookup(t.Owner); g != nil {
+	if gi, g := s.gs.lookup(t.Group); g != nil {
 		s.settle(run, gi)
 	}
 }
@@ -111,11 +101,11 @@ func (s *parityStrategy) settle(run *Run, gi int32) {
 			if run.Live(r) {
 				run.UseBusy(s.parity, g.busy)
 				g.busy = 0 // count it once
-				d := run.Draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
+				d := run.draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
 				if d > 0 {
-					run.After(d, r.Slot<<2|tagReconstruct, r.ID)
+					run.AfterReq(d, timerReconstruct, r)
 				} else {
-					run.Answer(r, srcParity)
+					run.Answer(r, ByParity)
 				}
 				g.dataIn[missing] = true // reconstructed: no second reconstruction
 			}

@@ -102,18 +102,6 @@ type Summary struct {
 	MaxQueue          map[string]Stat `json:"max_queue"`   // longest queue seen on one server (or the central queue), per pool
 }
 
-// Answer sources.
-const (
-	SourceSingle  = "scnn"    // the request's own S-CNN task
-	SourceCollage = "collage" // a Collage-CNN cell
-	SourceParity  = "parity"  // reconstructed from a parity model
-	SourceReplica = "replica" // a replicated or hedged copy
-	SourceResend  = "resend"  // a re-sent S-CNN task (collage deadline decoder)
-)
-
-// Sources lists every answer source in a fixed order.
-var Sources = []string{SourceSingle, SourceCollage, SourceParity, SourceReplica, SourceResend}
-
 // Metrics are one replication's figures for one strategy.
 type Metrics struct {
 	Seed     uint64 `json:"seed"`

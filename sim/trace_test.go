@@ -1,106 +1,89 @@
-package sim
+package sim_test
 
 import (
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/collagesim/collagesim/scenarios"
+	"github.com/collagesim/collagesim/sim"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected traces in testdata/")
+// rewrite is the project's one flag for regenerating expected test output.
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/")
 
-// traceCase is a tiny scenario with constant service times, where the order
-// and the instant of every answer can be worked out by hand; the expected
-// trace (testdata/NAME.txt) says it, and the comment above each case says why.
-type traceCase struct {
-	name, why string
-	sc        func() *Scenario
-}
-
-func constProfile() *Profile {
-	nan := math.NaN()
-	return &Profile{Name: "const", Models: []Model{
-		{Name: "s10", Role: RoleSingle, Latency: Const(10e6), Accuracy: nan, Coverage: nan},
-		{Name: "c25", Role: RoleCollage, Grid: 2, Latency: Const(25e6), Encode: Const(1e6), Accuracy: nan, Coverage: 1},
-		{Name: "p20", Role: RoleParity, Latency: Const(20e6), Decode: Const(2e6), Accuracy: nan, Coverage: nan},
-	}}
-}
-
-func tiny(strategy StrategySpec, stragglers ...StragglerSpec) *Scenario {
-	return &Scenario{
-		Name: "tiny", Seed: 1, Requests: 8, Replications: 1,
-		Arrivals: Arrivals{Process: ArrivalDeterministic, Rate: 200, Batch: 4}, // 4 requests every 20 ms
-		Pools: []PoolSpec{
-			{Name: "s", Model: "s10", Servers: 4},
-			{Name: "b", Model: "s10", Servers: 1},
-			{Name: "c", Model: "c25", Servers: 1},
-			{Name: "p", Model: "p20", Servers: 1},
-		},
-		Stragglers: stragglers,
-		Strategies: []StrategySpec{strategy},
-		Profile:    constProfile(),
-		Stability:  Stability{MaxOutstanding: 1000},
-	}
-}
-
-// server 0 of pool s is 10x slower: its tasks take 100 ms.
-var slowFirst = StragglerSpec{Kind: StragglerSlowNodes, Pools: []string{"s"}, Servers: []int{0}, Count: 1, Slowdown: 10}
-
-var traceCases = []traceCase{
-	{"none", "round-robin: requests 0 and 4 go to the slow server 0 and queue there (100 ms, then 200 ms)",
-		func() *Scenario {
-			return tiny(StrategySpec{Name: "none", Kind: StrategyNone, Pools: map[string]string{PoolSingle: "s"}}, slowFirst)
-		}},
-	{"hedge", "after 15 ms the requests on slow server 0 get a copy on the backup (answer at 25 ms after arrival)",
-		func() *Scenario {
-			return tiny(StrategySpec{Name: "hedge", Kind: StrategyHedge, HedgeAfter: 15e6, Cancel: true,
-				Pools: map[string]string{PoolSingle: "s", PoolBackup: "b"}}, slowFirst)
-		}},
-	{"collage-first", "groups of 4 close at arrival, encode 1 ms, collage 25 ms: cells answer at 26 ms where the S-CNN is slow",
-		func() *Scenario {
-			return tiny(StrategySpec{Name: "collage", Kind: StrategyCollage, Grid: 2, Decoder: DecoderFirst, MaxWait: 50e6,
-				Pools: map[string]string{PoolSingle: "s", PoolCollage: "c"}}, slowFirst)
-		}},
-	{"collage-deadline-resend", "deadline 15 ms: the collage (26 ms) answers; with re-send the copy on server 1 takes 10 ms and answers at 25 ms first",
-		func() *Scenario {
-			return tiny(StrategySpec{Name: "deadline", Kind: StrategyCollage, Grid: 2, Decoder: DecoderDeadline, Deadline: 15e6, Resend: true, MaxWait: 50e6,
-				Pools: map[string]string{PoolSingle: "s", PoolCollage: "c"}}, slowFirst)
-		}},
-	{"parity", "k = 4: three data answers at 10 ms, parity at 20 ms, decode 2 ms: the slow request is reconstructed at 22 ms",
-		func() *Scenario {
-			return tiny(StrategySpec{Name: "parity", Kind: StrategyParity, K: 4, MaxWait: 50e6,
-				Pools: map[string]string{PoolSingle: "s", PoolParity: "p"}}, slowFirst)
-		}},
-}
-
+// TestTraces runs the datadriven traces of testdata/*.txt: each file is a
+// tiny scenario (TOML, with constant service times so that the order and
+// instant of every answer can be worked out by hand; its first comment says
+// why the trace is what it is), a line "----", and the expected trace of
+// answers. go test ./sim -run TestTraces -rewrite rewrites the traces.
 func TestTraces(t *testing.T) {
-	for _, tc := range traceCases {
-		t.Run(tc.name, func(t *testing.T) {
-			sc := tc.sc()
-			var b strings.Builder
-			fmt.Fprintf(&b, "# %s\n", tc.why)
-			fmt.Fprintf(&b, "# id arrival_ms answer_ms latency_ms source\n")
-			m := runOne(t, sc, 0, func(run *Run, r Req, arr int64, src int) {
-				fmt.Fprintf(&b, "%d %g %g %g %s\n", r.ID, float64(arr)/1e6, float64(run.Now())/1e6, float64(run.Now()-arr)/1e6, Sources[src])
-			})
-			fmt.Fprintf(&b, "# answered %d failed %d tasks %d\n", m.Answered, m.Failed, m.Tasks)
-			path := filepath.Join("testdata", tc.name+".txt")
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no traces in testdata/ (%v)", err)
+	}
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), ".txt")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scText, want, ok := strings.Cut(string(data), "\n----\n")
+			if !ok {
+				t.Fatalf("%s: no line ---- between the scenario and the expected trace", path)
+			}
+			got := answerTrace(t, path, scText)
 			if *rewrite {
-				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+				if err := os.WriteFile(path, []byte(scText+"\n----\n"+got), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./sim -run TestTraces -rewrite to write it)", err)
-			}
-			if got := b.String(); got != string(want) {
-				t.Errorf("trace differs from %s (go test ./sim -run TestTraces -rewrite rewrites it):\ngot:\n%swant:\n%s", path, got, want)
+			if got != want {
+				t.Errorf("trace differs from %s (go test ./sim -run 'TestTraces/%s' -rewrite rewrites it):\ngot:\n%swant:\n%s", path, name, got, want)
 			}
 		})
 	}
 }
+
+// answerTrace runs the scenario's one strategy, one replication, and writes
+// every answer in the order the load balancer got it.
+func answerTrace(t *testing.T, path, text string) string {
+	t.Helper()
+	sc, _, err := scenarios.Parse(path, []byte(text), filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Strategies) != 1 || sc.Replications != 1 {
+		t.Fatalf("%s: a trace scenario has one strategy and one replication", path)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# id arrival_ms answer_ms latency_ms source\n")
+	sink := &traceSink{w: &b}
+	res, err := sim.SimulateWith(sc, sim.Options{Workers: 1, Trace: func(string, int) (sim.TraceSink, error) { return sink, nil }})
+	if err != nil {
+		t.Fatalf("seed %d: %v", sc.Seed, err)
+	}
+	m := res[0].Reps[0]
+	fmt.Fprintf(&b, "# answered %d failed %d tasks %d\n", m.Answered, m.Failed, m.Tasks)
+	return b.String()
+}
+
+type traceSink struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *traceSink) Answer(r sim.TraceRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
+	fmt.Fprintf(s.w, "%d %g %g %g %s\n", r.ID, ms(r.ArrivalNs), ms(r.ArrivalNs+r.LatencyNs), ms(r.LatencyNs), r.Source)
+}
+
+func (s *traceSink) Close() error { return nil }

@@ -80,7 +80,11 @@ const (
 // Models apply in the order given: factors multiply, extra delays add, and
 // empirical/trace latencies act as a floor (service = max(so far, draw)).
 type StragglerSpec struct {
-	Kind    string
+	Kind string
+	// Name, when set, names the model's random streams; without it they are
+	// named by a hash of the model's kind and parameters. Either way a
+	// model's random numbers do not depend on its place in the list.
+	Name    string
 	Pools   []string // pools it covers; empty: all
 	Servers []int    // server indices within those pools; empty: all
 	// bernoulli: with probability P a task gets Extra delay (ns) or Slowdown.

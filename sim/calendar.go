@@ -2,23 +2,28 @@ package sim
 
 import "math/bits"
 
+// eventKind says what an event is; a and b of the event mean what the kind says.
+type eventKind uint8
+
 // Event kinds. The engine is a calendar of small value-type events ordered by
 // (time, sequence number), so that ties break in the order events were scheduled.
 const (
-	evArrival  uint8 = iota // next arrival (batch) of the workload
-	evReach                 // task a reaches its server (after network delay)
-	evFinish                // task a finishes service on its server (b = task generation)
-	evResponse              // task a's answer reaches the load balancer (b = task generation)
-	evTimer                 // strategy timer: a = tag, b = payload
-	evFail                  // server a fails
-	evRepair                // server a is repaired
+	evArrival    eventKind = iota // next arrival (batch) of the workload
+	evReach                       // task a (generation b) reaches its pool (after network delay)
+	evFinish                      // task a finishes service b (its Task.service) on its server
+	evResponse                    // task a's (generation b) answer reaches the load balancer
+	evReqTimer                    // strategy timer of kind timer for the request in slot a with id b
+	evGroupTimer                  // strategy timer of kind timer for group a, generation b
+	evFail                        // server a fails (b: its index in Run.failRng)
+	evRepair                      // server a is repaired (b as for evFail)
 )
 
 type event struct {
-	t    int64
-	b    int64
-	a    int32
-	kind uint8
+	t     int64
+	b     int64
+	a     int32
+	kind  eventKind
+	timer TimerKind
 }
 
 // entry is what the heap orders: the time, then the scheduling sequence in
@@ -49,11 +54,25 @@ type calendar struct {
 	ev   []event // payloads by slot
 	free []uint32
 	seq  uint64
+	// refused says push refused an event; refusedEvent is the first.
+	refused      bool
+	refusedEvent event
 }
 
 func (c *calendar) Len() int { return len(c.h) }
 
-func (c *calendar) push(t int64, kind uint8, a int32, b int64) {
+// push schedules e at time t. It refuses a time outside [0, MaxTime] (a
+// negative one is a sum that wrapped around) and an event beyond what an
+// entry's key can order (maxPending at once, maxEvents in all): it drops the
+// event and keeps the first one refused in refused, for the run to stop on.
+func (c *calendar) push(t int64, e event) {
+	if uint64(t) > uint64(MaxTime) || len(c.h) >= maxPending || c.seq >= maxEvents {
+		if !c.refused {
+			e.t = t
+			c.refused, c.refusedEvent = true, e
+		}
+		return
+	}
 	var slot uint32
 	if n := len(c.free); n > 0 {
 		slot = c.free[n-1]
@@ -65,20 +84,21 @@ func (c *calendar) push(t int64, kind uint8, a int32, b int64) {
 		}
 		c.ev = append(c.ev, event{})
 	}
-	c.ev[slot] = event{t: t, kind: kind, a: a, b: b}
+	e.t = t
+	c.ev[slot] = e
 	c.seq++
-	e := entry{t: t, key: c.seq<<slotBits | uint64(slot)}
-	h := append(c.h, e)
+	en := entry{t: t, key: c.seq<<slotBits | uint64(slot)}
+	h := append(c.h, en)
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 4
-		if !e.before(&h[p]) {
+		if !en.before(&h[p]) {
 			break
 		}
 		h[i] = h[p]
 		i = p
 	}
-	h[i] = e
+	h[i] = en
 	c.h = h
 }
 

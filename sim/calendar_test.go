@@ -20,7 +20,7 @@ func TestCalendarOrder(t *testing.T) {
 	for step := 0; step < 100_000; step++ {
 		if len(pending) == 0 || r.IntN(3) > 0 {
 			at := now + int64(r.IntN(50)) // small range: many ties
-			c.push(at, evTimer, 0, int64(seq))
+			c.push(at, event{kind: evReqTimer, b: int64(seq)})
 			// Keep the reference sorted: after every event of the same time.
 			k := sort.Search(len(pending), func(i int) bool { return pending[i].t > at })
 			pending = append(pending, ref{})

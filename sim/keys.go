@@ -1,0 +1,37 @@
+package sim
+
+// drawKey names the keyed draws (see rand.go) of one task or group: its n-th
+// draw from a stream is keyOf(seed, stream, a, b+n), n < drawsPerKey.
+//
+// A request's copy c has key reqKey(id, c) in every strategy, so copy 0 of
+// request 42 has the same service time under none, replicate, hedge,
+// collage and parity. The layout keeps every field whole, for any copy
+// number: a holds the request id and the copy number modulo 8, b the copy
+// number's higher part; groups (collages, parity inputs) set the top bit of
+// a and hold their id and a salt. Keys are distinct for request and group
+// ids below 2^60 (Check bounds the request count far below) and any copy
+// number, so no two draws share their random numbers.
+type drawKey struct{ a, b uint64 }
+
+// drawsPerKey is the number of draws one key may take from one stream: a
+// bernoulli straggler takes 0 and 1, an empirical one 2.
+const drawsPerKey = 4
+
+func reqKey(id int64, copy int) drawKey {
+	return drawKey{a: uint64(id)<<3 | uint64(copy)&7, b: uint64(copy) >> 3 * drawsPerKey}
+}
+
+func groupKey(gid int64, salt int) drawKey {
+	return drawKey{a: 1<<63 | uint64(gid)<<3 | uint64(salt)}
+}
+
+// key returns the key of draw n (< drawsPerKey) of stream.
+func (k drawKey) key(seed, stream uint64, n uint64) uint64 {
+	return keyOf(seed, stream, k.a, k.b+n)
+}
+
+// Key salts for group tasks.
+const (
+	saltCollage = 1
+	saltParity  = 2
+)

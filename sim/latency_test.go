@@ -1,0 +1,87 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// A point mass is reported exactly: every percentile and the maximum of
+// 250 ms latencies are 250 ms (the bucket's upper edge, 250.085 ms, was
+// reported before).
+func TestPercentilesOfPointMass(t *testing.T) {
+	sc := queueScenario("const10ms", 100, DispatchRoundRobin, 10)
+	sc.Profile.Model("const10ms").Latency = Const(250e6)
+	sc.Requests, sc.Replications = 500, 1
+	m := simulate(t, sc)[0].Reps[0]
+	for name, v := range map[string]Float{"p50": m.P50Ms, "p99": m.P99Ms, "p99.9": m.P999Ms, "max": m.MaxMs, "mean": m.MeanMs} {
+		if v != 250 {
+			t.Errorf("%s = %v ms, want exactly 250", name, v)
+		}
+	}
+}
+
+// Latencies far beyond any real service time are recorded as they are: a
+// latency of 1e9 ms (11 days) or 1e12 ms (31 years) keeps the maximum above
+// the mean and the percentiles in place (they were dropped, or became 0).
+// Longer ones cannot happen: a run stops with an error past MaxTime.
+func TestHugeLatenciesRecorded(t *testing.T) {
+	for _, ms := range []float64{1e9, 1e12} {
+		l := newLatencies()
+		for range 98 {
+			l.record(10e6)
+		}
+		l.record(int64(ms * 1e6))
+		l.record(int64(ms * 1e6))
+		if got := l.quantile(1); got != int64(ms*1e6) {
+			t.Errorf("%g ms: max %d ns, want %d", ms, got, int64(ms*1e6))
+		}
+		if p := l.quantile(0.995); float64(p) < 0.999*ms*1e6 {
+			t.Errorf("%g ms: p99.5 %d ns, want about %g (2 of 100 latencies are that long)", ms, p, ms*1e6)
+		}
+		if p := l.quantile(0.5); math.Abs(float64(p)-10e6) > 10e6/2048 {
+			t.Errorf("%g ms: p50 %d ns, want 10 ms within 1/2048", ms, p)
+		}
+	}
+}
+
+// Every reported percentile is within half a bucket, 1/2048 of its value
+// (3 significant digits, as the README states), of the exact sample
+// percentile by HdrHistogram's rank rule, and between the exact minimum and
+// maximum.
+func TestPercentilePrecision(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, d := range testDists {
+		l := newLatencies()
+		xs := make([]int64, 20_000)
+		for i := range xs {
+			xs[i] = max(1, ns(d.Sample(r)))
+			l.record(xs[i])
+		}
+		slices.Sort(xs)
+		for _, p := range []float64{0.001, 0.1, 0.5, 0.9, 0.99, 0.999} {
+			rank := min(max(int(p*float64(len(xs))+0.5), 1), len(xs))
+			exact := xs[rank-1]
+			got := l.quantile(p)
+			if math.Abs(float64(got-exact)) > float64(exact)/2048+1 || got < xs[0] || got > xs[len(xs)-1] {
+				t.Errorf("%s: quantile %g = %d ns, exact %d ns: off by more than 1/2048 (seed: rand.NewPCG(1, 1); go test ./sim -run TestPercentilePrecision)", d, p, got, exact)
+			}
+		}
+	}
+}
+
+// bucketSize agrees with the histogram's own buckets.
+func TestBucketSize(t *testing.T) {
+	l := newLatencies()
+	r := rand.New(rand.NewPCG(2, 2))
+	for range 10_000 {
+		v := int64(r.Uint64N(uint64(MaxTime-1))>>r.UintN(62)) + 1
+		size := bucketSize(v)
+		lo := v &^ (size - 1)
+		hi := lo + size - 1
+		if !l.h.ValuesAreEquivalent(lo, hi) || (lo > 1 && l.h.ValuesAreEquivalent(lo-1, lo)) || l.h.ValuesAreEquivalent(hi, hi+1) {
+			t.Fatalf("value %d: bucketSize %d does not match the histogram's bucket", v, size)
+		}
+	}
+}

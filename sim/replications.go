@@ -1,0 +1,188 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// RepSeed returns the seed of replication rep of a scenario seeded with seed.
+func RepSeed(seed uint64, rep int) uint64 {
+	return keyOf(seed, StreamID("replication"), uint64(rep), 0)
+}
+
+// Simulate runs every strategy of sc for sc.Replications replications, on up
+// to workers goroutines (0: all cores), and returns one result per strategy in
+// the scenario's order. Results do not depend on workers.
+func Simulate(sc *Scenario, workers int) ([]StrategyResult, error) {
+	return SimulateWith(sc, Options{Workers: workers})
+}
+
+// Options tune how Simulate runs; none changes the results.
+type Options struct {
+	Workers int // parallel runs; 0: all cores
+	// Trace, when set, is asked for a sink for each (strategy, replication)
+	// run and receives every counted answer of it, in order. Sinks are used
+	// from worker goroutines, one goroutine per sink.
+	Trace func(strategy string, rep int) (TraceSink, error)
+}
+
+// TraceSink receives the answers of one run.
+type TraceSink interface {
+	Answer(TraceRecord)
+	Close() error
+}
+
+// TraceRecord is one answered request.
+type TraceRecord struct {
+	ID        int64
+	ArrivalNs int64
+	LatencyNs int64
+	Source    string
+}
+
+// SimulateWith is Simulate with options.
+func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
+	n, err := Jobs(sc)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]JobResult, n)
+	jobs := make(chan int)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				outs[j] = RunJob(sc, j, opt.Trace)
+			}
+		}()
+	}
+	for j := 0; j < n; j++ {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	return Assemble(sc, outs)
+}
+
+// JobResult is what one (strategy, replication) run of a scenario produced.
+type JobResult struct {
+	m   Metrics
+	lat *latencies
+	err error
+}
+
+// Jobs returns the number of independent runs of sc: strategies x
+// replications. Job j is replication j % R of strategy j / R. Callers that
+// schedule runs themselves (a sweep over many scenarios) run each with
+// RunJob and join them with Assemble.
+func Jobs(sc *Scenario) (int, error) {
+	if sc.Profile == nil {
+		return 0, errors.New("sim: scenario has no profile")
+	}
+	if len(sc.Strategies) == 0 {
+		return 0, errors.New("sim: scenario has no strategies")
+	}
+	if err := sc.Check(); err != nil {
+		return 0, err
+	}
+	return len(sc.Strategies) * max(1, sc.Replications), nil
+}
+
+// RunJob runs job j of sc (see Jobs); trace may be nil.
+func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink, error)) JobResult {
+	reps := max(1, sc.Replications)
+	s, r := j/reps, j%reps
+	var o JobResult
+	if o.err = sc.Check(); o.err != nil {
+		return o
+	}
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	var sink TraceSink
+	if trace != nil {
+		if sink, o.err = trace(sc.Strategies[s].Name, r); o.err != nil {
+			return o
+		}
+		run.onAnswer = func(q Req, arrival int64, src Source) {
+			if q.ID >= sc.Warmup {
+				sink.Answer(TraceRecord{ID: q.ID, ArrivalNs: arrival, LatencyNs: run.now - arrival, Source: src.String()})
+			}
+		}
+	}
+	o.m = run.execute()
+	o.lat = run.lat
+	if sink != nil {
+		o.err = sink.Close()
+	}
+	if run.err != nil {
+		o.err = fmt.Errorf("sim: strategy %q, replication %d (seed %d): %w", sc.Strategies[s].Name, r, run.seed, run.err)
+	}
+	return o
+}
+
+// Assemble joins the results of every job of sc, in job order, into one
+// result per strategy.
+func Assemble(sc *Scenario, outs []JobResult) ([]StrategyResult, error) {
+	reps := max(1, sc.Replications)
+	if len(outs) != len(sc.Strategies)*reps {
+		panic("sim: Assemble needs the result of every job")
+	}
+	results := make([]StrategyResult, len(sc.Strategies))
+	for s := range sc.Strategies {
+		spec := &sc.Strategies[s]
+		res := StrategyResult{Name: spec.Name, Kind: spec.Kind}
+		merged := newLatencies()
+		for r := 0; r < reps; r++ {
+			o := outs[s*reps+r]
+			if o.err != nil {
+				return nil, o.err
+			}
+			res.Reps = append(res.Reps, o.m)
+			merged.merge(o.lat)
+			if o.m.Unstable && !res.Unstable {
+				res.Unstable = true
+				res.UnstableNote = fmt.Sprintf("replication %d (seed %d): %s", r, o.m.Seed, o.m.UnstableNote)
+			}
+		}
+		res.Pools = poolUses(sc, spec)
+		var cost float64
+		for _, p := range res.Pools {
+			res.Servers += p.Servers
+			cost += float64(p.Servers) * float64(p.PricePerHour)
+		}
+		res.CostHour = Float(cost)
+		res.Summary = summarise(res.Reps)
+		res.CDF = cdf(merged)
+		results[s] = res
+	}
+	return results, nil
+}
+
+// poolUses lists the pools a strategy uses, by role, in a fixed role order.
+func poolUses(sc *Scenario, spec *StrategySpec) []PoolUse {
+	var out []PoolUse
+	for _, pr := range PoolRoles {
+		role := pr.Name
+		name, ok := spec.Pools[role]
+		if !ok {
+			continue
+		}
+		for i := range sc.Pools {
+			if p := &sc.Pools[i]; p.Name == name {
+				out = append(out, PoolUse{Name: name, Role: role, Model: p.Model, Servers: p.Servers, PricePerHour: Float(p.PricePerHour)})
+			}
+		}
+	}
+	return out
+}
