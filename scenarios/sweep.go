@@ -58,7 +58,7 @@ func Expand(meta *Meta) ([]Point, error) {
 		doc := deepCopy(meta.doc).(map[string]any)
 		delete(doc, "sweep")
 		for _, p := range params {
-			if err := setPath(doc, p.Key, p.Value); err != nil {
+			if _, err := setPath(doc, p.Key, p.Value); err != nil {
 				return nil, fmt.Errorf("scenarios: %s: sweep %s: %w", meta.File, p.Key, err)
 			}
 		}
@@ -159,7 +159,7 @@ func (d *decoder) sweep(t *table, doc map[string]any) *Sweep {
 			t.errf(k, "cannot sweep the sweep table")
 			continue
 		}
-		if err := setPath(deepCopy(doc).(map[string]any), k, arr[0]); err != nil {
+		if _, err := setPath(deepCopy(doc).(map[string]any), k, arr[0]); err != nil {
 			t.errf(k, "%v", err)
 			continue
 		}
@@ -219,28 +219,29 @@ func splitPath(p string) ([]string, error) {
 // setPath sets the value at a key path in a decoded document, creating
 // missing tables. Inside an array of tables a part is an index ("[0]" or "0")
 // or the name of an element.
-func setPath(doc map[string]any, path string, v any) error {
+func setPath(doc map[string]any, path string, v any) (string, error) {
 	parts, err := splitPath(path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var cur any = doc
+	resolved := "" // the path as the decoder names it: "pools[0].servers"
 	for i, part := range parts {
 		last := i == len(parts)-1
 		switch c := cur.(type) {
 		case map[string]any:
 			if strings.HasPrefix(part, "[") {
-				return fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
+				return "", fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
 			}
 			if last {
 				switch c[part].(type) {
 				case map[string]any:
-					return fmt.Errorf("%s is a table; sweep one of its keys", path)
+					return "", fmt.Errorf("%s is a table; sweep one of its keys", path)
 				case []map[string]any:
-					return fmt.Errorf("%s is an array of tables; sweep a key of one element, e.g. %s[0].KEY or %s.NAME.KEY", path, path, path)
+					return "", fmt.Errorf("%s is an array of tables; sweep a key of one element, e.g. %s[0].KEY or %s.NAME.KEY", path, path, path)
 				}
 				c[part] = v
-				return nil
+				return joinPath(resolved, part), nil
 			}
 			next, ok := c[part]
 			if !ok {
@@ -248,14 +249,15 @@ func setPath(doc map[string]any, path string, v any) error {
 				c[part] = next
 			}
 			cur = next
+			resolved = joinPath(resolved, part)
 		case []map[string]any:
 			if last {
-				return fmt.Errorf("%s is an array of tables; sweep a key of one element", strings.Join(parts[:i], "."))
+				return "", fmt.Errorf("%s is an array of tables; sweep a key of one element", strings.Join(parts[:i], "."))
 			}
 			idx := -1
 			if n, err := strconv.Atoi(strings.Trim(part, "[]")); err == nil {
 				if n < 0 || n >= len(c) {
-					return fmt.Errorf("index %d out of range: %s has %d elements", n, strings.Join(parts[:i], "."), len(c))
+					return "", fmt.Errorf("index %d out of range: %s has %d elements", n, strings.Join(parts[:i], "."), len(c))
 				}
 				idx = n
 			} else {
@@ -272,15 +274,16 @@ func setPath(doc map[string]any, path string, v any) error {
 					if s := suggest(part, names); s != "" {
 						msg += fmt.Sprintf("; did you mean %q?", s)
 					}
-					return fmt.Errorf("%s", msg)
+					return "", fmt.Errorf("%s", msg)
 				}
 			}
 			cur = c[idx]
+			resolved = indexPath(resolved, idx)
 		default:
-			return fmt.Errorf("%s is a value, not a table", strings.Join(parts[:i], "."))
+			return "", fmt.Errorf("%s is a value, not a table", strings.Join(parts[:i], "."))
 		}
 	}
-	return nil
+	return resolved, nil
 }
 
 func deepCopy(v any) any {
@@ -319,4 +322,68 @@ func formatValue(v any) string {
 		return strconv.FormatBool(x)
 	}
 	return fmt.Sprint(v)
+}
+
+// checkSweep decodes every point of the sweep, as Expand does but without
+// re-encoding the text, so that a file that loads also sweeps. An error that a
+// swept value causes names the [sweep] entry's line and key, with the key
+// path it set; one no single value explains names the [sweep] table.
+func (meta *Meta) checkSweep() error {
+	sw := meta.Sweep
+	if sw == nil || len(sw.Params) == 0 {
+		return nil
+	}
+	cache := &distParser{read: meta.src.read}
+	var errs ErrorList
+	for i, params := range sw.combinations() {
+		doc := deepCopy(meta.doc).(map[string]any)
+		delete(doc, "sweep")
+		resolved := map[string]Param{}
+		for _, p := range params {
+			rp, err := setPath(doc, p.Key, p.Value)
+			if err != nil {
+				errs = append(errs, &Error{File: meta.File, Line: meta.lines.line(sweepKey(p.Key)), Path: sweepKey(p.Key), Msg: err.Error()})
+				continue
+			}
+			resolved[rp] = p
+		}
+		d := &decoder{file: meta.File, lines: meta.lines, dists: cache}
+		d.overlay = func(path string) (int, string, bool) {
+			for rp, p := range resolved {
+				if path == rp || strings.HasPrefix(path, rp+".") || strings.HasPrefix(path, rp+"[") {
+					return meta.lines.line(sweepKey(p.Key)), sweepKey(p.Key), true
+				}
+			}
+			return 0, "", false
+		}
+		d.scenario(d.table("", doc), &Meta{File: meta.File, doc: doc, lines: meta.lines, src: meta.src})
+		for _, e := range d.errs {
+			if e.Path == "" || !strings.HasPrefix(e.Path, "sweep.") {
+				// Not explained by one swept value: name the point.
+				e.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, paramsString(params), e.Msg)
+			} else {
+				e.Msg = fmt.Sprintf("value %s: %s", formatValue(resolved[pathOf(resolved, e.Path)].Value), e.Msg)
+			}
+			errs = append(errs, e)
+		}
+		if len(errs) > 3*maxErrors {
+			break
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return sortErrors(errs)
+}
+
+func sweepKey(k string) string { return joinPath("sweep", k) }
+
+// pathOf finds the resolved path whose [sweep] key is key.
+func pathOf(resolved map[string]Param, key string) string {
+	for rp, p := range resolved {
+		if sweepKey(p.Key) == key {
+			return rp
+		}
+	}
+	return ""
 }
