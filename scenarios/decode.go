@@ -429,6 +429,9 @@ func (d *decoder) distTable(path string, m map[string]any) sim.Dist {
 			out.B = scaleValue(out.B, scale)
 		}
 	}
+	if d.hasFailed(path) {
+		return sim.Dist{}
+	}
 	if err := out.Validate(); err != nil {
 		t.errf("", "%v", err)
 		return sim.Dist{}

@@ -20,13 +20,13 @@ type Error struct {
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("scenarios: ")
-	b.WriteString(cleanText(e.File, maxEcho))
+	b.WriteString(cleanText(e.File, maxPath))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
 	if e.Path != "" {
-		b.WriteString(cleanText(e.Path, maxEcho))
+		b.WriteString(cleanText(e.Path, maxPath))
 		b.WriteString(": ")
 	}
 	b.WriteString(cleanText(e.Msg, maxMessage))
@@ -67,7 +67,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	s := fmt.Sprintf("scenarios: %s:%d:%d: %s", cleanText(e.File, maxEcho), e.Line, e.Col, cleanText(e.Msg, maxMessage))
+	s := fmt.Sprintf("scenarios: %s:%d:%d: %s", cleanText(e.File, maxPath), e.Line, e.Col, cleanText(e.Msg, maxMessage))
 	if e.Context != "" {
 		s += "\n\n" + e.Context
 	}
@@ -113,6 +113,7 @@ func sortErrors(l ErrorList) ErrorList {
 // whole message.
 const (
 	maxEcho    = 60
+	maxPath    = 400
 	maxMessage = 600
 )
 

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/collagesim/collagesim/sim"
@@ -171,6 +172,7 @@ func nestingDepth(data []byte) (line, deepest int) {
 // limits checks the whole scenario against the limits above and the
 // simulated clock's range.
 func (d *decoder) limits(t *table, sc *sim.Scenario) {
+	n := len(d.errs) // the checks of the whole follow only when the parts pass
 	if sc.Replications > MaxReplications {
 		t.errf("replications", "%s", limitErr("replications", sc.Replications, MaxReplications, "MaxReplications: each keeps a 250 kB histogram; use more requests instead"))
 	}
@@ -184,8 +186,11 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 		}
 		servers += min(p.Servers, MaxServers+1)
 	}
-	if servers > MaxServers {
+	if servers > MaxServers && len(d.errs) == n {
 		t.errf("pools", "%s", limitErr("the pools' servers together", servers, MaxServers, "MaxServers: each costs about 600 bytes in every run going at once"))
+	}
+	if len(d.errs) > n {
+		return
 	}
 	reps := max(1, sc.Replications)
 	if n := len(sc.Strategies) * min(reps, MaxReplications); n > MaxJobs {
@@ -241,8 +246,14 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 		}
 		d.errAt(what, "the run would last %s of simulated time on average, above the limit of %s (MaxVirtualTime: the clock is int64 nanoseconds); raise the rate or lower requests", humanDuration(length), humanDuration(float64(MaxVirtualTime)))
 	}
+	if len(d.errs) > n {
+		return
+	}
 	if total := arrivals * float64(len(sc.Strategies)*reps); total > MaxTotalRequests {
 		t.errf("requests", "%s", limitErr("(warmup + requests) x strategies x replications", fmt.Sprintf("%.3g", total), fmt.Sprintf("%.0e", float64(MaxTotalRequests)), "MaxTotalRequests: about a day of one core"))
+	}
+	if len(d.errs) > n {
+		return
 	}
 	if need := EstimateMemory(sc, 1); need > 0 {
 		if have := MachineMemory(); have > 0 && need > have*9/10 {
@@ -299,7 +310,9 @@ func CheckMemory(sc *sim.Scenario, workers int) error {
 
 // MachineMemory is the machine's memory in bytes (MemTotal of
 // /proc/meminfo, else sysinfo), or 0 when unknown.
-func MachineMemory() uint64 {
+func MachineMemory() uint64 { return machineMemory() }
+
+var machineMemory = sync.OnceValue(func() uint64 {
 	if f, err := os.Open("/proc/meminfo"); err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
@@ -319,7 +332,7 @@ func MachineMemory() uint64 {
 		return uint64(info.Totalram) * uint64(info.Unit)
 	}
 	return 0
-}
+})
 
 func humanBytes(b uint64) string {
 	switch {
@@ -361,4 +374,12 @@ func safeName(s string) error {
 		return fmt.Errorf("%s starts with %q: names become file names, so start with a letter, digit or '_'", echo(s), s[0])
 	}
 	return nil
+}
+
+// CheckLimits checks a scenario changed after loading (by command-line
+// overrides) against the limits Load checks.
+func CheckLimits(sc *sim.Scenario) error {
+	d := &decoder{file: sc.Name + " (with the command line's overrides)", lines: lineIndex{}}
+	d.limits(d.table("", map[string]any{}), sc)
+	return d.err()
 }

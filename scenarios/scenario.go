@@ -187,20 +187,22 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 	meta.Profile = ref
 	inline := d.models(t, "models")
 	var p *sim.Profile
+	cached, isCached := d.dists.profiles[ref]
 	switch {
 	case ref == "":
 		p = &sim.Profile{Name: "inline", Source: "models defined in the scenario"}
+	case isCached:
+		p = copyProfile(cached)
 	case strings.HasPrefix(ref, "builtin:"):
 		var err error
 		if p, err = Builtin(ref); err != nil {
 			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
 			return &sim.Profile{Name: ref, Models: inline}
 		}
+		d.dists.keepProfile(ref, p)
 	default:
 		var err error
-		if cached, ok := d.dists.profiles[ref]; ok {
-			p = copyProfile(cached)
-		} else if meta.src.embedded {
+		if meta.src.embedded {
 			var data []byte
 			if data, err = meta.src.read(ref); err == nil {
 				p, err = parseProfile(ref, data, meta.src.read)
@@ -216,9 +218,7 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
 			return &sim.Profile{Name: ref, Models: inline}
 		}
-		if _, ok := d.dists.profiles[ref]; !ok {
-			d.dists.keepProfile(ref, p)
-		}
+		d.dists.keepProfile(ref, p)
 	}
 	for _, m := range inline {
 		if old := p.Model(m.Name); old != nil {
@@ -348,7 +348,7 @@ func (d *decoder) pools(t *table, prof *sim.Profile) []sim.PoolSpec {
 		p := sim.PoolSpec{
 			Name:         pt.str("name", ""),
 			Model:        pt.str("model", ""),
-			Servers:      int(min(pt.intAtLeast("servers", 0, 1), MaxServers+1)),
+			Servers:      int(pt.intAtLeast("servers", 0, 1)),
 			Slots:        int(pt.intAtLeast("slots", DefaultSlots, 1)),
 			PricePerHour: pt.float("price_per_hour", 0),
 			Dispatch: pt.oneOf("dispatch", DefaultDispatch, sim.DispatchRoundRobin, sim.DispatchRandom,
@@ -512,7 +512,7 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 			if st.has("count") == st.has("fraction") {
 				st.errf("", "kind \"slow-nodes\" needs exactly one of `count` (servers per pool) and `fraction` (of each pool's servers)")
 			}
-			s.Count = int(min(st.intAtLeast("count", 0, 0), MaxServers+1))
+			s.Count = int(st.intAtLeast("count", 0, 0))
 			if smallestName != "" && s.Count > smallest {
 				st.errf("count", "%d slow servers per pool, but pool %s has only %d", s.Count, echo(smallestName), smallest)
 			}

@@ -86,8 +86,10 @@ func paramsString(ps []Param) string {
 	return strings.Join(s, ", ")
 }
 
-// MaxSweepPoints bounds the points of one sweep.
-const MaxSweepPoints = 100_000
+// MaxSweepPoints bounds the points of one sweep: each is decoded and
+// checked when the file is read (about 0.5 ms a point), and each is a
+// simulation.
+const MaxSweepPoints = 10_000
 
 // size is the number of points, saturating above MaxSweepPoints.
 func (sw *Sweep) size() int {
@@ -166,7 +168,7 @@ func (d *decoder) sweep(t *table, doc map[string]any) *Sweep {
 		sw.Params = append(sw.Params, SweepParam{Key: k, Values: arr})
 	}
 	if n := sw.size(); n > MaxSweepPoints {
-		t.errf("", "the sweep has %d points, more than %d", n, MaxSweepPoints)
+		t.errf("", "the sweep has %s points, above the limit of %d (MaxSweepPoints); sweep fewer values, or split the sweep into several files", map[bool]string{true: "more than " + strconv.Itoa(MaxSweepPoints), false: strconv.Itoa(n)}[n > MaxSweepPoints], MaxSweepPoints)
 	}
 	if sw.Mode == "zip" {
 		for _, p := range sw.Params[min(1, len(sw.Params)):] {
@@ -361,8 +363,6 @@ func (meta *Meta) checkSweep() error {
 			if e.Path == "" || !strings.HasPrefix(e.Path, "sweep.") {
 				// Not explained by one swept value: name the point.
 				e.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, paramsString(params), e.Msg)
-			} else {
-				e.Msg = fmt.Sprintf("value %s: %s", formatValue(resolved[pathOf(resolved, e.Path)].Value), e.Msg)
 			}
 			errs = append(errs, e)
 		}
@@ -377,13 +377,3 @@ func (meta *Meta) checkSweep() error {
 }
 
 func sweepKey(k string) string { return joinPath("sweep", k) }
-
-// pathOf finds the resolved path whose [sweep] key is key.
-func pathOf(resolved map[string]Param, key string) string {
-	for rp, p := range resolved {
-		if sweepKey(p.Key) == key {
-			return rp
-		}
-	}
-	return ""
-}

@@ -82,9 +82,9 @@ func TestSweepErrors(t *testing.T) {
 	// found when the file is read (every point is decoded), at the [sweep]
 	// entry's line, not the base table's.
 	for _, tc := range []struct{ sweep, want string }{
-		{`"pools.scnn.servers" = [1, 0]`, `t.toml:31: sweep."pools.scnn.servers": value 0: pools[0].servers: must be >= 1, got 0`},
-		{`"arrivals.rte" = ["1/s"]`, `t.toml:31: sweep."arrivals.rte": value "1/s": arrivals.rte: unknown key`},
-		{`"pools.scnn.servers" = ["nine"]`, `t.toml:31: sweep."pools.scnn.servers": value "nine": pools[0].servers: must be an integer`},
+		{`"pools.scnn.servers" = [1, 0]`, `t.toml:31: sweep."pools.scnn.servers": pools[0].servers: must be >= 1, got 0`},
+		{`"arrivals.rte" = ["1/s"]`, `t.toml:31: sweep."arrivals.rte": arrivals.rte: unknown key`},
+		{`"pools.scnn.servers" = ["nine"]`, `t.toml:31: sweep."pools.scnn.servers": pools[0].servers: must be an integer`},
 	} {
 		doc := base + "\n[sweep]\nmode = \"product\"\n" + tc.sweep + "\n"
 		_, _, err := Parse("t.toml", []byte(doc), ".")

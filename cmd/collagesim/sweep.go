@@ -57,6 +57,9 @@ func (o overrideFlags) apply(fs *flag.FlagSet, sc *sim.Scenario) ([]string, erro
 		}
 		out = append(out, f.Name+"="+f.Value.String())
 	})
+	if err == nil && len(out) > 0 {
+		err = scenarios.CheckLimits(sc)
+	}
 	return out, err
 }
 
