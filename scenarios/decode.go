@@ -49,12 +49,20 @@ func parseDocument(file string, data []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// errorPosition is the line and column (1-based, in bytes) of a toml
-// error: from its byte offset where it has one, since the decoder reports
-// line 0 on some inputs (an unterminated string before CRLF).
+// errorPosition is the line and column (1-based, in bytes, as Go tools
+// count) of a toml error, from its byte offset: the decoder reports line 0
+// on some inputs (an unterminated string before CRLF) and counts columns in
+// runes.
 func errorPosition(data []byte, p toml.Position) (int, int) {
-	if p.Start < 0 || p.Start > len(data) || (p.Start == 0 && p.Line >= 1) {
-		return max(1, p.Line), max(1, p.Col)
+	if p.Start < 0 || p.Start > len(data) || (p.Start == 0 && (p.Line > 1 || p.Col > 1)) {
+		// No offset: convert the column from runes to bytes.
+		line, col := max(1, p.Line), max(1, p.Col)
+		lines := bytes.Split(data, []byte("\n"))
+		if line <= len(lines) {
+			r := []rune(string(lines[line-1]))
+			col = len(string(r[:min(col-1, len(r))])) + 1
+		}
+		return line, col
 	}
 	before := data[:p.Start]
 	line := bytes.Count(before, []byte("\n")) + 1
