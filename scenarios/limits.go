@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,11 @@ const (
 	MinArrivalGap = 1_000 // ns
 	// MaxNameLength bounds names used in file names.
 	MaxNameLength = 64
+	// MaxStateChanges bounds the expected state changes of the arrival
+	// process (mmpp) and of the straggler models that switch servers between
+	// states (markov, failure) over one run: each is an event, and holding
+	// times of nanoseconds would make a run of seconds never end.
+	MaxStateChanges = 1_000_000_000
 )
 
 // readLimited reads a file of at most limit bytes.
@@ -249,6 +255,7 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 	if len(d.errs) > n {
 		return
 	}
+	d.stateChanges(sc, length)
 	if total := arrivals * float64(len(sc.Strategies)*reps); total > MaxTotalRequests {
 		t.errf("requests", "%s", limitErr("(warmup + requests) x strategies x replications", fmt.Sprintf("%.3g", total), fmt.Sprintf("%.0e", float64(MaxTotalRequests)), "MaxTotalRequests: about a day of one core"))
 	}
@@ -258,6 +265,40 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 	if need := EstimateMemory(sc, 1); need > 0 {
 		if have := MachineMemory(); have > 0 && need > have*9/10 {
 			t.errf("", "this run needs about %s of memory (servers, replications, outstanding requests), more than 90%% of this machine's %s; use fewer servers, replications or requests", humanBytes(need), humanBytes(have))
+		}
+	}
+}
+
+// stateChanges checks that the state-switching processes change state at
+// most MaxStateChanges times, on average, over a run of length ns.
+func (d *decoder) stateChanges(sc *sim.Scenario, length float64) {
+	check := func(path string, a, b sim.Dist, copies int) {
+		cycle := a.Mean() + b.Mean()
+		if !(cycle > 0) || math.IsInf(cycle, 0) {
+			return // reported where the distributions are read
+		}
+		if n := 2 * length / cycle * float64(copies); n > MaxStateChanges {
+			d.errAt(path, "the states change about %.3g times in a run of %s (a cycle of %s on average, on %d server(s) or streams), above the limit of %.0e (MaxStateChanges); lengthen the holding times", n, humanDuration(length), humanDuration(cycle), copies, float64(MaxStateChanges))
+		}
+	}
+	if a := &sc.Arrivals; a.Process == sim.ArrivalMMPP {
+		check("arrivals.hold", a.Hold, a.Hold2, 1)
+	}
+	for i, st := range sc.Stragglers {
+		servers := 0
+		for _, p := range sc.Pools {
+			if len(st.Pools) == 0 || slices.Contains(st.Pools, p.Name) {
+				servers += p.Servers
+			}
+		}
+		if len(st.Servers) > 0 {
+			servers = len(st.Servers) * max(1, len(st.Pools))
+		}
+		switch st.Kind {
+		case sim.StragglerMarkov:
+			check(indexPath("stragglers", i)+".slow_for", st.SlowFor, st.NormalFor, servers)
+		case sim.StragglerFailure:
+			check(indexPath("stragglers", i)+".fail_after", st.FailAfter, st.RepairAfter, servers)
 		}
 	}
 }

@@ -136,11 +136,20 @@ func (d *decoder) model(t *table) sim.Model {
 			t.errf(k, "must be in [0, 1], got %g", v)
 		}
 	}
+	for i, v := range m.InputShape {
+		if v < 1 {
+			t.d.errAt(indexPath(t.keyPath("input_shape"), i), "must be >= 1, got %d", v)
+		}
+	}
+	batches := map[int]bool{}
 	for _, bt := range t.array("batch_latency") {
 		bl := sim.BatchLatency{Batch: int(bt.intAtLeast("batch", 0, 1)), Latency: bt.dist("latency")}
 		if !bt.has("batch") {
 			bt.missing("batch", "needs the batch size")
+		} else if batches[bl.Batch] && bl.Batch > 0 {
+			bt.errf("batch", "batch %d is given twice", bl.Batch)
 		}
+		batches[bl.Batch] = true
 		bt.done([]string{"batch", "latency"}, "")
 		m.BatchLatency = append(m.BatchLatency, bl)
 	}
