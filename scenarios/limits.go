@@ -322,7 +322,7 @@ func EstimateMemory(sc *sim.Scenario, workers int) uint64 {
 	}
 	servers := 0
 	for _, p := range sc.Pools {
-		servers += p.Servers * max(1, p.Slots)
+		servers += p.Servers
 	}
 	outstanding := min(sc.Stability.MaxOutstanding, sc.Warmup+sc.Requests)
 	if outstanding <= 0 {
