@@ -273,6 +273,8 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 		unit := t.oneOf("file_unit", "ms", "ns", "us", "ms", "s")
 		if !t.has("file") {
 			t.missing("file", "process \"trace\" needs `file`, one arrival timestamp (or, with file_format = \"intervals\", inter-arrival time) per line")
+		} else if a.TraceOf == "" && !d.hasFailed(t.keyPath("file")) {
+			t.errf("file", "must name a file of arrival timestamps, got an empty string")
 		} else if a.TraceOf != "" {
 			times, err := d.arrivalTrace(a.TraceOf, format, columnUnits[unit])
 			if err != nil {
@@ -542,7 +544,9 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 				st.errf("", "kind \"trace\" needs exactly one of `file` (latencies in ms, one per line, replayed in order) and `latency = \"samples:FILE\"`")
 			}
 			if st.has("file") {
-				if name := st.str("file", ""); name != "" {
+				if name := st.str("file", ""); name == "" && !d.hasFailed(st.keyPath("file")) {
+					st.errf("file", "must name a file of latencies, got an empty string")
+				} else if name != "" {
 					dd, err := d.dists.parse("samples:" + name)
 					if err != nil {
 						st.errf("file", "%v", err)
