@@ -76,6 +76,13 @@ func (e *SyntaxError) Error() string {
 
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
+// printableError wraps an error from outside this package (the file system's,
+// which echoes the path as given) so that its message is safe to print.
+type printableError struct{ err error }
+
+func (e *printableError) Error() string { return "scenarios: " + cleanText(e.err.Error(), maxMessage) }
+func (e *printableError) Unwrap() error { return e.err }
+
 // maxErrors caps how many problems one file reports.
 const maxErrors = 20
 

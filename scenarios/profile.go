@@ -39,7 +39,7 @@ func LoadProfile(path string) (*sim.Profile, error) {
 	}
 	data, err := readLimited(path, MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %w", err)
+		return nil, &printableError{err}
 	}
 	return ParseProfile(path, data, filepath.Dir(path))
 }

@@ -64,7 +64,7 @@ func Load(path string) (*sim.Scenario, *Meta, error) {
 	}
 	data, err := readLimited(path, MaxFileBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scenarios: %w", err)
+		return nil, nil, &printableError{err}
 	}
 	return Parse(path, data, filepath.Dir(path))
 }

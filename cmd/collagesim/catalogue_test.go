@@ -22,7 +22,8 @@ import (
 //	ARGS | EXIT | FRAGMENT [&& FRAGMENT]... [| pending: REASON]
 //
 // ARGS are split on spaces; @NAME is the file testdata/catalogue/NAME, OUT
-// the output folder and %REPO% the repository's root. A FRAGMENT must appear in stdout or stderr; !FRAGMENT
+// the output folder, %REPO% the repository's root, and a Go-quoted argument
+// ("\xff") is unquoted. A FRAGMENT must appear in stdout or stderr; !FRAGMENT
 // must not. Each input runs in a fresh working directory, and the test checks
 // that it exits with EXIT, prints no panic or Go stack, writes nothing outside
 // the working directory's OUT folder and leaves no temporary files. Entries
@@ -151,6 +152,9 @@ func (e *catalogueEntry) run(t *testing.T, bin, dir, repo, ort string) {
 	}
 	args := make([]string, len(e.args))
 	for i, a := range e.args {
+		if q, err := strconv.Unquote(a); err == nil && strings.HasPrefix(a, `"`) {
+			a = q // a Go-quoted argument: bytes a line cannot hold
+		}
 		switch {
 		case strings.HasPrefix(a, "@"):
 			args[i] = filepath.Join(dir, a[1:])
