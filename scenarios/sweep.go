@@ -360,9 +360,15 @@ func (meta *Meta) checkSweep() error {
 		}
 		d.scenario(d.table("", doc), &Meta{File: meta.File, doc: doc, lines: meta.lines, src: meta.src})
 		for _, e := range d.errs {
-			if e.Path == "" || !strings.HasPrefix(e.Path, "sweep.") {
-				// Not explained by one swept value: name the point.
-				e.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, paramsString(params), e.Msg)
+			if !strings.HasPrefix(e.Path, "sweep.") {
+				// Not explained by one swept value: the [sweep] table's
+				// line, the point and the key path.
+				where := e.Path
+				if where != "" {
+					where += ": "
+				}
+				e.Line, e.Path = meta.lines.line("sweep"), "sweep"
+				e.Msg = fmt.Sprintf("at point %d (%s): %s%s", i, paramsString(params), where, e.Msg)
 			}
 			errs = append(errs, e)
 		}
