@@ -41,21 +41,3 @@ func TestBundledLoad(t *testing.T) {
 		})
 	}
 }
-
-func FuzzParse(f *testing.F) {
-	def, err := BundledText("default")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(def)
-	f.Add([]byte(base))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, meta, err := Parse("fuzz.toml", data, "/nonexistent")
-		if err == nil && (sc == nil || meta == nil) {
-			t.Fatal("nil scenario without error")
-		}
-		if err == nil && meta.Sweep != nil && meta.Sweep.size() <= 20 {
-			Expand(meta)
-		}
-	})
-}

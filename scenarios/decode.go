@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -18,29 +19,83 @@ type decoder struct {
 	lines lineIndex
 	errs  ErrorList
 	dists *distParser
+	// failed holds the key paths that have an error: a key gets one error,
+	// and checks that depend on a key that failed say nothing.
+	failed map[string]bool
+	// overlay, when set, maps a key path to the line and key of the
+	// [sweep] entry that set it at a sweep point.
+	overlay func(path string) (line int, key string, ok bool)
 }
 
 // parseDocument decodes TOML text into a generic map, turning syntax errors
 // into *SyntaxError.
 func parseDocument(file string, data []byte) (map[string]any, error) {
+	if err := checkText(file, data); err != nil {
+		return nil, err
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(data), &m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			ctx := pe.ErrorWithPosition()
-			if i := strings.Index(ctx, ":\n\n"); i >= 0 {
-				ctx = ctx[i+3:]
-			}
-			return nil, &SyntaxError{File: file, Line: pe.Position.Line, Col: pe.Position.Col,
-				Msg: pe.Message, Context: strings.TrimRight(ctx, "\n"), Err: err}
+			// toml's own ErrorWithPosition indexes out of range on some
+			// inputs (an unterminated string before CRLF): sourceContext
+			// takes any text.
+			line, col := errorPosition(data, pe.Position)
+			return nil, &SyntaxError{File: file, Line: line, Col: col,
+				Msg: pe.Message, Context: sourceContext(string(data), line, col), Err: err}
 		}
 		return nil, &Error{File: file, Msg: err.Error(), Err: err}
 	}
 	return m, nil
 }
 
+// errorPosition is the line and column (1-based, in bytes, as Go tools
+// count) of a toml error, from its byte offset: the decoder reports line 0
+// on some inputs (an unterminated string before CRLF) and counts columns in
+// runes.
+func errorPosition(data []byte, p toml.Position) (int, int) {
+	if p.Start < 0 || p.Start > len(data) || (p.Start == 0 && (p.Line > 1 || p.Col > 1)) {
+		// No offset: convert the column from runes to bytes.
+		line, col := max(1, p.Line), max(1, p.Col)
+		lines := bytes.Split(data, []byte("\n"))
+		if line <= len(lines) {
+			r := []rune(string(lines[line-1]))
+			col = len(string(r[:min(col-1, len(r))])) + 1
+		}
+		return line, col
+	}
+	before := data[:p.Start]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := p.Start - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
 func (d *decoder) errAt(path, format string, args ...any) {
-	d.errs = append(d.errs, &Error{File: d.file, Line: d.lines.line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	if d.failed[path] && path != "" {
+		return
+	}
+	if d.failed == nil {
+		d.failed = map[string]bool{}
+	}
+	d.failed[path] = true
+	msg := fmt.Sprintf(format, args...)
+	if d.overlay != nil {
+		if line, key, ok := d.overlay(path); ok {
+			d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: key, Msg: path + ": " + msg})
+			return
+		}
+	}
+	d.errs = append(d.errs, &Error{File: d.file, Line: d.lines.line(path), Path: path, Msg: msg})
+}
+
+// hasFailed reports whether the key path, or a key below it, has an error.
+func (d *decoder) hasFailed(path string) bool {
+	for p := range d.failed {
+		if p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) err() error {
@@ -124,7 +179,7 @@ func (t *table) done(known []string, why string) {
 			t.errf(k, "not used %s", why)
 			continue
 		}
-		msg := fmt.Sprintf("unknown key `%s`", k)
+		msg := "unknown key " + echoKey(k)
 		if s := suggest(k, known); s != "" {
 			msg += fmt.Sprintf("; did you mean `%s`?", s)
 		} else if len(known) > 0 {
@@ -132,6 +187,15 @@ func (t *table) done(known []string, why string) {
 		}
 		t.errf(k, "%s", msg)
 	}
+}
+
+// echoKey shows a key from the input: `key` when it is a plain short name,
+// else quoted and cut (see echo).
+func echoKey(k string) string {
+	if len(k) <= maxEcho && keyPart(k) == k {
+		return "`" + k + "`"
+	}
+	return echo(k)
 }
 
 func contains(list []string, s string) bool {
@@ -147,7 +211,7 @@ func contains(list []string, s string) bool {
 func typeName(v any) string {
 	switch v := v.(type) {
 	case string:
-		return fmt.Sprintf("string %q", v)
+		return "string " + echo(v)
 	case int64:
 		return fmt.Sprintf("integer %d", v)
 	case float64:
@@ -187,7 +251,7 @@ func (t *table) oneOf(key, def string, choices ...string) string {
 	}
 	s := t.str(key, def)
 	if !contains(choices, s) {
-		msg := fmt.Sprintf("must be one of %s, got %q", strings.Join(quoteAll(choices), ", "), s)
+		msg := fmt.Sprintf("must be one of %s, got %s", strings.Join(quoteAll(choices), ", "), echo(s))
 		if k := suggest(s, choices); k != "" {
 			msg += fmt.Sprintf("; did you mean %q?", k)
 		}
@@ -220,9 +284,9 @@ func (t *table) integer(key string, def int64) int64 {
 
 // intAtLeast reads an integer >= lo.
 func (t *table) intAtLeast(key string, def, lo int64) int64 {
-	had := t.has(key)
+	_, isInt := t.m[key].(int64)
 	v := t.integer(key, def)
-	if had && v < lo {
+	if isInt && v < lo {
 		t.errf(key, "must be >= %d, got %d", lo, v)
 		return def
 	}
@@ -303,7 +367,7 @@ func (t *table) rate(key string, def float64) float64 {
 		return def
 	}
 	if math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
-		t.errf(key, "must be a finite rate >= 0, got %v", v)
+		t.errf(key, "must be a finite rate >= 0, got %s", typeName(v))
 		return def
 	}
 	return r
@@ -319,13 +383,21 @@ func (t *table) dist(key string) sim.Dist {
 	switch x := v.(type) {
 	case string:
 		d, err := t.d.dists.parse(x)
+		if err == nil {
+			err = checkTail(d)
+		}
 		if err != nil {
 			t.errf(key, "%v", err)
 			return sim.Dist{}
 		}
 		return d
 	case map[string]any:
-		return t.d.distTable(t.keyPath(key), x)
+		d := t.d.distTable(t.keyPath(key), x)
+		if err := checkTail(d); err != nil {
+			t.errf(key, "%v", err)
+			return sim.Dist{}
+		}
+		return d
 	}
 	t.errf(key, "must be a distribution string (%s) or a table, got %s", distForms, typeName(v))
 	return sim.Dist{}
@@ -365,11 +437,47 @@ func (d *decoder) distTable(path string, m map[string]any) sim.Dist {
 			out.B = scaleValue(out.B, scale)
 		}
 	}
+	if d.hasFailed(path) {
+		return sim.Dist{}
+	}
 	if err := out.Validate(); err != nil {
 		t.errf("", "%v", err)
 		return sim.Dist{}
 	}
 	return out
+}
+
+// checkTail refuses a distribution whose mean or far tail (the 1 - 1e-9
+// quantile) the simulated clock cannot hold.
+func checkTail(d sim.Dist) error {
+	if d.Kind == sim.DistNone {
+		return nil
+	}
+	far := 0.0
+	switch d.Kind {
+	case sim.DistQuantiles, sim.DistSamples:
+		for _, v := range d.Values {
+			far = max(far, v)
+		}
+	default:
+		far = d.Quantile(1 - 1e-9)
+	}
+	m := d.Mean()
+	limit := float64(MaxVirtualTime)
+	switch {
+	case math.IsNaN(m) || math.IsInf(m, 0):
+		return fmt.Errorf("%s has an infinite mean (a pareto alpha <= 1?): the simulated clock cannot hold its samples", echo(distText(d)))
+	case !(far <= limit):
+		return fmt.Errorf("%s reaches %s (its 1 - 1e-9 quantile or largest value), above the limit of %s (MaxVirtualTime); lower the scale or the spread", echo(distText(d)), humanDuration(far), humanDuration(limit))
+	}
+	return nil
+}
+
+func distText(d sim.Dist) string {
+	if d.Text != "" {
+		return d.Text
+	}
+	return string(d.Kind)
 }
 
 // scaleValue converts a value in a unit to nanoseconds; ms and coarser are
@@ -396,6 +504,10 @@ func (t *table) floats(key string, scale float64) []float64 {
 	for i, e := range arr {
 		switch x := e.(type) {
 		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				t.d.errAt(indexPath(t.keyPath(key), i), "must be a finite number, got %g", x)
+				return nil
+			}
 			out[i] = scaleValue(x, scale)
 		case int64:
 			out[i] = scaleValue(float64(x), scale)

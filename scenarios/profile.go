@@ -37,9 +37,9 @@ func LoadProfile(path string) (*sim.Profile, error) {
 	if strings.HasPrefix(path, "builtin:") {
 		return Builtin(path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %w", err)
+		return nil, &printableError{err}
 	}
 	return ParseProfile(path, data, filepath.Dir(path))
 }
@@ -89,7 +89,7 @@ func (d *decoder) models(t *table, key string) []sim.Model {
 	for _, mt := range t.array(key) {
 		m := d.model(mt)
 		if m.Name != "" && names[m.Name] {
-			mt.errf("name", "model %q is defined twice", m.Name)
+			mt.errf("name", "model %s is defined twice", echo(m.Name))
 		}
 		names[m.Name] = true
 		out = append(out, m)
@@ -112,6 +112,8 @@ func (d *decoder) model(t *table) sim.Model {
 	}
 	if m.Name == "" {
 		t.errf("name", "a model needs a name")
+	} else if err := safeName(m.Name); err != nil {
+		t.errf("name", "%v", err)
 	}
 	if !t.has("role") {
 		t.missing("role", "a model needs a role: %q, %q or %q", sim.RoleSingle, sim.RoleCollage, sim.RoleParity)
@@ -134,11 +136,20 @@ func (d *decoder) model(t *table) sim.Model {
 			t.errf(k, "must be in [0, 1], got %g", v)
 		}
 	}
+	for i, v := range m.InputShape {
+		if v < 1 {
+			t.d.errAt(indexPath(t.keyPath("input_shape"), i), "must be >= 1, got %d", v)
+		}
+	}
+	batches := map[int]bool{}
 	for _, bt := range t.array("batch_latency") {
 		bl := sim.BatchLatency{Batch: int(bt.intAtLeast("batch", 0, 1)), Latency: bt.dist("latency")}
 		if !bt.has("batch") {
 			bt.missing("batch", "needs the batch size")
+		} else if batches[bl.Batch] && bl.Batch > 0 {
+			bt.errf("batch", "batch %d is given twice", bl.Batch)
 		}
+		batches[bl.Batch] = true
 		bt.done([]string{"batch", "latency"}, "")
 		m.BatchLatency = append(m.BatchLatency, bl)
 	}
@@ -153,7 +164,7 @@ func diskReader(dir string) fileReader {
 		if !filepath.IsAbs(p) && dir != "" {
 			p = filepath.Join(dir, p)
 		}
-		b, err := os.ReadFile(p)
+		b, err := readLimited(p, MaxDataFileBytes)
 		if errors.Is(err, fs.ErrNotExist) && p != name {
 			return nil, fmt.Errorf("%s not found (looked for %s, relative to the referring file)", name, p)
 		}
@@ -171,7 +182,7 @@ func embedReader(fsys fs.FS, dir string) fileReader {
 				return b, nil
 			}
 		}
-		b, err := os.ReadFile(name)
+		b, err := readLimited(name, MaxDataFileBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			wd, _ := os.Getwd()
 			return nil, fmt.Errorf("%s is not bundled and not found from the working directory %s (see the scenario's header comment for where to get it)", name, wd)

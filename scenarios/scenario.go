@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -61,9 +60,9 @@ func Load(path string) (*sim.Scenario, *Meta, error) {
 	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
 		return LoadBundled(name)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxFileBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scenarios: %w", err)
+		return nil, nil, &printableError{err}
 	}
 	return Parse(path, data, filepath.Dir(path))
 }
@@ -87,6 +86,9 @@ func parse(name string, data []byte, src source) (*sim.Scenario, *Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := meta.checkSweep(); err != nil {
+		return nil, nil, err
+	}
 	return sc, meta, nil
 }
 
@@ -104,9 +106,24 @@ func (meta *Meta) decode(doc map[string]any, cache *distParser) (*sim.Scenario, 
 	return sc, nil
 }
 
+// defaultName is the scenario name taken from its file name, with the
+// characters a name may not hold (see safeName) replaced by '_'.
 func defaultName(file string) string {
 	base := path.Base(filepath.ToSlash(strings.TrimPrefix(file, "builtin:")))
-	return strings.TrimSuffix(base, path.Ext(base))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	b := []byte(base)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') || (i == 0 && (c == '.' || c == '-')) {
+			b[i] = '_'
+		}
+	}
+	if len(b) > MaxNameLength {
+		b = b[:MaxNameLength]
+	}
+	if len(b) == 0 {
+		return "scenario"
+	}
+	return string(b)
 }
 
 func (d *decoder) scenario(t *table, meta *Meta) *sim.Scenario {
@@ -120,7 +137,12 @@ func (d *decoder) scenario(t *table, meta *Meta) *sim.Scenario {
 		Network:      t.dist("network"),
 		Stability:    sim.Stability{MaxOutstanding: DefaultMaxOutstanding, MaxLatency: DefaultMaxLatency},
 	}
-	if sc.Requests == 0 && sc.Duration == 0 {
+	if t.has("name") {
+		if err := safeName(sc.Name); err != nil {
+			t.errf("name", "%v", err)
+		}
+	}
+	if sc.Requests == 0 && sc.Duration == 0 && !d.hasFailed("requests") && !d.hasFailed("duration") {
 		t.errf("", "give `requests` (counted requests) or `duration` (arrivals stop after it), or both")
 	}
 	if st := t.sub("stability"); st != nil {
@@ -140,10 +162,20 @@ func (d *decoder) scenario(t *table, meta *Meta) *sim.Scenario {
 	sc.Pools = d.pools(t, sc.Profile)
 	sc.Stragglers = d.stragglers(t, sc.Pools)
 	sc.Strategies = d.strategies(t, sc.Pools, sc.Profile)
+	for i, s := range sc.Strategies {
+		if s.Name != "" {
+			if err := safeName(s.Name); err != nil {
+				d.errAt(indexPath("strategies", i)+".name", "%v", err)
+			}
+		}
+	}
 	if st := t.sub("sweep"); st != nil {
 		meta.Sweep = d.sweep(st, meta.doc)
 	}
 	t.done(topKeys, "")
+	if len(d.errs) == 0 {
+		d.limits(t, sc)
+	}
 	return sc
 }
 
@@ -153,15 +185,19 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 	meta.Profile = ref
 	inline := d.models(t, "models")
 	var p *sim.Profile
+	cached, isCached := d.dists.profiles[ref]
 	switch {
 	case ref == "":
 		p = &sim.Profile{Name: "inline", Source: "models defined in the scenario"}
+	case isCached:
+		p = copyProfile(cached)
 	case strings.HasPrefix(ref, "builtin:"):
 		var err error
 		if p, err = Builtin(ref); err != nil {
 			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
-			return &sim.Profile{Name: ref}
+			return &sim.Profile{Name: ref, Models: inline}
 		}
+		d.dists.keepProfile(ref, p)
 	default:
 		var err error
 		if meta.src.embedded {
@@ -178,8 +214,9 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 		}
 		if err != nil {
 			t.errf("profile", "%v", strings.TrimPrefix(err.Error(), "scenarios: "))
-			return &sim.Profile{Name: ref}
+			return &sim.Profile{Name: ref, Models: inline}
 		}
+		d.dists.keepProfile(ref, p)
 	}
 	for _, m := range inline {
 		if old := p.Model(m.Name); old != nil {
@@ -234,6 +271,8 @@ func (d *decoder) arrivals(t *table, sc *sim.Scenario) sim.Arrivals {
 		unit := t.oneOf("file_unit", "ms", "ns", "us", "ms", "s")
 		if !t.has("file") {
 			t.missing("file", "process \"trace\" needs `file`, one arrival timestamp (or, with file_format = \"intervals\", inter-arrival time) per line")
+		} else if a.TraceOf == "" && !d.hasFailed(t.keyPath("file")) {
+			t.errf("file", "must name a file of arrival timestamps, got an empty string")
 		} else if a.TraceOf != "" {
 			times, err := d.arrivalTrace(a.TraceOf, format, columnUnits[unit])
 			if err != nil {
@@ -257,6 +296,7 @@ func (d *decoder) arrivalTrace(name, format string, scale float64) ([]int64, err
 	}
 	var out []int64
 	var t float64
+	var first float64
 	for i, line := range strings.Split(string(data), "\n") {
 		s := strings.TrimSpace(line)
 		if s == "" || s[0] == '#' {
@@ -264,19 +304,25 @@ func (d *decoder) arrivalTrace(name, format string, scale float64) ([]int64, err
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%s:%d: %q is not a number", name, i+1, s)
+			return nil, fmt.Errorf("%s:%d: %s is not a number", name, i+1, echo(s))
 		}
 		v *= scale
 		if format == "intervals" {
 			if v < 0 {
-				return nil, fmt.Errorf("%s:%d: negative inter-arrival time", name, i+1)
+				return nil, fmt.Errorf("%s:%d: negative inter-arrival time %s", name, i+1, echo(s))
 			}
 			t += v
 		} else {
 			if len(out) > 0 && v < t {
-				return nil, fmt.Errorf("%s:%d: timestamps must not decrease", name, i+1)
+				return nil, fmt.Errorf("%s:%d: timestamps must not decrease (%s after %g)", name, i+1, echo(s), t/scale)
+			}
+			if len(out) == 0 {
+				first = v
 			}
 			t = v
+		}
+		if t-first > float64(MaxVirtualTime) || math.Abs(t) > 1e18 {
+			return nil, fmt.Errorf("%s:%d: the trace reaches %s after its first arrival, above the limit of %s (MaxVirtualTime)", name, i+1, humanDuration(t-first), humanDuration(float64(MaxVirtualTime)))
 		}
 		out = append(out, int64(math.Round(t)))
 	}
@@ -308,11 +354,19 @@ func (d *decoder) pools(t *table, prof *sim.Profile) []sim.PoolSpec {
 			Dispatch: pt.oneOf("dispatch", DefaultDispatch, sim.DispatchRoundRobin, sim.DispatchRandom,
 				sim.DispatchLeastOutstanding, sim.DispatchPowerOfTwo, sim.DispatchCentral),
 		}
+		if d.hasFailed(pt.keyPath("servers")) {
+			// Unknown: no follow-on error about too few servers.
+			p.Servers = MaxServers
+		}
 		switch {
 		case p.Name == "":
 			pt.errf("name", "a pool needs a name")
 		case seen[p.Name]:
-			pt.errf("name", "pool %q is defined twice", p.Name)
+			pt.errf("name", "pool %s is defined twice", echo(p.Name))
+		default:
+			if err := safeName(p.Name); err != nil {
+				pt.errf("name", "%v", err)
+			}
 		}
 		seen[p.Name] = true
 		if !pt.has("servers") {
@@ -323,8 +377,8 @@ func (d *decoder) pools(t *table, prof *sim.Profile) []sim.PoolSpec {
 		}
 		if !pt.has("model") {
 			pt.missing("model", "a pool needs the model its servers run (one of %s)", modelNames(prof))
-		} else if p.Model != "" && prof.Model(p.Model) == nil {
-			msg := fmt.Sprintf("model %q is not in profile %q (it has %s)", p.Model, prof.Name, modelNames(prof))
+		} else if p.Model != "" && prof.Model(p.Model) == nil && !d.hasFailed("profile") && !d.hasFailed("models") {
+			msg := fmt.Sprintf("model %s is not in profile %s (it has %s)", echo(p.Model), echo(prof.Name), modelNames(prof))
 			if s := suggest(p.Model, modelList(prof)); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
@@ -373,7 +427,7 @@ func (d *decoder) checkPool(path string, pools []sim.PoolSpec, name string) bool
 	if poolIndex(pools, name) >= 0 {
 		return true
 	}
-	msg := fmt.Sprintf("no pool %q (pools: %s)", name, strings.Join(quoteAll(poolNames(pools)), ", "))
+	msg := fmt.Sprintf("no pool %s (pools: %s)", echo(name), strings.Join(quoteAll(poolNames(pools)), ", "))
 	if s := suggest(name, poolNames(pools)); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
@@ -393,21 +447,40 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 		if !st.has("kind") {
 			st.missing("kind", "a straggler model needs a kind: bernoulli, slow-nodes, markov, failure, empirical or trace")
 		}
-		largest := 0
+		largest, smallest, smallestName := 0, 0, ""
+		covered := func(p sim.PoolSpec) {
+			largest = max(largest, p.Servers)
+			if smallestName == "" || p.Servers < smallest {
+				smallest, smallestName = p.Servers, p.Name
+			}
+		}
+		if st.has("pools") && len(s.Pools) == 0 && !d.hasFailed(st.keyPath("pools")) {
+			st.errf("pools", "an empty list covers no pool; leave `pools` out to cover every pool")
+		}
+		seenPool := map[string]bool{}
 		for i, name := range s.Pools {
+			if seenPool[name] {
+				d.errAt(indexPath(st.keyPath("pools"), i), "pool %s is listed twice", echo(name))
+			}
+			seenPool[name] = true
 			if d.checkPool(indexPath(st.keyPath("pools"), i), pools, name) {
-				largest = max(largest, pools[poolIndex(pools, name)].Servers)
+				covered(pools[poolIndex(pools, name)])
 			}
 		}
 		if len(s.Pools) == 0 {
 			for _, p := range pools {
-				largest = max(largest, p.Servers)
+				covered(p)
 			}
 		}
+		seenServer := map[int]bool{}
 		for i, v := range s.Servers {
-			if v < 0 || (largest > 0 && v >= largest) {
+			switch {
+			case v < 0 || (largest > 0 && v >= largest):
 				d.errAt(indexPath(st.keyPath("servers"), i), "server index %d is out of range: servers are numbered 0 to %d in the pools covered", v, largest-1)
+			case seenServer[v]:
+				d.errAt(indexPath(st.keyPath("servers"), i), "server %d is listed twice", v)
 			}
+			seenServer[v] = true
 		}
 		slowdown := func(required bool) {
 			if required && !st.has("slowdown") {
@@ -440,6 +513,9 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 				st.errf("", "kind \"slow-nodes\" needs exactly one of `count` (servers per pool) and `fraction` (of each pool's servers)")
 			}
 			s.Count = int(st.intAtLeast("count", 0, 0))
+			if smallestName != "" && s.Count > smallest {
+				st.errf("count", "%d slow servers per pool, but pool %s has only %d", s.Count, echo(smallestName), smallest)
+			}
 			s.Fraction = st.float("fraction", 0)
 			if !(s.Fraction >= 0 && s.Fraction <= 1) {
 				st.errf("fraction", "must be in [0, 1], got %g", s.Fraction)
@@ -466,7 +542,9 @@ func (d *decoder) stragglers(t *table, pools []sim.PoolSpec) []sim.StragglerSpec
 				st.errf("", "kind \"trace\" needs exactly one of `file` (latencies in ms, one per line, replayed in order) and `latency = \"samples:FILE\"`")
 			}
 			if st.has("file") {
-				if name := st.str("file", ""); name != "" {
+				if name := st.str("file", ""); name == "" && !d.hasFailed(st.keyPath("file")) {
+					st.errf("file", "must name a file of latencies, got an empty string")
+				} else if name != "" {
 					dd, err := d.dists.parse("samples:" + name)
 					if err != nil {
 						st.errf("file", "%v", err)

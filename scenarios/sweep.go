@@ -58,7 +58,7 @@ func Expand(meta *Meta) ([]Point, error) {
 		doc := deepCopy(meta.doc).(map[string]any)
 		delete(doc, "sweep")
 		for _, p := range params {
-			if err := setPath(doc, p.Key, p.Value); err != nil {
+			if _, err := setPath(doc, p.Key, p.Value); err != nil {
 				return nil, fmt.Errorf("scenarios: %s: sweep %s: %w", meta.File, p.Key, err)
 			}
 		}
@@ -86,8 +86,10 @@ func paramsString(ps []Param) string {
 	return strings.Join(s, ", ")
 }
 
-// MaxSweepPoints bounds the points of one sweep.
-const MaxSweepPoints = 100_000
+// MaxSweepPoints bounds the points of one sweep: each is decoded and
+// checked when the file is read (about 0.5 ms a point), and each is a
+// simulation.
+const MaxSweepPoints = 10_000
 
 // size is the number of points, saturating above MaxSweepPoints.
 func (sw *Sweep) size() int {
@@ -159,14 +161,14 @@ func (d *decoder) sweep(t *table, doc map[string]any) *Sweep {
 			t.errf(k, "cannot sweep the sweep table")
 			continue
 		}
-		if err := setPath(deepCopy(doc).(map[string]any), k, arr[0]); err != nil {
+		if _, err := setPath(deepCopy(doc).(map[string]any), k, arr[0]); err != nil {
 			t.errf(k, "%v", err)
 			continue
 		}
 		sw.Params = append(sw.Params, SweepParam{Key: k, Values: arr})
 	}
 	if n := sw.size(); n > MaxSweepPoints {
-		t.errf("", "the sweep has %d points, more than %d", n, MaxSweepPoints)
+		t.errf("", "the sweep has %s points, above the limit of %d (MaxSweepPoints); sweep fewer values, or split the sweep into several files", map[bool]string{true: "more than " + strconv.Itoa(MaxSweepPoints), false: strconv.Itoa(n)}[n > MaxSweepPoints], MaxSweepPoints)
 	}
 	if sw.Mode == "zip" {
 		for _, p := range sw.Params[min(1, len(sw.Params)):] {
@@ -219,28 +221,29 @@ func splitPath(p string) ([]string, error) {
 // setPath sets the value at a key path in a decoded document, creating
 // missing tables. Inside an array of tables a part is an index ("[0]" or "0")
 // or the name of an element.
-func setPath(doc map[string]any, path string, v any) error {
+func setPath(doc map[string]any, path string, v any) (string, error) {
 	parts, err := splitPath(path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var cur any = doc
+	resolved := "" // the path as the decoder names it: "pools[0].servers"
 	for i, part := range parts {
 		last := i == len(parts)-1
 		switch c := cur.(type) {
 		case map[string]any:
 			if strings.HasPrefix(part, "[") {
-				return fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
+				return "", fmt.Errorf("%s is a table, not an array", strings.Join(parts[:i], "."))
 			}
 			if last {
 				switch c[part].(type) {
 				case map[string]any:
-					return fmt.Errorf("%s is a table; sweep one of its keys", path)
+					return "", fmt.Errorf("%s is a table; sweep one of its keys", path)
 				case []map[string]any:
-					return fmt.Errorf("%s is an array of tables; sweep a key of one element, e.g. %s[0].KEY or %s.NAME.KEY", path, path, path)
+					return "", fmt.Errorf("%s is an array of tables; sweep a key of one element, e.g. %s[0].KEY or %s.NAME.KEY", path, path, path)
 				}
 				c[part] = v
-				return nil
+				return joinPath(resolved, part), nil
 			}
 			next, ok := c[part]
 			if !ok {
@@ -248,14 +251,15 @@ func setPath(doc map[string]any, path string, v any) error {
 				c[part] = next
 			}
 			cur = next
+			resolved = joinPath(resolved, part)
 		case []map[string]any:
 			if last {
-				return fmt.Errorf("%s is an array of tables; sweep a key of one element", strings.Join(parts[:i], "."))
+				return "", fmt.Errorf("%s is an array of tables; sweep a key of one element", strings.Join(parts[:i], "."))
 			}
 			idx := -1
 			if n, err := strconv.Atoi(strings.Trim(part, "[]")); err == nil {
 				if n < 0 || n >= len(c) {
-					return fmt.Errorf("index %d out of range: %s has %d elements", n, strings.Join(parts[:i], "."), len(c))
+					return "", fmt.Errorf("index %d out of range: %s has %d elements", n, strings.Join(parts[:i], "."), len(c))
 				}
 				idx = n
 			} else {
@@ -272,15 +276,16 @@ func setPath(doc map[string]any, path string, v any) error {
 					if s := suggest(part, names); s != "" {
 						msg += fmt.Sprintf("; did you mean %q?", s)
 					}
-					return fmt.Errorf("%s", msg)
+					return "", fmt.Errorf("%s", msg)
 				}
 			}
 			cur = c[idx]
+			resolved = indexPath(resolved, idx)
 		default:
-			return fmt.Errorf("%s is a value, not a table", strings.Join(parts[:i], "."))
+			return "", fmt.Errorf("%s is a value, not a table", strings.Join(parts[:i], "."))
 		}
 	}
-	return nil
+	return resolved, nil
 }
 
 func deepCopy(v any) any {
@@ -320,3 +325,61 @@ func formatValue(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// checkSweep decodes every point of the sweep, as Expand does but without
+// re-encoding the text, so that a file that loads also sweeps. An error that a
+// swept value causes names the [sweep] entry's line and key, with the key
+// path it set; one no single value explains names the [sweep] table.
+func (meta *Meta) checkSweep() error {
+	sw := meta.Sweep
+	if sw == nil || len(sw.Params) == 0 {
+		return nil
+	}
+	cache := &distParser{read: meta.src.read}
+	var errs ErrorList
+	for i, params := range sw.combinations() {
+		doc := deepCopy(meta.doc).(map[string]any)
+		delete(doc, "sweep")
+		resolved := map[string]Param{}
+		for _, p := range params {
+			rp, err := setPath(doc, p.Key, p.Value)
+			if err != nil {
+				errs = append(errs, &Error{File: meta.File, Line: meta.lines.line(sweepKey(p.Key)), Path: sweepKey(p.Key), Msg: err.Error()})
+				continue
+			}
+			resolved[rp] = p
+		}
+		d := &decoder{file: meta.File, lines: meta.lines, dists: cache}
+		d.overlay = func(path string) (int, string, bool) {
+			for rp, p := range resolved {
+				if path == rp || strings.HasPrefix(path, rp+".") || strings.HasPrefix(path, rp+"[") {
+					return meta.lines.line(sweepKey(p.Key)), sweepKey(p.Key), true
+				}
+			}
+			return 0, "", false
+		}
+		d.scenario(d.table("", doc), &Meta{File: meta.File, doc: doc, lines: meta.lines, src: meta.src})
+		for _, e := range d.errs {
+			if !strings.HasPrefix(e.Path, "sweep.") {
+				// Not explained by one swept value: the [sweep] table's
+				// line, the point and the key path.
+				where := e.Path
+				if where != "" {
+					where += ": "
+				}
+				e.Line, e.Path = meta.lines.line("sweep"), "sweep"
+				e.Msg = fmt.Sprintf("at point %d (%s): %s%s", i, paramsString(params), where, e.Msg)
+			}
+			errs = append(errs, e)
+		}
+		if len(errs) > 3*maxErrors {
+			break
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return sortErrors(errs)
+}
+
+func sweepKey(k string) string { return joinPath("sweep", k) }

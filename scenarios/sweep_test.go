@@ -78,12 +78,21 @@ func TestSweepErrors(t *testing.T) {
 			t.Errorf("sweep %s: got %v, want %q", tc.sweep, err, tc.want)
 		}
 	}
-	// A value of the wrong type is found when the point is decoded.
-	_, meta, err := Parse("t.toml", []byte(base+"\n[sweep]\n\"pools.scnn.servers\" = [1, 0]\n"), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Expand(meta); err == nil || !strings.Contains(err.Error(), "pools.scnn.servers=0") || !strings.Contains(err.Error(), "pools[0].servers: must be >= 1") {
-		t.Errorf("bad point: %v", err)
+	// A value out of range, a mistyped key and a value of the wrong type are
+	// found when the file is read (every point is decoded), at the [sweep]
+	// entry's line, not the base table's.
+	for _, tc := range []struct{ sweep, want string }{
+		{`"pools.scnn.servers" = [1, 0]`, `t.toml:31: sweep."pools.scnn.servers": pools[0].servers: must be >= 1, got 0`},
+		{`"arrivals.rte" = ["1/s"]`, `t.toml:31: sweep."arrivals.rte": arrivals.rte: unknown key`},
+		{`"pools.scnn.servers" = ["nine"]`, `t.toml:31: sweep."pools.scnn.servers": pools[0].servers: must be an integer`},
+	} {
+		doc := base + "\n[sweep]\nmode = \"product\"\n" + tc.sweep + "\n"
+		_, _, err := Parse("t.toml", []byte(doc), ".")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("sweep %s: got %v, want %q", tc.sweep, err, tc.want)
+		}
+		if err != nil && strings.Count(err.Error(), "\n") > 0 {
+			t.Errorf("sweep %s: one error expected, got %v", tc.sweep, err)
+		}
 	}
 }

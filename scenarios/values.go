@@ -3,12 +3,14 @@ package scenarios
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/collagesim/collagesim/sim"
 )
@@ -22,16 +24,41 @@ func parseDuration(s string) (int64, error) {
 		return 0, fmt.Errorf("empty duration: want a number with a unit: %s", durationUnits)
 	}
 	if _, err := strconv.ParseFloat(t, 64); err == nil {
-		return 0, fmt.Errorf("duration %q has no unit: allowed units are %s", s, durationUnits)
+		return 0, fmt.Errorf("duration %s has no unit: allowed units are %s", echo(s), durationUnits)
+	}
+	if strings.HasPrefix(t, "-") {
+		return 0, fmt.Errorf("duration %s must not be negative", echo(s))
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
-		return 0, fmt.Errorf("bad duration %q: allowed units are %s", s, durationUnits)
+		if ns, ok := roughDuration(t); ok && ns > float64(MaxVirtualTime) {
+			return 0, fmt.Errorf("duration %s is above the limit of %s (MaxVirtualTime: the clock is int64 nanoseconds)", echo(s), humanDuration(float64(MaxVirtualTime)))
+		}
+		return 0, fmt.Errorf("bad duration %s: allowed units are %s", echo(s), durationUnits)
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("duration %q must not be negative", s)
+		return 0, fmt.Errorf("duration %s must not be negative", echo(s))
+	}
+	if int64(d) > MaxVirtualTime {
+		return 0, fmt.Errorf("duration %s is above the limit of %s (MaxVirtualTime: the clock is int64 nanoseconds)", echo(s), humanDuration(float64(MaxVirtualTime)))
 	}
 	return int64(d), nil
+}
+
+// roughDuration reads "NUMBER UNIT" as a float of nanoseconds, to tell a
+// duration too large for time.ParseDuration from a malformed one.
+func roughDuration(s string) (float64, bool) {
+	for _, u := range []struct {
+		unit  string
+		scale float64
+	}{{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}} {
+		if num, ok := strings.CutSuffix(s, u.unit); ok {
+			if v, err := strconv.ParseFloat(num, 64); err == nil {
+				return v * u.scale, true
+			}
+		}
+	}
+	return 0, false
 }
 
 var rateUnits = map[string]float64{
@@ -44,15 +71,15 @@ const rateForm = `a number (per second) or "N/unit" with unit ns, us, ms, s, m (
 func parseRate(s string) (float64, error) {
 	num, unit, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
-		return 0, fmt.Errorf("bad rate %q: want %s", s, rateForm)
+		return 0, fmt.Errorf("bad rate %s: want %s", echo(s), rateForm)
 	}
 	per, ok := rateUnits[strings.TrimSpace(unit)]
 	if !ok {
-		return 0, fmt.Errorf("bad rate unit %q in %q: want %s", unit, s, rateForm)
+		return 0, fmt.Errorf("bad rate unit %s in %s: want %s", echo(unit), echo(s), rateForm)
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("bad rate %q: want %s", s, rateForm)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(v*per, 0) {
+		return 0, fmt.Errorf("bad rate %s: want %s", echo(s), rateForm)
 	}
 	return v * per, nil
 }
@@ -65,6 +92,23 @@ type fileReader func(name string) ([]byte, error)
 type distParser struct {
 	read  fileReader
 	cache map[string][]float64
+	// profiles caches the profiles scenarios name, for the points of a sweep.
+	profiles map[string]*sim.Profile
+}
+
+func (p *distParser) keepProfile(ref string, prof *sim.Profile) {
+	if p.profiles == nil {
+		p.profiles = map[string]*sim.Profile{}
+	}
+	p.profiles[ref] = copyProfile(prof)
+}
+
+// copyProfile copies a profile deeply enough that laying a scenario's models
+// over the copy leaves the original as it was.
+func copyProfile(p *sim.Profile) *sim.Profile {
+	c := *p
+	c.Models = append([]sim.Model(nil), p.Models...)
+	return &c
 }
 
 const distForms = `"250ms", "const:250ms", "exp:2s", "uniform:100ms,200ms", "normal:100ms,10ms", ` +
@@ -119,14 +163,14 @@ func (p *distParser) parse(s string) (sim.Dist, error) {
 		d.Kind, d.Values = sim.DistQuantiles, vals
 		return d, nil
 	default:
-		msg := fmt.Sprintf("unknown distribution %q: want one of %s", family, distForms)
+		msg := fmt.Sprintf("unknown distribution %s: want one of %s", echo(family), distForms)
 		if k := suggest(family, []string{"const", "exp", "uniform", "normal", "lognormal", "gamma", "weibull", "pareto", "quantiles", "samples", "builtin"}); k != "" {
 			msg += fmt.Sprintf("; did you mean `%s`?", k)
 		}
 		return d, fmt.Errorf("%s", msg)
 	}
 	if len(parts) != len(shape) {
-		return d, fmt.Errorf("%s takes %d parameter(s), got %d in %q", family, len(shape), len(parts), s)
+		return d, fmt.Errorf("%s takes %d parameter(s), got %d in %s", family, len(shape), len(parts), echo(s))
 	}
 	vals := make([]float64, len(shape))
 	for i, c := range shape {
@@ -139,7 +183,7 @@ func (p *distParser) parse(s string) (sim.Dist, error) {
 		} else {
 			v, err := strconv.ParseFloat(parts[i], 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return d, fmt.Errorf("%s parameter %d: %q is not a number", family, i+1, parts[i])
+				return d, fmt.Errorf("%s parameter %d: %s is not a number", family, i+1, echo(parts[i]))
 			}
 			vals[i] = v
 		}
@@ -165,6 +209,10 @@ func (p *distParser) values(name string, quantiles bool) ([]float64, error) {
 	}
 	v, err := parseValues(data, quantiles)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), "line ") {
+			// "FILE:LINE: ..." like the scenario's own errors.
+			return nil, fmt.Errorf("%s:%s", name, strings.TrimPrefix(err.Error(), "line "))
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if p.cache == nil {
@@ -182,6 +230,7 @@ var columnUnits = map[string]float64{"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
 // in _ns, _us, _ms or _s to give the unit (default ms).
 func parseValues(data []byte, quantiles bool) ([]float64, error) {
 	var qs, vs []float64
+	var lines []int // the line of each value
 	scale := 1e6
 	cols := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -192,6 +241,9 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		s := strings.TrimSpace(sc.Text())
 		if s == "" || s[0] == '#' {
 			continue
+		}
+		if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+			return nil, fmt.Errorf("line %d: %s is not text: a latency file holds one number per line (or \"quantile,latency_ms\")", line, echo(s))
 		}
 		fields := strings.Split(s, ",")
 		if cols == 0 {
@@ -207,7 +259,7 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 			}
 		}
 		if len(fields) != cols {
-			return nil, fmt.Errorf("line %d: %d columns, want %d", line, len(fields), cols)
+			return nil, fmt.Errorf("line %d: %d columns, want %d like the first line", line, len(fields), cols)
 		}
 		if cols > 2 || (cols == 2 && !quantiles) {
 			return nil, fmt.Errorf("line %d: want one value per line%s", line, map[bool]string{true: ` or "quantile,latency_ms"`, false: ""}[quantiles])
@@ -216,25 +268,45 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		for i, f := range fields {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("line %d: %q is not a number", line, strings.TrimSpace(f))
+				return nil, fmt.Errorf("line %d: %s is not a finite number", line, echo(strings.TrimSpace(f)))
 			}
 			nums[i] = v
 		}
-		if cols == 2 {
-			qs = append(qs, nums[0])
+		v := nums[cols-1]
+		switch {
+		case v < 0:
+			return nil, fmt.Errorf("line %d: latency %g is negative", line, v)
+		case v*scale > float64(MaxVirtualTime):
+			return nil, fmt.Errorf("line %d: latency %g is above the limit of %s (MaxVirtualTime)", line, v, humanDuration(float64(MaxVirtualTime)))
 		}
-		vs = append(vs, math.Round(nums[cols-1]*scale))
+		if cols == 2 {
+			q := nums[0]
+			switch {
+			case q < 0 || q > 1:
+				return nil, fmt.Errorf("line %d: quantile %g is outside [0, 1]", line, q)
+			case len(qs) > 0 && q <= qs[len(qs)-1]:
+				return nil, fmt.Errorf("line %d: quantile %g does not increase (the line before has %g)", line, q, qs[len(qs)-1])
+			}
+			qs = append(qs, q)
+		}
+		rv := math.Round(v * scale)
+		if quantiles && len(vs) > 0 && rv < vs[len(vs)-1] {
+			return nil, fmt.Errorf("line %d: latency %g is below the one before it: a quantile table must not decrease", line, v)
+		}
+		vs = append(vs, rv)
+		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("line %d: longer than 1 MB: a latency file holds one number per line", line+1)
+		}
 		return nil, err
 	}
 	if len(vs) == 0 {
-		return nil, fmt.Errorf("no values")
+		return nil, fmt.Errorf("no values: a latency file holds one number per line (ms unless a header says otherwise)")
 	}
-	for i, v := range vs {
-		if v < 0 {
-			return nil, fmt.Errorf("value %d is negative (%g)", i+1, v/scale)
-		}
+	if quantiles && len(vs) < 2 {
+		return nil, fmt.Errorf("line %d: a quantile table needs at least 2 values, got 1", lines[0])
 	}
 	if qs == nil {
 		return vs, nil

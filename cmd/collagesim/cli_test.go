@@ -84,7 +84,7 @@ func TestFlagRefusalsBeforeSimulation(t *testing.T) {
 		{[]string{"run", "default", "--workers", "-3"}, 2, "--workers: must be an integer from 1 to"},
 		{[]string{"run", "default", "--seed", "-1"}, 2, "--seed: must be a non-negative integer, got -1"},
 		{[]string{"run", "default", "--requests", "0"}, 2, "--requests: must be an integer from 1 to"},
-		{[]string{"run", "default", "--replications", "100000000"}, 2, "--replications: must be an integer from 1 to 10000"},
+		{[]string{"run", "default", "--replications", "100000000"}, 2, "--replications: must be an integer from 1 to 1000,"},
 		{[]string{"run", "default", "--format", "gif"}, 2, `--format "gif": want any of png, svg, pdf`},
 		{[]string{"run", "default", "--width", "three"}, 2, `--width "three"`},
 		{[]string{"run", "default", "--baseline", "nope"}, 2, `--baseline "nope": no such strategy (have none,`},

@@ -30,7 +30,9 @@ func planCmd(stdout io.Writer) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		sf.Apply(sc)
+		if _, err := sf.Apply(sc); err != nil {
+			return err
+		}
 		if err := sweep.CanMaxLoad(sc); *load && err != nil {
 			return usageErr("collagesim plan: %v: add --max-load=false", err)
 		}

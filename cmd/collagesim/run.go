@@ -29,7 +29,10 @@ func runCmd(stdout, stderr io.Writer) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		overrides := sf.Apply(sc)
+		overrides, err := sf.Apply(sc)
+		if err != nil {
+			return err
+		}
 		opt, err := rf.Options("run", cli.Strategies(sc))
 		if err != nil {
 			return err

@@ -44,7 +44,9 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 		var points []sweep.Point
 		var overrides []string
 		for _, p := range pts {
-			overrides = sf.Apply(p.Scenario)
+			if overrides, err = sf.Apply(p.Scenario); err != nil {
+				return err
+			}
 			points = append(points, sweep.Point{Index: p.Index, Params: resultParams(p.Params), Scenario: p.Scenario})
 		}
 		first := pts[0].Scenario

@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 // Limits of the override flags: beyond them a run would not fit in memory or time.
 const (
 	maxRequests     = 1_000_000_000
-	maxReplications = 10_000
+	maxReplications = scenarios.MaxReplications
 	maxWorkers      = 4096
 )
 
@@ -95,8 +96,10 @@ func LoadScenario(name string) (*sim.Scenario, *scenarios.Meta, error) {
 }
 
 // Apply changes sc as the flags that were given say, and returns them as
-// "key=value" for the results file.
-func (f *SimFlags) Apply(sc *sim.Scenario) []string {
+// "key=value" for the results file; it refuses a scenario the overrides take
+// past a limit, or that needs more memory than the machine has with
+// --workers runs at once.
+func (f *SimFlags) Apply(sc *sim.Scenario) ([]string, error) {
 	var out []string
 	f.fs.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
@@ -115,7 +118,19 @@ func (f *SimFlags) Apply(sc *sim.Scenario) []string {
 		sc.Profile = f.prof // sim checks that the pools' models are in it
 		out = append(out, "profile="+f.profile)
 	}
-	return out
+	if len(out) > 0 {
+		if err := scenarios.CheckLimits(sc); err != nil {
+			return out, Failed(err)
+		}
+	}
+	workers := int(f.Workers.V)
+	if workers == 0 {
+		workers = runtime.NumCPU()
+	}
+	if err := scenarios.CheckMemory(sc, workers); err != nil {
+		return out, Failed(err)
+	}
+	return out, nil
 }
 
 // OutDir is --out, or out/<the scenario's name, made safe as a folder name>.

@@ -22,7 +22,10 @@ func TestSimFlagsApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.Apply(sc)
+	got, err := f.Apply(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(got, " ") != "replications=3 requests=500 seed=7 profile=builtin:paper-cloud" {
 		t.Errorf("overrides %v", got)
 	}
