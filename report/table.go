@@ -126,7 +126,8 @@ func (c column) H() string { return c.head }
 func (c column) U() string { return c.unit }
 
 // columns are the columns of the human-readable tables; with an SLO, the
-// share of requests within it and its confidence interval come last.
+// share of requests within it and its confidence interval follow the
+// latencies, where a reader of a wide table still sees them.
 func columns(res *results.Results) []column {
 	cols := []column{
 		{"mean", "ms", func(r Row) string { return fmtMs(r.MeanMs) }},
@@ -136,19 +137,20 @@ func columns(res *results.Results) []column {
 		{"p99", "ms", func(r Row) string { return fmtMs(r.P99Ms) }},
 		{"p99 95 % CI", "ms", func(r Row) string { return fmtCI(r.P99LowMs, r.P99HighMs) }},
 		{"p99.9", "ms", func(r Row) string { return fmtMs(r.P999Ms) }},
-		{"accuracy", "%", func(r Row) string { return fmtAcc(r.Accuracy) }},
-		{"servers", "", func(r Row) string { return strconv.Itoa(r.Servers) }},
-		{"cost", "$/h", func(r Row) string { return fmtCost(r.CostHour) }},
-		{"p99 ratio", "×", func(r Row) string { return fmtRatio(r.P99Ratio) }},
-		{"var. ratio", "×", func(r Row) string { return fmtRatio(r.VarRatio) }},
-		{"cost ratio", "×", func(r Row) string { return fmtRatio(r.CostRatio) }},
 	}
 	if res.SLO != nil {
 		cols = append(cols,
 			column{sloHead(res.SLO), "%", func(r Row) string { return fmtAcc(r.Within) }},
 			column{"within 95 % CI", "%", func(r Row) string { return fmtShareCI(r.WithinLow, r.WithinHigh) }})
 	}
-	return cols
+	return append(cols, []column{
+		{"accuracy", "%", func(r Row) string { return fmtAcc(r.Accuracy) }},
+		{"servers", "", func(r Row) string { return strconv.Itoa(r.Servers) }},
+		{"cost", "$/h", func(r Row) string { return fmtCost(r.CostHour) }},
+		{"p99 ratio", "×", func(r Row) string { return fmtRatio(r.P99Ratio) }},
+		{"var. ratio", "×", func(r Row) string { return fmtRatio(r.VarRatio) }},
+		{"cost ratio", "×", func(r Row) string { return fmtRatio(r.CostRatio) }},
+	}...)
 }
 
 func strategyCell(r Row) string {
