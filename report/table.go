@@ -392,8 +392,8 @@ func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 	head1, head2 := "Strategy & Acc. & Servers & Cost", " & (\\%) & & (\\$/h)"
 	if res.SLO != nil {
 		cols, ratioAt = "lrrrrrrr", 6
-		head1 += " & Within " + texEscape(strconv.FormatFloat(res.SLO.WithinMs, 'g', -1, 64)) + "\\,ms {\\scriptsize [95\\,\\% CI]}"
-		head2 += " & (\\%)"
+		head1 += " & Within " + texEscape(strconv.FormatFloat(res.SLO.WithinMs, 'g', -1, 64)) + "\\,ms"
+		head2 += " & (\\%) {\\scriptsize [95\\,\\% CI]}"
 	}
 	tabular(cols, []string{
 		strings.Repeat(" &", ratioAt-1) + " \\multicolumn{3}{c}{Ratio to bold row} \\\\\n\\cmidrule(l){" + strconv.Itoa(ratioAt) + "-" + strconv.Itoa(ratioAt+2) + "}\n" + head1 + " & p99 & Var. & Cost",
@@ -403,7 +403,8 @@ func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 		if res.SLO != nil {
 			w := fmtAcc(row.Within)
 			if !math.IsNaN(row.WithinLow) && !math.IsNaN(row.WithinHigh) {
-				w += " {\\scriptsize [" + fmtAcc(row.WithinLow) + ", " + fmtAcc(row.WithinHigh) + "]}"
+				// One decimal in the interval keeps the column narrow.
+				w += " {\\scriptsize [" + fmtFixed(100*row.WithinLow, 1) + ", " + fmtFixed(100*row.WithinHigh, 1) + "]}"
 			}
 			cells = append(cells, w)
 		}
