@@ -505,14 +505,14 @@ func TestSLOTarget(t *testing.T) {
 		want      float64
 		ok        bool
 	}{
-		{"within 300ms for 99%", 0.99, true},
-		{"within 1.5s for 99.9%", 0.999, true},
+		{"within 300ms for 99%", 99, true},
+		{"within 1.5s for 99.9%", 99.9, true},
 		{"p99<=300ms", 0, false},
 		{"within 300ms", 0, false},
 		{"within 300ms for 0%", 0, false},
 		{"within 300ms for 120%", 0, false},
 	} {
-		got, ok := sloTarget(&results.SLO{Objective: c.objective, WithinMs: 300})
+		got, ok := sloTargetPct(&results.SLO{Objective: c.objective, WithinMs: 300})
 		if ok != c.ok || math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("%q: got %g %v, want %g %v", c.objective, got, ok, c.want, c.ok)
 		}

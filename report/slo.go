@@ -14,10 +14,11 @@ import (
 	"github.com/collagesim/collagesim/sim"
 )
 
-// sloTarget returns the share of requests a "within" SLO asks for, read
-// from its objective as the command records it ("within 300ms for 99%"),
-// and false for an SLO on a latency metric ("p99<=300ms").
-func sloTarget(slo *results.SLO) (float64, bool) {
+// sloTargetPct returns the share of requests a "within" SLO asks for, in
+// percent as written, read from its objective as the command records it
+// ("within 300ms for 99%"), and false for an SLO on a latency metric
+// ("p99<=300ms").
+func sloTargetPct(slo *results.SLO) (float64, bool) {
 	if slo == nil {
 		return 0, false
 	}
@@ -33,7 +34,7 @@ func sloTarget(slo *results.SLO) (float64, bool) {
 	if err != nil || !(v > 0 && v <= 100) {
 		return 0, false
 	}
-	return v / 100, true
+	return v, true
 }
 
 // sloMs is the SLO's bound as titles and axes print it: "300 ms".
@@ -79,9 +80,9 @@ func (r *resolved) sloShares(res *results.Results, pt results.Point) *layout {
 	if math.IsInf(lo, 0) {
 		return nil
 	}
-	target, hasTarget := sloTarget(res.SLO)
+	target, hasTarget := sloTargetPct(res.SLO)
 	if hasTarget {
-		lo, hi = math.Min(lo, 100*target), math.Max(hi, 100*target)
+		lo, hi = math.Min(lo, target), math.Max(hi, target)
 	}
 	span := math.Max(hi-lo, 0.5)
 	p := newPlot(r.lk, "requests within "+sloMs(res.SLO)+" (%)", "")
@@ -92,8 +93,8 @@ func (r *resolved) sloShares(res *results.Results, pt results.Point) *layout {
 	p.Add(&xerrbars{bars: pos, low: low, high: high, line: draw.LineStyle{Color: color.Gray{Y: 0x66}, Width: 0.8}, cap: 3}, dots)
 	notes := []string{ciNote(low, high)}
 	if hasTarget {
-		p.Add(vline{x: 100 * target, line: draw.LineStyle{Color: color.Black, Width: 0.8, Dashes: []vg.Length{3, 2}}})
-		notes = append(notes, "dashed line: the SLO's target, "+strconv.FormatFloat(100*target, 'g', -1, 64)+" % of requests within "+sloMs(res.SLO))
+		p.Add(vline{x: target, line: draw.LineStyle{Color: color.Black, Width: 0.8, Dashes: []vg.Length{3, 2}}})
+		notes = append(notes, "dashed line: the SLO's target, "+strconv.FormatFloat(target, 'g', -1, 64)+" % of requests within "+sloMs(res.SLO))
 	} else {
 		notes = append(notes, "SLO "+res.SLO.Objective+": judged on the latency, not on this share")
 	}
@@ -152,4 +153,11 @@ func (h hline) Plot(c draw.Canvas, p *plot.Plot) {
 
 func (h hline) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return math.Inf(1), math.Inf(-1), h.y, h.y
+}
+
+// SLOTarget returns the share of requests (a fraction) a "within" SLO asks
+// for, as the results record it, and false for an SLO on a latency metric.
+func SLOTarget(slo *results.SLO) (float64, bool) {
+	pct, ok := sloTargetPct(slo)
+	return pct / 100, ok
 }

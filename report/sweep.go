@@ -272,8 +272,8 @@ var sweepMetrics = []sweepMetric{
 // with the share a "within" SLO asks for as a reference line.
 func withinMetric(slo *results.SLO) sweepMetric {
 	m := sweepMetric{file: "within", name: "requests within " + sloMs(slo), unit: "%", stat: withinStat}
-	if t, ok := sloTarget(slo); ok {
-		m.target = 100 * t
+	if t, ok := sloTargetPct(slo); ok {
+		m.target = t
 	}
 	return m
 }
