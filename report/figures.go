@@ -78,9 +78,16 @@ func (r *resolved) figures(res *results.Results) (figs []*Figure, empty []string
 		add("variance-ratio"+suffix, "Latency variance relative to "+r.baseline+at, titled(r.varianceRatio(pt)))
 		add("accuracy-p99"+suffix, "Accuracy against p99 latency"+at, titled(r.accuracyP99(pt)))
 		add("cost-p99"+suffix, "Cost per hour against p99 latency"+at, titled(r.costP99(pt)))
+		if res.SLO != nil {
+			add("slo"+suffix, "Share of requests within the SLO ("+res.SLO.Objective+") with 95 % confidence intervals"+at, titled(r.sloShares(res, pt)))
+		}
 	}
 	if sweep && len(res.SweepParams) > 0 {
-		for _, m := range sweepMetrics {
+		metrics := sweepMetrics
+		if res.SLO != nil {
+			metrics = append(metrics[:len(metrics):len(metrics)], withinMetric(res.SLO))
+		}
+		for _, m := range metrics {
 			for k, key := range res.SweepParams {
 				add("sweep-"+m.file+"-"+fileSafe(key), capitalise(m.name)+" against "+humanKey(key)+" ("+key+"), every point", r.sweepLines(res, k, m))
 			}

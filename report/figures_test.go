@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func TestGoldenFigures(t *testing.T) {
 		{"sweep", sweepFixture, Options{Width: TwoColumn}, []string{"sweep-p99-arrivals.rate", "heatmap-p99-none"}},
 		{"sweep", sweepFixture, Options{}, []string{"sweep-p99-pools.scnn.servers"}},
 		{"long", longNamesFixture, Options{}, []string{"p99", "ccdf", "cost-p99"}},
+		{"run-slo", runSLOFixture, Options{}, []string{"slo"}},
+		{"sweep-slo", sweepSLOFixture, Options{}, []string{"slo", "sweep-within-pools.scnn.servers"}},
+		{"sweep-within", sweepWithinFixture, Options{Width: TwoColumn}, []string{"sweep-within-arrivals.rate"}},
 	}
 	for _, c := range cases {
 		figs, err := Figures(c.res(), c.opt)
@@ -81,7 +85,7 @@ func TestNothingClipped(t *testing.T) {
 	for _, fx := range []struct {
 		name string
 		res  func() *results.Results
-	}{{"run", runFixture}, {"sweep", sweepFixture}, {"long", longNamesFixture}} {
+	}{{"run", runFixture}, {"sweep", sweepFixture}, {"long", longNamesFixture}, {"run-slo", runSLOFixture}, {"sweep-within", sweepWithinFixture}} {
 		for _, w := range []Width{OneColumn, TwoColumn} {
 			figs, err := Figures(fx.res(), Options{Width: w})
 			if err != nil {
@@ -425,6 +429,92 @@ func TestNiceTicks(t *testing.T) {
 		}
 		if len(labels) < 5 || len(labels) > 7 {
 			t.Errorf("[%v, %v]: %d labels %q, want 5 to 7", c.min, c.max, len(labels), labels)
+		}
+	}
+}
+
+// TestSLOFigures checks that an SLO adds the slo figure and one
+// sweep-within line figure per swept parameter, and nothing else; that the
+// figures without an SLO stay as they were; and that the target of a
+// "within" SLO is drawn.
+func TestSLOFigures(t *testing.T) {
+	names := func(res *results.Results) []string {
+		figs, err := Figures(res, Options{AllPoints: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, f := range figs {
+			ns = append(ns, f.Name)
+		}
+		return ns
+	}
+	for _, c := range []struct {
+		plain, slo func() *results.Results
+		added      []string
+	}{
+		{runFixture, runSLOFixture, []string{"slo"}},
+		{sweepFixture, sweepSLOFixture, nil},
+	} {
+		plain, with := names(c.plain()), names(c.slo())
+		var added []string
+		for _, n := range with {
+			if !slices.Contains(plain, n) {
+				added = append(added, n)
+			}
+		}
+		for _, n := range plain {
+			if !slices.Contains(with, n) {
+				t.Errorf("%s: dropped with an SLO", n)
+			}
+			if strings.HasPrefix(n, "slo") || strings.Contains(n, "within") {
+				t.Errorf("%s: an SLO figure without an SLO", n)
+			}
+		}
+		if c.added == nil {
+			res := c.slo()
+			for _, pt := range res.Points {
+				c.added = append(c.added, "slo-point"+strconv.Itoa(pt.Index))
+			}
+			for _, k := range res.SweepParams {
+				c.added = append(c.added, "sweep-within-"+fileSafe(k))
+			}
+		}
+		if !slices.Equal(added, c.added) {
+			t.Errorf("an SLO added %v, want %v", added, c.added)
+		}
+	}
+	for _, c := range []struct {
+		res  *results.Results
+		want bool
+	}{{runSLOFixture(), true}, {sweepSLOFixture(), false}} {
+		figs, err := Figures(c.res, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svg := string(render(t, figure(t, figs, "slo"), "svg", 0))
+		if got := strings.Contains(svg, "SLO&#39;s target, 99 %"); got != c.want {
+			t.Errorf("%s: target line noted %v, want %v", c.res.SLO.Objective, got, c.want)
+		}
+	}
+}
+
+func TestSLOTarget(t *testing.T) {
+	for _, c := range []struct {
+		objective string
+		want      float64
+		ok        bool
+	}{
+		{"within 300ms for 99%", 99, true},
+		{"within 1.5s for 99.9%", 99.9, true},
+		{"p99<=300ms", 0, false},
+		{"within 300ms", 0, false},
+		{"within 300ms for 0%", 0, false},
+		{"within 300ms for 120%", 0, false},
+	} {
+		got, ok := sloTargetPct(&results.SLO{Objective: c.objective, WithinMs: 300})
+		if ok != c.ok || math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%q: got %g %v, want %g %v", c.objective, got, ok, c.want, c.ok)
 		}
 	}
 }

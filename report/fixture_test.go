@@ -156,3 +156,45 @@ func sweepFixture() *results.Results {
 	}
 	return res
 }
+
+// runSLOFixture is runFixture run with --slo within=300ms@99%: the share of
+// requests within 300 ms follows each strategy's latency distribution.
+func runSLOFixture() *results.Results {
+	res := runFixture()
+	addSLO(res, "within 300ms for 99%", 300)
+	return res
+}
+
+// sweepSLOFixture is sweepFixture with --slo p99=300ms.
+func sweepSLOFixture() *results.Results {
+	res := sweepFixture()
+	addSLO(res, "p99<=300ms", 300)
+	return res
+}
+
+// addSLO gives every point the share of requests within ms, read off each
+// strategy's CDF, with a confidence interval narrowing with the share.
+func addSLO(res *results.Results, objective string, ms float64) {
+	res.SLO = &results.SLO{Objective: objective, WithinMs: ms}
+	for i := range res.Points {
+		pt := &res.Points[i]
+		pt.Within = map[string]sim.Stat{}
+		for _, s := range pt.Strategies {
+			share := 0.0
+			for _, q := range s.CDF {
+				if q.Ms <= ms {
+					share = q.P
+				}
+			}
+			half := 0.05 * (1 - share)
+			pt.Within[s.Name] = sim.Stat{Mean: sim.Float(share), Low: sim.Float(math.Max(0, share-half)), High: sim.Float(math.Min(1, share+half))}
+		}
+	}
+}
+
+// sweepWithinFixture is sweepFixture with --slo within=400ms@99.5%.
+func sweepWithinFixture() *results.Results {
+	res := sweepFixture()
+	addSLO(res, "within 400ms for 99.5%", 400)
+	return res
+}

@@ -131,6 +131,7 @@ func TestWriteFigures(t *testing.T) {
 	}{
 		{"run", runFixture, Options{}}, {"sweep", sweepFixture, Options{}}, {"sweep2", sweepFixture, Options{Width: TwoColumn}},
 		{"long", longNamesFixture, Options{}},
+		{"run-slo", runSLOFixture, Options{}}, {"sweep-slo", sweepSLOFixture, Options{}}, {"sweep-within", sweepWithinFixture, Options{Width: TwoColumn}},
 	} {
 		figs, err := Figures(fx.res(), fx.opt)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/collagesim/collagesim/results"
@@ -19,6 +20,8 @@ type htmlFigure struct {
 
 type htmlTable struct {
 	Params string
+	Index  int      // the point's index
+	Values []string // the swept values at the point, in the order of SweepParams
 	Rows   []Row
 }
 
@@ -30,7 +33,11 @@ type htmlPage struct {
 	Figures      []htmlFigure
 	Empty        []string // figures with nothing to draw
 	Tables       []htmlTable
-	Files        []string
+	// SweepHeads name the swept parameters in words, for the leading
+	// columns of a sweep's one summary table; empty for a plain run.
+	SweepHeads []string
+	SLOMs      string // the SLO's bound, as the page prints it
+	Files      []string
 }
 
 // inlineSVG turns an SVG file into an element to put in an HTML page.
@@ -73,6 +80,11 @@ th, td { padding: 0.2em 0.45em; border-bottom: 1px solid #ddd; white-space: nowr
 th { border-bottom: 2px solid #333; vertical-align: bottom; }
 td.num, th.num { text-align: right; }
 tr.baseline td { font-weight: bold; }
+{{- if .SweepHeads}}
+tbody.point { border-top: 2px solid #999; }
+tbody.point:nth-of-type(even) td.param { background: #f3f3f3; }
+td.param { vertical-align: top; font-weight: normal; }
+{{- end}}
 tr.unstable td { color: #a33; }
 p.empty { color: #555; font-size: 0.9em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
@@ -87,10 +99,24 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{- if .Res.Profile}}<dt>profile</dt><dd>{{.Res.Profile}}</dd>{{end}}
 <dt>replications</dt><dd>{{.Replications}}</dd>
 {{- if .Res.SweepParams}}<dt>swept</dt><dd>{{join .Res.SweepParams ", "}} ({{len .Res.Points}} points)</dd>{{end}}
+{{- if .Res.SLO}}<dt>SLO</dt><dd>{{.Res.SLO.Objective}} (share of requests within {{.SLOMs}} ms, failed ones missed)</dd>{{end}}
 <dt>baseline</dt><dd>{{.Baseline}} (ratios are to it)</dd>
 </dl>
 {{- /* The numbers first: a reader looks for the table before the pictures. */}}
 <h2>Summary</h2>
+{{- if .SweepHeads}}
+{{- /* A sweep: one table, each point's rows behind its parameters. */}}
+<div class="tablewrap"><table>
+<thead><tr><th class="num">point</th>{{range .SweepHeads}}<th class="num">{{.}}</th>{{end}}<th>strategy</th><th>kind</th>{{range $.Columns}}<th class="num">{{.H}}{{if .U}}<br>({{.U}}){{end}}</th>{{end}}</tr></thead>
+{{- range $t := .Tables}}
+<tbody class="point" id="point-{{$t.Index}}">
+{{- range $i, $r := $t.Rows}}
+<tr{{if $r.Baseline}} class="baseline"{{else if $r.Unstable}} class="unstable"{{end}}>{{if eq $i 0}}<td class="num param" rowspan="{{len $t.Rows}}">{{$t.Index}}</td>{{range $t.Values}}<td class="num param" rowspan="{{len $t.Rows}}">{{.}}</td>{{end}}{{end}}<td>{{strategy $r}}</td><td>{{$r.Kind}}</td>{{range $.Columns}}<td class="num">{{cell . $r}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+{{- end}}
+</table></div>
+{{- else}}
 {{- range .Tables}}
 {{- if .Params}}<h3>{{.Params}}</h3>{{end}}
 <div class="tablewrap"><table>
@@ -101,6 +127,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{- end}}
 </tbody>
 </table></div>
+{{- end}}
 {{- end}}
 {{- if .Figures}}
 <h2>Figures</h2>
@@ -131,9 +158,22 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 // writeHTML writes the self-contained page: figures inline as SVG, no
 // scripts, no external resources.
 func writeHTML(w io.Writer, res *results.Results, r *resolved, figs []htmlFigure, empty, files []string) error {
-	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(), Figures: figs, Empty: empty, Files: files}
+	page := htmlPage{Res: res, Replications: replications(res), Baseline: r.baseline, Columns: columns(res), Figures: figs, Empty: empty, Files: files}
+	if res.SLO != nil {
+		page.SLOMs = strconv.FormatFloat(res.SLO.WithinMs, 'g', -1, 64)
+	}
+	sweep := len(res.SweepParams) > 0 && len(res.Points) > 1
+	if sweep {
+		for _, k := range res.SweepParams {
+			page.SweepHeads = append(page.SweepHeads, humanKey(k))
+		}
+	}
 	for _, rows := range byPoint(r.rows(res)) {
-		page.Tables = append(page.Tables, htmlTable{Params: paramsText(rows[0].Params), Rows: rows})
+		t := htmlTable{Params: paramsText(rows[0].Params), Index: res.Points[rows[0].Point].Index, Rows: rows}
+		for _, p := range rows[0].Params {
+			t.Values = append(t.Values, p.Value)
+		}
+		page.Tables = append(page.Tables, t)
 	}
 	return pageTemplate.Execute(w, page)
 }

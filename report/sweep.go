@@ -250,7 +250,8 @@ type sweepMetric struct {
 	unit    string // on the axis
 	latency bool   // in ms: may need a log axis, and unstable points are marked
 	zero    bool   // the axis starts at zero
-	stat    func(s sim.StrategyResult) sim.Stat
+	stat    func(pt results.Point, s sim.StrategyResult) sim.Stat
+	target  float64 // a reference line at this value when positive
 }
 
 func scaled(st sim.Stat, f float64) sim.Stat {
@@ -258,13 +259,23 @@ func scaled(st sim.Stat, f float64) sim.Stat {
 }
 
 var sweepMetrics = []sweepMetric{
-	{"p99", "p99 latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }},
-	{"p999", "p99.9 latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.P999Ms }},
-	{"mean", "mean latency", "ms", true, true, func(s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }},
-	{"cost", "cost", "$ per hour", false, true, func(s sim.StrategyResult) sim.Stat {
+	{"p99", "p99 latency", "ms", true, true, func(_ results.Point, s sim.StrategyResult) sim.Stat { return s.Summary.P99Ms }, 0},
+	{"p999", "p99.9 latency", "ms", true, true, func(_ results.Point, s sim.StrategyResult) sim.Stat { return s.Summary.P999Ms }, 0},
+	{"mean", "mean latency", "ms", true, true, func(_ results.Point, s sim.StrategyResult) sim.Stat { return s.Summary.MeanMs }, 0},
+	{"cost", "cost", "$ per hour", false, true, func(_ results.Point, s sim.StrategyResult) sim.Stat {
 		return sim.Stat{Mean: s.CostHour, Low: sim.Float(math.NaN()), High: sim.Float(math.NaN())}
-	}},
-	{"accuracy", "accuracy", "%", false, false, func(s sim.StrategyResult) sim.Stat { return scaled(s.Summary.Accuracy, 100) }},
+	}, 0},
+	{"accuracy", "accuracy", "%", false, false, func(_ results.Point, s sim.StrategyResult) sim.Stat { return scaled(s.Summary.Accuracy, 100) }, 0},
+}
+
+// withinMetric is the share of requests within an SLO's bound, in percent,
+// with the share a "within" SLO asks for as a reference line.
+func withinMetric(slo *results.SLO) sweepMetric {
+	m := sweepMetric{file: "within", name: "requests within " + sloMs(slo), unit: "%", stat: withinStat}
+	if t, ok := sloTargetPct(slo); ok {
+		m.target = t
+	}
+	return m
 }
 
 // sweepPoint is one strategy at one swept value, as a sweep line draws it.
@@ -402,15 +413,18 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 	}
 	// The range of the stable points and their intervals, for one y scale
 	// shared by all panels.
-	marks := func(s sim.StrategyResult) bool { return s.Unstable && (m.latency || m.file == "accuracy") }
+	marks := func(s sim.StrategyResult) bool {
+		return s.Unstable && (m.latency || m.file == "accuracy" || m.file == "within")
+	}
 	lo, hi, meanLo, meanHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	anyStable := false
 	for _, g := range groups {
 		for _, pt := range members[g] {
 			for _, s := range pt.Strategies {
-				st := m.stat(s)
+				st := m.stat(pt, s)
 				y := float64(st.Mean)
-				if marks(s) || math.IsNaN(y) || math.IsInf(y, 0) || (m.latency && !(y > 0)) {
+				// A share is bounded: an unstable point's stays on the axis.
+				if (marks(s) && m.file != "within") || math.IsNaN(y) || math.IsInf(y, 0) || (m.latency && !(y > 0)) {
 					continue
 				}
 				anyStable = true
@@ -430,7 +444,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 		for _, g := range groups {
 			for _, pt := range members[g] {
 				for _, s := range pt.Strategies {
-					if y := float64(m.stat(s).Mean); y > 0 && !math.IsInf(y, 0) {
+					if y := float64(m.stat(pt, s).Mean); y > 0 && !math.IsInf(y, 0) {
 						lo, hi, meanHi = math.Min(lo, y), math.Max(hi, y), math.Max(meanHi, y)
 					}
 				}
@@ -439,6 +453,9 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 	}
 	if math.IsInf(lo, 0) {
 		return nil
+	}
+	if m.target > 0 {
+		lo, hi, meanHi = math.Min(lo, m.target), math.Max(hi, m.target), math.Max(meanHi, m.target)
 	}
 	// Near saturation an interval can span hundreds of times its mean; it
 	// runs off the top (or the bottom) rather than squeeze every line.
@@ -488,6 +505,9 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 		}
 		addGrid(p, true, true)
 		p.X.Tick.Marker = ax.ticks()
+		if m.target > 0 {
+			p.Add(hline{y: yOf(m.target), line: draw.LineStyle{Color: color.Black, Width: 0.8, Dashes: []vg.Length{3, 2}}})
+		}
 		for _, name := range r.names {
 			ser := &sweepSeries{style: r.style(name), lk: r.lk}
 			for _, pt := range members[g] {
@@ -495,7 +515,7 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 					if s.Name != name {
 						continue
 					}
-					st := m.stat(s)
+					st := m.stat(pt, s)
 					y := float64(st.Mean)
 					if math.IsNaN(y) || math.IsInf(y, 0) || (logY && !(y > 0)) {
 						continue
@@ -553,6 +573,9 @@ func (r *resolved) sweepLines(res *results.Results, k int, m sweepMetric) *layou
 			n += "; above the axis they sit on its top edge"
 		}
 		notes = append(notes, n)
+	}
+	if m.target > 0 {
+		notes = append(notes, "dashed line: the SLO's target, "+fmtG(m.target)+" % of requests")
 	}
 	switch {
 	case m.file == "cost":

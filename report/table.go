@@ -31,6 +31,10 @@ type Row struct {
 
 	// Ratios to the baseline row of the same point.
 	P99Ratio, VarRatio, CostRatio float64
+
+	// Share of requests within the SLO's bound, with its 95 % confidence
+	// interval, as fractions; NaN without an SLO or where the point has none.
+	Within, WithinLow, WithinHigh float64
 }
 
 // Table returns one row per point and strategy, and the baseline strategy's
@@ -55,6 +59,10 @@ func (r *resolved) rows(res *results.Results) []Row {
 		}
 		for _, s := range pt.Strategies {
 			sm := s.Summary
+			within := sim.Stat{Mean: sim.Float(math.NaN()), Low: sim.Float(math.NaN()), High: sim.Float(math.NaN())}
+			if st, ok := pt.Within[s.Name]; ok {
+				within = st
+			}
 			rows = append(rows, Row{
 				Point: i, Params: pt.Params, Strategy: s.Name, Kind: s.Kind,
 				Baseline: s.Name == r.baseline, Unstable: s.Unstable,
@@ -66,6 +74,7 @@ func (r *resolved) rows(res *results.Results) []Row {
 				P99Ratio:  ratio(sm.P99Ms.Mean, base.Summary.P99Ms.Mean),
 				VarRatio:  ratio(sm.VarMs2.Mean, base.Summary.VarMs2.Mean),
 				CostRatio: ratio(s.CostHour, base.CostHour),
+				Within:    float64(within.Mean), WithinLow: float64(within.Low), WithinHigh: float64(within.High),
 			})
 		}
 	}
@@ -93,6 +102,19 @@ func fmtCI(low, high float64) string {
 	return "[" + fmtMs(low) + ", " + fmtMs(high) + "]"
 }
 
+// fmtShareCI is a share's confidence interval in percent.
+func fmtShareCI(low, high float64) string {
+	if math.IsNaN(low) || math.IsNaN(high) {
+		return ""
+	}
+	return "[" + fmtAcc(low) + ", " + fmtAcc(high) + "]"
+}
+
+// sloHead names the share-within column: "within 300 ms".
+func sloHead(slo *results.SLO) string {
+	return "within " + strconv.FormatFloat(slo.WithinMs, 'g', -1, 64) + " ms"
+}
+
 // column is one column of the human-readable tables.
 type column struct {
 	head, unit string
@@ -103,8 +125,11 @@ type column struct {
 func (c column) H() string { return c.head }
 func (c column) U() string { return c.unit }
 
-func columns() []column {
-	return []column{
+// columns are the columns of the human-readable tables; with an SLO, the
+// share of requests within it and its confidence interval follow the
+// latencies, where a reader of a wide table still sees them.
+func columns(res *results.Results) []column {
+	cols := []column{
 		{"mean", "ms", func(r Row) string { return fmtMs(r.MeanMs) }},
 		{"std", "ms", func(r Row) string { return fmtMs(r.StdMs) }},
 		{"variance", "ms²", func(r Row) string { return fmtVar(r.VarMs2) }},
@@ -112,13 +137,20 @@ func columns() []column {
 		{"p99", "ms", func(r Row) string { return fmtMs(r.P99Ms) }},
 		{"p99 95 % CI", "ms", func(r Row) string { return fmtCI(r.P99LowMs, r.P99HighMs) }},
 		{"p99.9", "ms", func(r Row) string { return fmtMs(r.P999Ms) }},
+	}
+	if res.SLO != nil {
+		cols = append(cols,
+			column{sloHead(res.SLO), "%", func(r Row) string { return fmtAcc(r.Within) }},
+			column{"within 95 % CI", "%", func(r Row) string { return fmtShareCI(r.WithinLow, r.WithinHigh) }})
+	}
+	return append(cols, []column{
 		{"accuracy", "%", func(r Row) string { return fmtAcc(r.Accuracy) }},
 		{"servers", "", func(r Row) string { return strconv.Itoa(r.Servers) }},
 		{"cost", "$/h", func(r Row) string { return fmtCost(r.CostHour) }},
 		{"p99 ratio", "×", func(r Row) string { return fmtRatio(r.P99Ratio) }},
 		{"var. ratio", "×", func(r Row) string { return fmtRatio(r.VarRatio) }},
 		{"cost ratio", "×", func(r Row) string { return fmtRatio(r.CostRatio) }},
-	}
+	}...)
 }
 
 func strategyCell(r Row) string {
@@ -179,8 +211,11 @@ func WriteMarkdown(w io.Writer, res *results.Results, opt Options, figs []string
 	if len(res.SweepParams) > 0 {
 		fmt.Fprintf(&b, "- swept: %s (%d points)\n", mdEscape(strings.Join(res.SweepParams, ", ")), len(res.Points))
 	}
+	if res.SLO != nil {
+		fmt.Fprintf(&b, "- SLO: %s (share of requests within %g ms, failed ones missed)\n", mdEscape(res.SLO.Objective), res.SLO.WithinMs)
+	}
 	fmt.Fprintf(&b, "- ratios are to the baseline **%s**\n", mdEscape(r.baseline))
-	cols := columns()
+	cols := columns(res)
 	for _, rows := range byPoint(r.rows(res)) {
 		b.WriteString("\n")
 		if len(rows[0].Params) > 0 {
@@ -253,6 +288,10 @@ func WriteCSV(w io.Writer, res *results.Results, opt Options) error {
 	head = append(head, "strategy", "kind", "baseline", "unstable",
 		"mean_ms", "std_ms", "var_ms2", "p50_ms", "p99_ms", "p99_ci_low_ms", "p99_ci_high_ms", "p999_ms",
 		"accuracy", "servers", "cost_per_hour", "p99_ratio", "var_ratio", "cost_ratio")
+	if res.SLO != nil {
+		// The names of summary.csv's columns.
+		head = append(head, "slo_ms", "within_slo", "within_slo_ci_low", "within_slo_ci_high")
+	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -270,6 +309,9 @@ func WriteCSV(w io.Writer, res *results.Results, opt Options) error {
 		rec = append(rec, row.Strategy, row.Kind, strconv.FormatBool(row.Baseline), strconv.FormatBool(row.Unstable),
 			num(row.MeanMs), num(row.StdMs), num(row.VarMs2), num(row.P50Ms), num(row.P99Ms), num(row.P99LowMs), num(row.P99HighMs), num(row.P999Ms),
 			num(row.Accuracy), strconv.Itoa(row.Servers), num(row.CostHour), num(row.P99Ratio), num(row.VarRatio), num(row.CostRatio))
+		if res.SLO != nil {
+			rec = append(rec, num(res.SLO.WithinMs), num(row.Within), num(row.WithinLow), num(row.WithinHigh))
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -292,6 +334,9 @@ func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%% collagesim report: scenario %s, seed %d, %d replications.\n", texComment(res.Scenario), res.Seed, replications(res))
 	fmt.Fprintf(&b, "%% Ratios are to %s, the bold row. Latencies in whole milliseconds.\n", texComment(r.baseline))
+	if res.SLO != nil {
+		fmt.Fprintf(&b, "%% SLO: %s; Within is the share of requests answered within %g ms.\n", texComment(res.SLO.Objective), res.SLO.WithinMs)
+	}
 	b.WriteString("% Needs \\usepackage{booktabs} and \\usepackage{graphicx}; each tabular shrinks to\n% \\linewidth only where it is wider, so it fits a column (table) or the page (table*).\n")
 	points := byPoint(r.rows(res))
 	ms := func(v float64) string { return fmtFixed(v, 0) }
@@ -341,12 +386,29 @@ func WriteLaTeX(w io.Writer, res *results.Results, opt Options) error {
 		return []string{ms(row.MeanMs), ms(row.StdMs), ms(row.P50Ms), p99, ms(row.P999Ms)}
 	})
 	b.WriteString("\n\\medskip\n\n")
-	tabular("lrrrrrr", []string{
-		" & & & & \\multicolumn{3}{c}{Ratio to bold row} \\\\\n\\cmidrule(l){5-7}\nStrategy & Acc. & Servers & Cost & p99 & Var. & Cost",
-		" & (\\%) & & (\\$/h) & & &",
+	// With an SLO, the share of requests within its bound joins accuracy
+	// and cost: what a strategy buys, beside what it costs.
+	cols, ratioAt := "lrrrrrr", 5
+	head1, head2 := "Strategy & Acc. & Servers & Cost", " & (\\%) & & (\\$/h)"
+	if res.SLO != nil {
+		cols, ratioAt = "lrrrrrrr", 6
+		head1 += " & Within " + texEscape(strconv.FormatFloat(res.SLO.WithinMs, 'g', -1, 64)) + "\\,ms"
+		head2 += " & (\\%) {\\scriptsize [95\\,\\% CI]}"
+	}
+	tabular(cols, []string{
+		strings.Repeat(" &", ratioAt-1) + " \\multicolumn{3}{c}{Ratio to bold row} \\\\\n\\cmidrule(l){" + strconv.Itoa(ratioAt) + "-" + strconv.Itoa(ratioAt+2) + "}\n" + head1 + " & p99 & Var. & Cost",
+		head2 + " & & &",
 	}, func(row Row) []string {
-		return []string{fmtAcc(row.Accuracy), strconv.Itoa(row.Servers), fmtCost(row.CostHour),
-			fmtRatio(row.P99Ratio), fmtRatio(row.VarRatio), fmtRatio(row.CostRatio)}
+		cells := []string{fmtAcc(row.Accuracy), strconv.Itoa(row.Servers), fmtCost(row.CostHour)}
+		if res.SLO != nil {
+			w := fmtAcc(row.Within)
+			if !math.IsNaN(row.WithinLow) && !math.IsNaN(row.WithinHigh) {
+				// One decimal in the interval keeps the column narrow.
+				w += " {\\scriptsize [" + fmtFixed(100*row.WithinLow, 1) + ", " + fmtFixed(100*row.WithinHigh, 1) + "]}"
+			}
+			cells = append(cells, w)
+		}
+		return append(cells, fmtRatio(row.P99Ratio), fmtRatio(row.VarRatio), fmtRatio(row.CostRatio))
 	})
 	_, err = io.WriteString(w, b.String())
 	return err

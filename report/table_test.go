@@ -260,7 +260,7 @@ func TestLaTeXCompiles(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		res  *results.Results
-	}{{"sweep", sweepFixture()}, {"hostile", hostile}, {"long", longNamesFixture()}} {
+	}{{"sweep", sweepFixture()}, {"hostile", hostile}, {"long", longNamesFixture()}, {"slo", sweepSLOFixture()}, {"run-slo", runSLOFixture()}} {
 		var tab bytes.Buffer
 		if err := WriteLaTeX(&tab, c.res, Options{}); err != nil {
 			t.Fatal(err)
