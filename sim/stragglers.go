@@ -47,36 +47,45 @@ func (run *Run) setupStragglers() {
 					continue
 				}
 				srv := &run.servers[p.first+s]
-				name := fmt.Sprintf("%s/%s/%d", stream, p.spec.Name, s)
-				st := stragglerState{spec: sp, sid: StreamID(stream), factor: 1}
-				switch sp.Kind {
-				case StragglerSlowNodes:
-					if slow[int(s)] {
-						st.factor = sp.Slowdown
-					}
-				case StragglerMarkov:
-					st.rng = NewStream(run.seed, name)
-					// Start in the stationary distribution of the two states.
-					ms, mn := sp.SlowFor.Mean(), sp.NormalFor.Mean()
-					st.slow = st.rng.Float64() < ms/(ms+mn)
-					hold := &sp.NormalFor
-					if st.slow {
-						hold = &sp.SlowFor
-					}
-					st.until = ns(hold.Sample(st.rng))
-				case StragglerTrace:
-					st.pos = NewStream(run.seed, name).IntN(len(sp.Latency.Values))
-				case StragglerFailure:
-					r := NewStream(run.seed, name)
+				if sp.Kind == StragglerFailure {
+					r := NewStream(run.seed, fmt.Sprintf("%s/%s/%d", stream, p.spec.Name, s))
 					run.failRng = append(run.failRng, r)
 					run.cal.push(ns(sp.FailAfter.Sample(r)), event{kind: evFail, a: p.first + s, b: int64(len(run.failRng) - 1)})
 					run.background++
 					continue // failures act through events, not on service time
 				}
+				st := newStragglerState(run.seed, sp, stream, p.spec.Name, int(s), slow)
 				srv.strag = append(srv.strag, st)
 			}
 		}
 	}
+}
+
+// newStragglerState is the state of model sp (named stream) on server s of
+// the named pool at the start of a run with seed; slow is the slow-nodes
+// model's choice of slow servers.
+func newStragglerState(seed uint64, sp *StragglerSpec, stream, poolName string, s int, slow map[int]bool) stragglerState {
+	name := fmt.Sprintf("%s/%s/%d", stream, poolName, s)
+	st := stragglerState{spec: sp, sid: StreamID(stream), factor: 1}
+	switch sp.Kind {
+	case StragglerSlowNodes:
+		if slow[s] {
+			st.factor = sp.Slowdown
+		}
+	case StragglerMarkov:
+		st.rng = NewStream(seed, name)
+		// Start in the stationary distribution of the two states.
+		ms, mn := sp.SlowFor.Mean(), sp.NormalFor.Mean()
+		st.slow = st.rng.Float64() < ms/(ms+mn)
+		hold := &sp.NormalFor
+		if st.slow {
+			hold = &sp.SlowFor
+		}
+		st.until = ns(hold.Sample(st.rng))
+	case StragglerTrace:
+		st.pos = NewStream(seed, name).IntN(len(sp.Latency.Values))
+	}
+	return st
 }
 
 // pickSlow chooses which servers of a pool a slow-nodes model slows down:
@@ -106,13 +115,13 @@ func pickSlow(seed uint64, stream, poolName string, n int, sp *StragglerSpec) ma
 // apply changes service time d (ns) of task t by this model, at the run's
 // current time: factors multiply, extra delays add, empirical and trace
 // latencies act as a floor.
-func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
+func (st *stragglerState) apply(seed uint64, now int64, key drawKey, rng keyed, d float64) float64 {
 	sp := st.spec
 	switch sp.Kind {
 	case StragglerSlowNodes:
 		d *= st.factor
 	case StragglerMarkov:
-		for st.until <= run.now {
+		for st.until <= now {
 			st.slow = !st.slow
 			hold := &sp.NormalFor
 			if st.slow {
@@ -125,16 +134,16 @@ func (st *stragglerState) apply(run *Run, t *Task, d float64) float64 {
 		}
 	case StragglerBernoulli:
 		sid := st.sid
-		if unit(t.key.key(run.seed, sid, 0)) < sp.P {
+		if unit(key.key(seed, sid, 0)) < sp.P {
 			if sp.Extra.Kind != DistNone {
-				d += sp.Extra.Sample(run.rng.at(t.key.key(run.seed, sid, 1)))
+				d += sp.Extra.Sample(rng.at(key.key(seed, sid, 1)))
 			} else {
 				d *= sp.Slowdown
 			}
 		}
 	case StragglerEmpirical:
 		sid := st.sid
-		d = max(d, sp.Latency.Sample(run.rng.at(t.key.key(run.seed, sid, 2))))
+		d = max(d, sp.Latency.Sample(rng.at(key.key(seed, sid, 2))))
 	case StragglerTrace:
 		v := sp.Latency.Values
 		d = max(d, v[st.pos])

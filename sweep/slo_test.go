@@ -136,15 +136,15 @@ func TestPlanUnattainableSLO(t *testing.T) {
 func TestMaxLoadStaysInRange(t *testing.T) {
 	sc := testScenario()
 	sc.Strategies = sc.Strategies[:1]
-	sc.Arrivals.Rate = 1e-7
+	sc.Arrivals.Rate = 1e-5
 	sc.Requests, sc.Replications = 200, 2
 	slo, _ := ParseSLO("p99=1s")
 	loads, err := MaxLoad(sc, slo, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := loads[0].Rate; r <= 0 || r > 1e-7*loadRange {
-		t.Errorf("max load %g/s, want within (0, %g]", r, 1e-7*loadRange)
+	if r := loads[0].Rate; r <= 0 || r > 1e-5*loadRange {
+		t.Errorf("max load %g/s, want within (0, %g]", r, 1e-5*loadRange)
 	}
 	if _, err := SmallestCluster(sc, slo, 0, 0); err == nil || !strings.Contains(err.Error(), "must be at least 1") {
 		t.Errorf("max servers 0: %v", err)

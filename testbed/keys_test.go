@@ -23,6 +23,8 @@ func idleScenario(process string) *sim.Scenario {
 			{Kind: sim.StragglerBernoulli, P: 0.2, Slowdown: 3},
 			{Kind: sim.StragglerBernoulli, P: 0.1, Extra: sim.Exponential(50e6)},
 			{Kind: sim.StragglerEmpirical, Latency: sim.Dist{Kind: sim.DistUniform, A: 10e6, B: 60e6}},
+			{Kind: sim.StragglerMarkov, SlowFor: sim.Exponential(20e9), NormalFor: sim.Exponential(60e9), Slowdown: 2},
+			{Kind: sim.StragglerSlowNodes, Count: 1, Slowdown: 1.5},
 		},
 		Strategies: []sim.StrategySpec{{Name: "none", Kind: sim.StrategyNone, Pools: map[string]string{sim.PoolSingle: "p"}}},
 		Profile:    &sim.Profile{Name: "t", Models: []sim.Model{{Name: "m", Role: sim.RoleSingle, Latency: lat}}},
@@ -49,9 +51,9 @@ func simTrace(t *testing.T, sc *sim.Scenario) []sim.TraceRecord {
 func TestServiceMatchesSimulator(t *testing.T) {
 	sc := idleScenario(sim.ArrivalDeterministic)
 	seed := sim.RepSeed(sc.Seed, 0)
-	d := drawer{pool: "p", servers: 1, latency: sc.Profile.Models[0].Latency, strag: stragglersOf(sc, "p", 0)}
+	d := sim.NewServiceDrawer(sc.Profile.Models[0].Latency, sc.Stragglers, "p", 1, 0)
 	for _, r := range simTrace(t, sc) {
-		if got := d.draw(seed, reqKey(r.ID, 0), r.ArrivalNs); got != r.LatencyNs {
+		if got := d.Draw(seed, sim.RequestKey(r.ID, 0), r.ArrivalNs); got != r.LatencyNs {
 			t.Fatalf("request %d: worker draws %d ns, the simulator served it in %d ns (seed %d)", r.ID, got, r.LatencyNs, sc.Seed)
 		}
 	}

@@ -25,8 +25,6 @@ const (
 	srcResend
 )
 
-var sidDispatch = sim.StreamID("dispatch")
-
 // lbServer is one server as the load balancer sees it.
 type lbServer struct {
 	pool        *lbPool
@@ -55,7 +53,7 @@ type task struct {
 	id        string
 	pool      *lbPool
 	server    *lbServer
-	key       uint64
+	key       sim.TaskKey
 	owner     int64 // request id, or group index
 	tag       int   // copy number; -1: a group task
 	input     []float32
@@ -164,11 +162,11 @@ func (run *lbRun) arrive(id int64, at time.Time) {
 	img, _ := run.data.of(id)
 	switch run.spec.Kind {
 	case sim.StrategyNone:
-		r.tasks[0] = run.submit(run.single, reqKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
 	case sim.StrategyReplicate:
 		var avoid []*lbServer
 		for c := 0; c < max(2, run.spec.Copies); c++ {
-			t := run.submit(run.single, reqKey(id, c), id, c, img.Pix, avoid)
+			t := run.submit(run.single, sim.RequestKey(id, c), id, c, img.Pix, avoid)
 			if c < 2 {
 				r.tasks[c] = t
 			}
@@ -177,22 +175,22 @@ func (run *lbRun) arrive(id int64, at time.Time) {
 			}
 		}
 	case sim.StrategyHedge:
-		r.tasks[0] = run.submit(run.single, reqKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
 		time.AfterFunc(time.Until(at.Add(run.hedgeAfter)), func() { run.hedge(id) })
 	case sim.StrategyCollage:
-		r.tasks[0] = run.submit(run.single, reqKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
 		if run.spec.Decoder == sim.DecoderDeadline {
 			time.AfterFunc(time.Until(at.Add(run.wall(run.spec.Deadline))), func() { run.deadline(id) })
 		}
 		run.addToGroup(id)
 	case sim.StrategyParity:
-		r.tasks[0] = run.submit(run.single, reqKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
 		run.addToGroup(id)
 	}
 }
 
 // submit sends a task to pool p (call with mu held).
-func (run *lbRun) submit(p *lbPool, key uint64, owner int64, tag int, input []float32, avoid []*lbServer) *task {
+func (run *lbRun) submit(p *lbPool, key sim.TaskKey, owner int64, tag int, input []float32, avoid []*lbServer) *task {
 	side := run.data.side
 	if tag < 0 {
 		side = run.groupSide
@@ -216,12 +214,12 @@ func (run *lbRun) submit(p *lbPool, key uint64, owner int64, tag int, input []fl
 
 // choose picks a server by the pool's dispatch policy, as the simulator does,
 // from the outstanding tasks the load balancer knows of.
-func (run *lbRun) choose(p *lbPool, key uint64, avoid []*lbServer) *lbServer {
+func (run *lbRun) choose(p *lbPool, key sim.TaskKey, avoid []*lbServer) *lbServer {
 	n := uint64(len(p.servers))
 	ok := func(s *lbServer) bool { return !slices.Contains(avoid, s) }
 	switch p.spec.Dispatch {
 	case sim.DispatchRandom, sim.DispatchPowerOfTwo:
-		r := keyedRand(keyOf(run.seed, sidDispatch, key, 0))
+		r := key.Rand(run.seed, "dispatch", 0)
 		pick := func() *lbServer {
 			for try := 0; try < 64; try++ {
 				if s := p.servers[r.Uint64N(n)]; ok(s) {
@@ -287,7 +285,7 @@ func (run *lbRun) send(t *task, s *lbServer) {
 // call runs one infer call and hands its answer to the strategy.
 func (run *lbRun) call(t *task) {
 	ireq := InferRequest{ID: t.id,
-		Parameters: &TaskParams{Seed: strconv.FormatUint(run.seed, 10), Key: strconv.FormatUint(t.key, 10),
+		Parameters: &TaskParams{Seed: strconv.FormatUint(run.seed, 10), Key: formatKey(t.key),
 			Epoch: strconv.FormatInt(run.epoch.UnixNano(), 10)},
 		Inputs: []Tensor{{Name: t.pool.input, Shape: t.shape, Datatype: "FP32", Data: t.input}}}
 	var body []byte
@@ -489,7 +487,7 @@ func (run *lbRun) hedge(id int64) {
 		avoid = []*lbServer{r.tasks[0].server}
 	}
 	img, _ := run.data.of(id)
-	r.tasks[1] = run.submit(run.other, reqKey(id, 1), id, 1, img.Pix, avoid)
+	r.tasks[1] = run.submit(run.other, sim.RequestKey(id, 1), id, 1, img.Pix, avoid)
 }
 
 func (run *lbRun) deadline(id int64) {
@@ -510,7 +508,7 @@ func (run *lbRun) deadline(id int64) {
 			avoid = []*lbServer{r.tasks[0].server}
 		}
 		img, _ := run.data.of(id)
-		r.tasks[1] = run.submit(run.single, reqKey(id, 1), id, 1, img.Pix, avoid)
+		r.tasks[1] = run.submit(run.single, sim.RequestKey(id, 1), id, 1, img.Pix, avoid)
 	}
 }
 
@@ -574,12 +572,12 @@ func (run *lbRun) closeGroup(g *group) {
 			return
 		}
 		run.encodeNs = append(run.encodeNs, enc.Nanoseconds())
-		salt := saltCollage
+		key := sim.CollageKey(g.id)
 		if run.spec.Kind == sim.StrategyParity {
-			salt = saltParity
+			key = sim.ParityKey(g.id)
 		}
 		run.groupSide = side
-		run.submit(run.other, groupKey(g.id, salt), g.id, -1, buf, nil)
+		run.submit(run.other, key, g.id, -1, buf, nil)
 		g.sent = true
 	}()
 }

@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		for s := 0; s < ps.Servers; s++ {
 			specs = append(specs, WorkerSpec{Pool: ps.Name, Server: s, Servers: ps.Servers, Slots: max(1, ps.Slots),
-				Model: ps.Model, File: cfg.ModelsDir + "/" + bm.File, Latency: m.Latency, Strag: stragglersOf(sc, ps.Name, s),
+				Model: ps.Model, File: cfg.ModelsDir + "/" + bm.File, Latency: m.Latency, Strag: sc.Stragglers,
 				TimeScale: cfg.TimeScale, Threads: cfg.Threads, ORTLib: cfg.ORTLib})
 		}
 	}

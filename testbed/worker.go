@@ -20,18 +20,18 @@ import (
 
 // WorkerSpec is what a worker process is told on its first line of stdin.
 type WorkerSpec struct {
-	Pool      string         `json:"pool"`
-	Server    int            `json:"server"`  // index within the pool
-	Servers   int            `json:"servers"` // pool size (slow-nodes picks among them)
-	Slots     int            `json:"slots"`   // tasks run at once (default 1)
-	Model     string         `json:"model"`   // the profile's model name, served under that name
-	File      string         `json:"file"`    // ONNX model file
-	Latency   sim.Dist       `json:"latency"` // the profile's latency (virtual ns)
-	Strag     []StragglerRef `json:"stragglers,omitempty"`
-	TimeScale float64        `json:"time_scale"`
-	Threads   int            `json:"threads"` // ONNX Runtime intra-op threads (default 1)
-	ORTLib    string         `json:"ort_lib,omitempty"`
-	Listen    string         `json:"listen"` // default 127.0.0.1:0
+	Pool      string              `json:"pool"`
+	Server    int                 `json:"server"`               // index within the pool
+	Servers   int                 `json:"servers"`              // pool size (slow-nodes picks among them)
+	Slots     int                 `json:"slots"`                // tasks run at once (default 1)
+	Model     string              `json:"model"`                // the profile's model name, served under that name
+	File      string              `json:"file"`                 // ONNX model file
+	Latency   sim.Dist            `json:"latency"`              // the profile's latency (virtual ns)
+	Strag     []sim.StragglerSpec `json:"stragglers,omitempty"` // the scenario's, all of them (their streams are named by the list)
+	TimeScale float64             `json:"time_scale"`
+	Threads   int                 `json:"threads"` // ONNX Runtime intra-op threads (default 1)
+	ORTLib    string              `json:"ort_lib,omitempty"`
+	Listen    string              `json:"listen"` // default 127.0.0.1:0
 }
 
 // Worker is one inference server: a FIFO queue served by Slots goroutines.
@@ -46,7 +46,7 @@ type Worker struct {
 	queue  []*wtask
 	byID   map[string]*wtask
 	closed bool
-	draw   drawer
+	draw   *sim.ServiceDrawer
 }
 
 type wtask struct {
@@ -54,7 +54,7 @@ type wtask struct {
 	input   []float32
 	shape   []int64
 	seed    uint64
-	key     uint64
+	key     sim.TaskKey
 	epoch   int64
 	arrived time.Time
 	queued  bool
@@ -86,7 +86,7 @@ func NewWorker(spec WorkerSpec) (*Worker, error) {
 		return nil, fmt.Errorf("testbed: worker %s/%d: %w", spec.Pool, spec.Server, err)
 	}
 	w := &Worker{spec: spec, sess: sess, inName: sess.In.Name, outName: sess.Out.Name, byID: map[string]*wtask{},
-		draw: drawer{pool: spec.Pool, server: spec.Server, servers: max(1, spec.Servers), latency: spec.Latency, strag: spec.Strag}}
+		draw: sim.NewServiceDrawer(spec.Latency, spec.Strag, spec.Pool, max(1, spec.Servers), spec.Server)}
 	w.cond = sync.NewCond(&w.mu)
 	return w, nil
 }
@@ -196,7 +196,7 @@ func (w *Worker) infer(rw http.ResponseWriter, r *http.Request) {
 			t.seed, e1 = strconv.ParseUint(p.Seed, 10, 64)
 		}
 		if p.Key != "" {
-			t.key, e2 = strconv.ParseUint(p.Key, 10, 64)
+			t.key, e2 = parseKey(p.Key)
 		}
 		if p.Epoch != "" {
 			t.epoch, e3 = strconv.ParseInt(p.Epoch, 10, 64)
@@ -298,7 +298,7 @@ func (w *Worker) loop() {
 		delete(w.byID, t.id)
 		start := time.Now()
 		now := int64(float64(start.UnixNano()-t.epoch) * w.spec.TimeScale)
-		drawn := w.draw.draw(t.seed, t.key, now)
+		drawn := w.draw.Draw(t.seed, t.key, now)
 		w.mu.Unlock()
 
 		out, shape, err := w.sess.Run(t.input, t.shape)
@@ -357,4 +357,22 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// formatKey and parseKey carry a task's key over the wire as "A.B".
+func formatKey(k sim.TaskKey) string {
+	return strconv.FormatUint(k.A, 10) + "." + strconv.FormatUint(k.B, 10)
+}
+
+func parseKey(s string) (sim.TaskKey, error) {
+	a, b, ok := strings.Cut(s, ".")
+	if !ok {
+		return sim.TaskKey{}, fmt.Errorf("key %q: want A.B", s)
+	}
+	ka, err1 := strconv.ParseUint(a, 10, 64)
+	kb, err2 := strconv.ParseUint(b, 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return sim.TaskKey{}, fmt.Errorf("key %q: %w", s, err)
+	}
+	return sim.TaskKey{A: ka, B: kb}, nil
 }
