@@ -3,15 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/collagesim/collagesim/internal/cli"
-	"github.com/collagesim/collagesim/report"
 	"github.com/collagesim/collagesim/results"
 	"github.com/collagesim/collagesim/scenarios"
 	"github.com/collagesim/collagesim/sim"
@@ -29,7 +25,7 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 	trace := fs.Bool("trace", false, "also write every answer of every run to traces/point-NNNNN/trace-<strategy>-rep<N>.csv")
 	rf := cli.AddReportFlags(fs, []string{"png", "svg"})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		shard, err := parseShard(*shardFlag, int(shards.V))
+		shard, err := cli.ParseShard(*shardFlag, int(shards.V))
 		if err != nil {
 			return err
 		}
@@ -47,7 +43,7 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 			if overrides, err = sf.Apply(p.Scenario); err != nil {
 				return err
 			}
-			points = append(points, sweep.Point{Index: p.Index, Params: resultParams(p.Params), Scenario: p.Scenario})
+			points = append(points, sweep.Point{Index: p.Index, Params: cli.ResultParams(p.Params), Scenario: p.Scenario})
 		}
 		first := pts[0].Scenario
 		opt, err := rf.Options("sweep", cli.Strategies(first))
@@ -87,57 +83,9 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 		} else if err != nil {
 			return failed(err)
 		}
-		return writeMerged(res, dir, rf, opt, sf.Quiet, stdout)
+		return cli.WriteMerged(res, dir, rf, opt, sf.Quiet, stdout)
 	}
 	return cmd
-}
-
-// parseShard reads --shard, else the shard a cluster scheduler's environment names.
-func parseShard(flag string, shards int) (sh sweep.Shard, err error) {
-	if flag != "" {
-		sh, err = sweep.ParseShard(flag)
-	} else {
-		sh, _, err = sweep.ShardFromEnv(os.Getenv, shards)
-	}
-	if err != nil {
-		return sh, usageErr("collagesim sweep: --shard: %v", err)
-	}
-	return sh, nil
-}
-
-// resultParams writes swept values as the results show them: strings unquoted.
-func resultParams(ps []scenarios.Param) []results.Param {
-	var out []results.Param
-	for _, p := range ps {
-		v := strings.TrimPrefix(p.String(), p.Key+"=")
-		if u, err := strconv.Unquote(v); err == nil {
-			v = u
-		}
-		out = append(out, results.Param{Key: p.Key, Value: v})
-	}
-	return out
-}
-
-// writeMerged writes a sweep's merged results and report, and prints its table.
-func writeMerged(res *results.Results, dir string, rf *cli.ReportFlags, opt report.Options, quiet bool, stdout io.Writer) error {
-	paths, err := results.Write(dir, res)
-	if err != nil {
-		return failed(err)
-	}
-	more, err := rf.Write(res, dir, opt)
-	if err != nil {
-		return err
-	}
-	if !quiet {
-		fmt.Fprintln(stdout)
-		if err := results.SweepTable(stdout, res, rf.Baseline); err != nil {
-			return failed(err)
-		}
-		fmt.Fprintln(stdout)
-	}
-	fmt.Fprintf(stdout, "%d points merged (%d strategy rows unstable); wrote %d files to %s/\n",
-		len(res.Points), results.Unstable(res), len(paths)+len(more), dir)
-	return nil
 }
 
 func mergeCmd(stdout io.Writer) *cobra.Command {
@@ -165,7 +113,7 @@ func mergeCmd(stdout io.Writer) *cobra.Command {
 		if err := results.PrepareDir(*out, res.Scenario, *force); err != nil {
 			return failed(err)
 		}
-		return writeMerged(res, *out, rf, opt, *quiet, stdout)
+		return cli.WriteMerged(res, *out, rf, opt, *quiet, stdout)
 	}
 	return cmd
 }
