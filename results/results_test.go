@@ -227,3 +227,20 @@ func TestTraceFiles(t *testing.T) {
 		t.Errorf("trace is not a CSV of 10 columns: %v", err)
 	}
 }
+
+// A record whose model has no accuracy leaves correct empty.
+func TestTraceUnknownCorrectness(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := TraceFiles(dir)("s", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink.Answer(sim.TraceRecord{ID: 7, ArrivalNs: 1e6, LatencyNs: 3e6, WaitNs: 1e6, ServiceNs: 2e6, Pool: "c", Server: 2, Source: sim.SourceCollage})
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "trace-s-rep1.csv"))
+	if want := TraceHeader + "\n7,1.000000,3.000000,1.000000,2.000000,c,2,collage,,false\n"; string(b) != want {
+		t.Errorf("trace %q, want %q", b, want)
+	}
+}
