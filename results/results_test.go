@@ -182,23 +182,65 @@ func TestUnstableCount(t *testing.T) {
 	}
 }
 
+// A trace file has one row per answer, with the answering task's queue wait
+// and service, then one row per request that never got an answer. One server
+// of 1.5 ms per request, a request every ms: request k waits 0.5k ms. The
+// server fails for good at 9.2 ms, losing request 6 (running), 7 to 9
+// (queued) and 10 and 11 (sent to it later).
 func TestTraceFiles(t *testing.T) {
 	dir := t.TempDir()
-	prof := &sim.Profile{Name: "t", Models: []sim.Model{{Name: "m", Role: sim.RoleSingle, Latency: sim.Const(1e6)}}}
+	prof := &sim.Profile{Name: "t", Models: []sim.Model{{Name: "m", Role: sim.RoleSingle, Latency: sim.Const(1.5e6), Accuracy: 1}}}
 	sc := &sim.Scenario{Name: "tr", Seed: 1, Requests: 10, Warmup: 2, Replications: 1,
-		Arrivals:   sim.Arrivals{Process: sim.ArrivalDeterministic, Rate: 10, Batch: 1},
+		Arrivals:   sim.Arrivals{Process: sim.ArrivalDeterministic, Rate: 1000, Batch: 1},
 		Pools:      []sim.PoolSpec{{Name: "s", Model: "m", Servers: 1}},
+		Stragglers: []sim.StragglerSpec{{Kind: sim.StragglerFailure, Pools: []string{"s"}, FailAfter: sim.Const(9.2e6), RepairAfter: sim.Const(1e12)}},
 		Strategies: []sim.StrategySpec{{Name: "none", Kind: sim.StrategyNone, Pools: map[string]string{sim.PoolSingle: "s"}}},
 		Profile:    prof}
-	if _, err := sim.SimulateWith(sc, sim.Options{Trace: TraceFiles(dir)}); err != nil {
+	res, err := sim.SimulateWith(sc, sim.Options{Trace: TraceFiles(dir)})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if m := res[0].Reps[0]; m.Answered != 4 || m.Failed != 6 {
+		t.Fatalf("answered %d, failed %d; want 4 and 6", m.Answered, m.Failed)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "trace-none-rep0.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 11 || lines[1] != "2,200.000000,1.000000,scnn" {
-		t.Errorf("trace: %d lines, first record %q", len(lines), lines[1])
+	want := TraceHeader + `
+2,2.000000,2.500000,1.000000,1.500000,s,0,scnn,true,false
+3,3.000000,3.000000,1.500000,1.500000,s,0,scnn,true,false
+4,4.000000,3.500000,2.000000,1.500000,s,0,scnn,true,false
+5,5.000000,4.000000,2.500000,1.500000,s,0,scnn,true,false
+6,6.000000,,,,,,,,true
+7,7.000000,,,,,,,,true
+8,8.000000,,,,,,,,true
+9,9.000000,,,,,,,,true
+10,10.000000,,,,,,,,true
+11,11.000000,,,,,,,,true
+`
+	if string(b) != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", b, want)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(rows[0]) != 10 {
+		t.Errorf("trace is not a CSV of 10 columns: %v", err)
+	}
+}
+
+// A record whose model has no accuracy leaves correct empty.
+func TestTraceUnknownCorrectness(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := TraceFiles(dir)("s", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink.Answer(sim.TraceRecord{ID: 7, ArrivalNs: 1e6, LatencyNs: 3e6, WaitNs: 1e6, ServiceNs: 2e6, Pool: "c", Server: 2, Source: sim.SourceCollage})
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "trace-s-rep1.csv"))
+	if want := TraceHeader + "\n7,1.000000,3.000000,1.000000,2.000000,c,2,collage,,false\n"; string(b) != want {
+		t.Errorf("trace %q, want %q", b, want)
 	}
 }

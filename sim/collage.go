@@ -13,6 +13,7 @@ type collageStrategy struct {
 	resend          bool
 	gs              groups
 	st              []collageReq // per request slot
+	cells           []taskInfo   // per request slot, traced runs only: the collage task of a cell kept for the deadline
 }
 
 // collageReq is a request's decoder state.
@@ -67,6 +68,9 @@ func (s *collageStrategy) Timer(run *Run, tm Timer) {
 		}
 		st := &s.st[r.Slot]
 		if st.cellIn {
+			if run.traced() {
+				run.via = s.cells[r.Slot]
+			}
 			run.Answer(r, ByCollage)
 			return
 		}
@@ -104,6 +108,12 @@ func (s *collageStrategy) Done(run *Run, t *Task) {
 		if s.deadline && !s.st[r.Slot].late {
 			// Before the deadline the S-CNN may still answer; keep the cell.
 			s.st[r.Slot].cellIn = true
+			if run.traced() {
+				for len(s.cells) < len(s.st) {
+					s.cells = append(s.cells, noInfo)
+				}
+				s.cells[r.Slot] = run.via
+			}
 			used = true
 			continue
 		}

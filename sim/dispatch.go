@@ -7,6 +7,7 @@ func (run *Run) dispatch(i int32, avoid []int32) {
 	t := &run.tasks[i]
 	p := &run.pools[t.Pool]
 	t.state = taskQueued
+	t.reached = run.now
 	if p.spec.Dispatch == DispatchCentral {
 		for s := p.first; s < p.first+p.n; s++ {
 			srv := &run.servers[s]

@@ -5,11 +5,12 @@ type group struct {
 	id      int64
 	cells   []Req // requests, in cell order
 	gen     uint32
-	open    bool  // still taking requests
-	pending int   // tasks of the group not yet answered or lost
-	sent    bool  // the group task (collage, parity) was submitted
-	parity  bool  // parity: its answer is in
-	busy    int64 // parity: service time of the parity task
+	open    bool     // still taking requests
+	pending int      // tasks of the group not yet answered or lost
+	sent    bool     // the group task (collage, parity) was submitted
+	parity  bool     // parity: its answer is in
+	busy    int64    // parity: service time of the parity task
+	via     taskInfo // parity, traced runs only: the parity task, for the reconstruction's trace
 	dataIn  []bool
 }
 

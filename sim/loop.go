@@ -45,6 +45,9 @@ func (run *Run) execute() Metrics {
 				d := run.draw(&run.sc.Network, sidNetBack, t.key)
 				run.cal.push(run.now+d, event{kind: evResponse, a: e.a, b: int64(t.gen)})
 			} else {
+				if run.onAnswer != nil {
+					run.via = run.infoOf(t)
+				}
 				run.strat.Done(run, t)
 				run.freeTask(e.a)
 			}
@@ -54,11 +57,20 @@ func (run *Run) execute() Metrics {
 			if t.gen != uint32(e.b) {
 				continue
 			}
+			if run.onAnswer != nil {
+				run.via = run.infoOf(t)
+			}
 			run.strat.Done(run, t)
 			run.freeTask(e.a)
 		case evReqTimer:
+			if run.onAnswer != nil {
+				run.via = noInfo
+			}
 			run.strat.Timer(run, Timer{Kind: e.timer, Req: Req{Slot: e.a, ID: e.b}, Group: noGroup})
 		case evGroupTimer:
+			if run.onAnswer != nil {
+				run.via = noInfo
+			}
 			run.strat.Timer(run, Timer{Kind: e.timer, Req: Req{Slot: -1}, Group: GroupRef{Index: e.a, Gen: uint32(e.b)}})
 		case evFail:
 			run.background--

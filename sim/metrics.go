@@ -8,8 +8,7 @@ import (
 // record counts the answer of counted request r after lat ns from source.
 func (run *Run) record(r Req, lat int64, source Source) {
 	run.answered[source]++
-	acc := run.acc[source]
-	if !math.IsNaN(acc) && unit(keyOf(run.seed, sidCorrect, uint64(r.ID), 0)) < acc {
+	if run.isCorrect(r.ID, source) {
 		run.correct[source]++
 	}
 	ms := float64(lat) / 1e6
@@ -22,6 +21,14 @@ func (run *Run) record(r Req, lat int64, source Source) {
 		run.unstable(fmt.Sprintf("a request took %s, over the stability bound max_latency = %s",
 			fmtNs(lat), fmtNs(run.sc.Stability.MaxLatency)))
 	}
+}
+
+// isCorrect draws whether request id's answer from source is correct: the
+// common-random-number draw of the request against the accuracy of the
+// source's model (false when that accuracy is unknown).
+func (run *Run) isCorrect(id int64, source Source) bool {
+	acc := run.acc[source]
+	return !math.IsNaN(acc) && unit(keyOf(run.seed, sidCorrect, uint64(id), 0)) < acc
 }
 
 // finish closes the books: partial busy time of tasks still running, and the metrics.

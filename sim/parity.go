@@ -10,6 +10,7 @@ type parityStrategy struct {
 	k              int
 	maxWait        int64
 	gs             groups
+	recon          []taskInfo // per request slot, traced runs only: the parity task of a reconstruction under way
 }
 
 func newParity(run *Run, spec *StrategySpec, pools map[string]int32) Strategy {
@@ -45,6 +46,9 @@ func (s *parityStrategy) send(run *Run, gi int32) {
 
 func (s *parityStrategy) Timer(run *Run, tm Timer) {
 	if !s.gs.timer(run, tm) && tm.Kind == timerReconstruct {
+		if run.traced() {
+			run.via = s.recon[tm.Req.Slot]
+		}
 		run.Answer(tm.Req, ByParity)
 	}
 }
@@ -66,6 +70,9 @@ func (s *parityStrategy) Done(run *Run, t *Task) {
 	}
 	g.parity = true
 	g.busy = t.Busy
+	if run.traced() {
+		g.via = run.via
+	}
 	s.settle(run, gi)
 }
 
@@ -103,8 +110,17 @@ func (s *parityStrategy) settle(run *Run, gi int32) {
 				g.busy = 0 // count it once
 				d := run.draw(&s.model.Decode, sidDecode, reqKey(r.ID, 0))
 				if d > 0 {
+					if run.traced() {
+						for len(s.recon) < run.ReqSlots() {
+							s.recon = append(s.recon, noInfo)
+						}
+						s.recon[r.Slot] = g.via
+					}
 					run.AfterReq(d, timerReconstruct, r)
 				} else {
+					if run.traced() {
+						run.via = g.via
+					}
 					run.Answer(r, ByParity)
 				}
 				g.dataIn[missing] = true // reconstructed: no second reconstruction

@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -23,23 +26,39 @@ func Simulate(sc *Scenario, workers int) ([]StrategyResult, error) {
 type Options struct {
 	Workers int // parallel runs; 0: all cores
 	// Trace, when set, is asked for a sink for each (strategy, replication)
-	// run and receives every counted answer of it, in order. Sinks are used
-	// from worker goroutines, one goroutine per sink.
+	// run and receives every counted answer of it, in the order the load
+	// balancer got them, then one record with Failed set for every counted
+	// request that never got an answer, by ID. Sinks are used from worker
+	// goroutines, one goroutine per sink.
 	Trace func(strategy string, rep int) (TraceSink, error)
 }
 
-// TraceSink receives the answers of one run.
+// TraceSink receives the answers and failed requests of one run.
 type TraceSink interface {
 	Answer(TraceRecord)
 	Close() error
 }
 
-// TraceRecord is one answered request.
+// TraceRecord is one answered or failed request. The answering task is the
+// task whose output the answer is: the request's own S-CNN task, its replica,
+// hedge or re-sent copy, or, for an answer from a collage cell or a parity
+// reconstruction, the collage or parity task of its group.
 type TraceRecord struct {
 	ID        int64
 	ArrivalNs int64
-	LatencyNs int64
-	Source    string
+	LatencyNs int64  // arrival to answer; 0 when Failed
+	WaitNs    int64  // the answering task's time queued in its pool before its service started
+	ServiceNs int64  // the answering task's service time
+	Pool      string // the answering task's pool; "" when Failed
+	Server    int    // the answering task's server, its index within Pool; -1 when Failed
+	Source    string // where the answer came from (see Sources); "" when Failed
+	// Correct is the common-random-number correctness draw of the answer
+	// (the one counted in Metrics.Correct); CorrectKnown is false when the
+	// answering model has no accuracy, and Correct is then false.
+	Correct, CorrectKnown bool
+	// Failed: the request never got an answer (its tasks were lost, or the
+	// run stopped first); only ID and ArrivalNs are set.
+	Failed bool
 }
 
 // SimulateWith is Simulate with options.
@@ -114,15 +133,17 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 		if sink, o.err = trace(sc.Strategies[s].Name, r); o.err != nil {
 			return o
 		}
+		run.via = noInfo
 		run.onAnswer = func(q Req, arrival int64, src Source) {
 			if q.ID >= sc.Warmup {
-				sink.Answer(TraceRecord{ID: q.ID, ArrivalNs: arrival, LatencyNs: run.now - arrival, Source: src.String()})
+				sink.Answer(run.traceRecord(q.ID, arrival, src))
 			}
 		}
 	}
 	o.m = run.execute()
 	o.lat = run.lat
 	if sink != nil {
+		run.traceFailed(sink)
 		o.err = sink.Close()
 	}
 	if run.err != nil {
@@ -185,4 +206,32 @@ func poolUses(sc *Scenario, spec *StrategySpec) []PoolUse {
 		}
 	}
 	return out
+}
+
+// traceRecord is the trace record of request id, arrived at arrival,
+// answered now from source by the task run.via.
+func (run *Run) traceRecord(id, arrival int64, src Source) TraceRecord {
+	acc := run.acc[src]
+	r := TraceRecord{ID: id, ArrivalNs: arrival, LatencyNs: run.now - arrival, Server: -1, Source: src.String(),
+		Correct: run.isCorrect(id, src), CorrectKnown: !math.IsNaN(acc)}
+	if v := run.via; v.pool >= 0 {
+		r.WaitNs, r.ServiceNs = v.start-v.reached, v.busy
+		r.Pool, r.Server = run.pools[v.pool].spec.Name, int(v.server)
+	}
+	return r
+}
+
+// traceFailed sends sink a Failed record for every counted request still
+// waiting for its answer at the end of the run, by ID.
+func (run *Run) traceFailed(sink TraceSink) {
+	var failed []TraceRecord
+	for i := range run.reqs {
+		if s := &run.reqs[i]; s.live && s.id >= run.sc.Warmup {
+			failed = append(failed, TraceRecord{ID: s.id, ArrivalNs: s.arrival, Server: -1, Failed: true})
+		}
+	}
+	slices.SortFunc(failed, func(a, b TraceRecord) int { return cmp.Compare(a.ID, b.ID) })
+	for _, r := range failed {
+		sink.Answer(r)
+	}
 }

@@ -82,6 +82,7 @@ type Run struct {
 	stopped       bool
 	err           error                                     // why the run failed, if it did
 	onAnswer      func(r Req, arrival int64, source Source) // tests and per-request traces
+	via           taskInfo                                  // with onAnswer: the task whose output the next Answer uses
 
 	m        Metrics
 	lat      *latencies
@@ -214,6 +215,29 @@ func (run *Run) Answer(r Req, source Source) bool {
 	}
 	return true
 }
+
+// taskInfo is what a per-request trace tells of the task whose output
+// answered a request. It is kept only while a trace is taken.
+type taskInfo struct {
+	reached, start, busy int64 // reached its pool, started service, service time (ns)
+	pool, server         int32 // run's pool index (-1: none), server index within the pool
+}
+
+// noInfo is the taskInfo of no task.
+var noInfo = taskInfo{pool: -1, server: -1}
+
+// infoOf returns task t's taskInfo.
+func (run *Run) infoOf(t *Task) taskInfo {
+	srv := int32(-1)
+	if t.Server >= 0 {
+		srv = run.servers[t.Server].index
+	}
+	return taskInfo{reached: t.reached, start: t.start, busy: t.Busy, pool: t.Pool, server: srv}
+}
+
+// traced reports whether a per-request trace is taken: strategies that
+// answer after their answering task is gone keep its taskInfo only then.
+func (run *Run) traced() bool { return run.onAnswer != nil }
 
 // Use counts task t's busy time as useful work (its answer was used).
 func (run *Run) Use(t *Task) { run.pools[t.Pool].useful += t.Busy }

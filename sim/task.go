@@ -31,6 +31,7 @@ type Task struct {
 
 	key     drawKey // keyed-draw key: same request, same copy, same draws
 	service int64   // which service start of the run this is: a finish event of a service cut short is stale
+	reached int64   // when it last reached its pool (queued or started there)
 	start   int64
 	gen     uint32
 	state   uint8

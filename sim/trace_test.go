@@ -20,7 +20,9 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testda
 // tiny scenario (TOML, with constant service times so that the order and
 // instant of every answer can be worked out by hand; its first comment says
 // why the trace is what it is), a line "----", and the expected trace of
-// answers. go test ./sim -run TestTraces -rewrite rewrites the traces.
+// answers (with the answering task's queue wait, service time, pool and
+// server, and the correctness draw: - where the model has no accuracy), then
+// the requests that never got one. go test ./sim -run TestTraces -rewrite rewrites the traces.
 func TestTraces(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
 	if err != nil || len(files) == 0 {
@@ -63,27 +65,44 @@ func answerTrace(t *testing.T, path, text string) string {
 		t.Fatalf("%s: a trace scenario has one strategy and one replication", path)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# id arrival_ms answer_ms latency_ms source\n")
+	fmt.Fprintf(&b, "# id arrival_ms answer_ms latency_ms source wait_ms service_ms pool server correct\n")
 	sink := &traceSink{w: &b}
 	res, err := sim.SimulateWith(sc, sim.Options{Workers: 1, Trace: func(string, int) (sim.TraceSink, error) { return sink, nil }})
 	if err != nil {
 		t.Fatalf("seed %d: %v", sc.Seed, err)
 	}
 	m := res[0].Reps[0]
+	if sink.failed != m.Failed || sink.correct != m.Correct {
+		t.Errorf("%s: the trace has %d failed and %d correct requests, the metrics %d and %d", path, sink.failed, sink.correct, m.Failed, m.Correct)
+	}
 	fmt.Fprintf(&b, "# answered %d failed %d tasks %d\n", m.Answered, m.Failed, m.Tasks)
 	return b.String()
 }
 
 type traceSink struct {
-	mu sync.Mutex
-	w  *strings.Builder
+	mu              sync.Mutex
+	w               *strings.Builder
+	failed, correct int64
 }
 
 func (s *traceSink) Answer(r sim.TraceRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
-	fmt.Fprintf(s.w, "%d %g %g %g %s\n", r.ID, ms(r.ArrivalNs), ms(r.ArrivalNs+r.LatencyNs), ms(r.LatencyNs), r.Source)
+	if r.Failed {
+		s.failed++
+		fmt.Fprintf(s.w, "%d %g failed\n", r.ID, ms(r.ArrivalNs))
+		return
+	}
+	correct := "-"
+	if r.CorrectKnown {
+		correct = fmt.Sprint(r.Correct)
+	}
+	if r.Correct {
+		s.correct++
+	}
+	fmt.Fprintf(s.w, "%d %g %g %g %s %g %g %s %d %s\n", r.ID, ms(r.ArrivalNs), ms(r.ArrivalNs+r.LatencyNs), ms(r.LatencyNs), r.Source,
+		ms(r.WaitNs), ms(r.ServiceNs), r.Pool, r.Server, correct)
 }
 
 func (s *traceSink) Close() error { return nil }

@@ -23,7 +23,8 @@ type batch struct {
 }
 
 // answerSink counts one job's answers for the progress report and those
-// within the SLO bound, and passes each answer on to the caller's sink.
+// within the SLO bound, and passes each answer, and each failed request's
+// record, on to the caller's sink.
 type answerSink struct {
 	next     sim.TraceSink
 	withinNs int64 // < 0: no SLO
@@ -36,6 +37,12 @@ type answerSink struct {
 const progressStep = 1024
 
 func (s *answerSink) Answer(r sim.TraceRecord) {
+	if r.Failed { // never answered: not within any bound, and no answer for progress
+		if s.next != nil {
+			s.next.Answer(r)
+		}
+		return
+	}
 	s.n++
 	if r.LatencyNs <= s.withinNs {
 		s.within++

@@ -37,8 +37,9 @@ func TestParseWithinSLO(t *testing.T) {
 
 // traceCounter keeps every answer's latency, to count the share within by hand.
 type traceCounter struct {
-	mu  sync.Mutex
-	lat map[string][]int64
+	mu     sync.Mutex
+	lat    map[string][]int64
+	failed map[string]int64 // failed requests' records
 }
 
 type keepSink struct {
@@ -48,8 +49,12 @@ type keepSink struct {
 
 func (k keepSink) Answer(r sim.TraceRecord) {
 	k.c.mu.Lock()
+	defer k.c.mu.Unlock()
+	if r.Failed {
+		k.c.failed[k.key]++
+		return
+	}
 	k.c.lat[k.key] = append(k.c.lat[k.key], r.LatencyNs)
-	k.c.mu.Unlock()
 }
 func (k keepSink) Close() error { return nil }
 
@@ -58,7 +63,31 @@ func (k keepSink) Close() error { return nil }
 func TestSimulateCountsShareWithin(t *testing.T) {
 	sc := testScenario()
 	sc.Replications = 3
-	c := &traceCounter{lat: map[string][]int64{}}
+	checkShareWithin(t, sc)
+}
+
+// Requests that never got an answer reach the trace as failed records and
+// count as outside the SLO bound, although their records carry no latency.
+func TestShareWithinSkipsFailed(t *testing.T) {
+	sc := testScenario()
+	sc.Replications = 3
+	sc.Stragglers = []sim.StragglerSpec{{Kind: sim.StragglerFailure, Pools: []string{"s", "c"}, FailAfter: sim.Exponential(1e9), RepairAfter: sim.Exponential(500e6)}}
+	c := checkShareWithin(t, sc)
+	n := int64(0)
+	for _, f := range c.failed {
+		n += f
+	}
+	if n == 0 {
+		t.Error("no failed request under server failures: the test checks nothing")
+	}
+}
+
+// checkShareWithin checks Simulate's share within 25 ms against the one
+// counted from the trace, and the trace's failed records against the
+// results' failed requests.
+func checkShareWithin(t *testing.T, sc *sim.Scenario) *traceCounter {
+	t.Helper()
+	c := &traceCounter{lat: map[string][]int64{}, failed: map[string]int64{}}
 	trace := func(s string, r int) (sim.TraceSink, error) { return keepSink{c, fmt.Sprintf("%s/%d", s, r)}, nil }
 	ss, within, err := Simulate(sc, SimOptions{Workers: 2, WithinMs: 25, Trace: trace})
 	if err != nil {
@@ -83,6 +112,9 @@ func TestSimulateCountsShareWithin(t *testing.T) {
 				}
 			}
 			xs = append(xs, float64(n)/float64(m.Requests))
+			if f := c.failed[fmt.Sprintf("%s/%d", s.Name, r)]; f != m.Failed {
+				t.Errorf("%s replication %d: %d failed records in the trace, %d failed requests", s.Name, r, f, m.Failed)
+			}
 		}
 		want := shareStat(xs)
 		got := within[s.Name]
@@ -90,6 +122,7 @@ func TestSimulateCountsShareWithin(t *testing.T) {
 			t.Errorf("%s: within %+v, want %+v (counted from the trace)", s.Name, got, want)
 		}
 	}
+	return c
 }
 
 func TestShareStat(t *testing.T) {
