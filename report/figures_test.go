@@ -269,37 +269,6 @@ func TestSweepLogAxis(t *testing.T) {
 	}
 }
 
-func TestNotesWrap(t *testing.T) {
-	figs, err := Figures(longNamesFixture(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := figure(t, figs, "accuracy-p99").layout
-	lines := l.noteLines()
-	if len(lines) < 2 {
-		t.Fatalf("note not wrapped: %q", lines)
-	}
-	sty := textStyle(l.lk.legend)
-	for _, line := range lines {
-		if w := sty.Width(line); w > l.lk.width-2*margin {
-			t.Errorf("line %q is %v wide, figure %v", line, w, l.lk.width)
-		}
-	}
-	if got := strings.Join(lines, " "); !strings.Contains(got, "accuracy n/a: replicate-eq…n-backup-pool, replicate-fu…ancel-running, parity-model…degraded-mode") {
-		t.Errorf("note %q", got)
-	}
-}
-
-func TestShortKey(t *testing.T) {
-	keys := []string{"pools.scnn.servers", "arrivals.rate", "pools.collage.servers"}
-	if got := shortKey(keys, 1); got != "rate" {
-		t.Errorf("shortKey: %q", got)
-	}
-	if got := shortKey(keys, 0); got != "pools.scnn.servers" {
-		t.Errorf("shortKey of an ambiguous key: %q", got)
-	}
-}
-
 // Points in any order give the same sweep figure.
 func TestSweepPointOrder(t *testing.T) {
 	res := sweepFixture()
@@ -331,48 +300,6 @@ func TestShortNames(t *testing.T) {
 	}
 }
 
-func TestParseValue(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		v    float64
-		unit string
-		ok   bool
-	}{
-		{"9", 9, "", true},
-		{"0.25", 0.25, "", true},
-		{"60/s", 60, "/s", true},
-		{"1.5/ms", 1500, "/s", true},
-		{"120/min", 2, "/s", true},
-		{"250ms", 250, "ms", true},
-		{"2s", 2000, "ms", true},
-		{"first", 0, "", false},
-		{"60/x", 0, "", false},
-	} {
-		v, unit, ok := parseValue(c.in)
-		if ok != c.ok || (ok && (math.Abs(v-c.v) > 1e-9 || unit != c.unit)) {
-			t.Errorf("parseValue(%q) = %v, %q, %v; want %v, %q, %v", c.in, v, unit, ok, c.v, c.unit, c.ok)
-		}
-	}
-}
-
-// A categorical sweep parameter gets the values as written, in order.
-func TestCategoricalSweep(t *testing.T) {
-	res := sweepFixture()
-	for i := range res.Points {
-		p := &res.Points[i].Params[0]
-		p.Key = "strategies.collage.decoder"
-		p.Value = map[string]string{"6": "first", "9": "deadline", "12": "deadline-resend"}[p.Value]
-	}
-	res.SweepParams[0] = "strategies.collage.decoder"
-	ax := sweepAxis(res, 0)
-	if ax.numeric || strings.Join(ax.raw, ",") != "first,deadline,deadline-resend" {
-		t.Errorf("axis %+v", ax)
-	}
-	if _, err := Figures(res, Options{}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // longNamesFixture is the run fixture with names as long as users write them.
 func longNamesFixture() *results.Results {
 	res := runFixture()
@@ -401,36 +328,6 @@ func TestWriteFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "run.json", append(b, '\n'))
-}
-
-// Swept values too close for their labels get evenly spaced ticks instead.
-func TestCrowdedSweepTicks(t *testing.T) {
-	crowded := axisValues{numeric: true, raw: []string{"0", "0.01", "0.02", "0.05", "0.1", "0.2"}, x: []float64{0, 0.01, 0.02, 0.05, 0.1, 0.2}}
-	if !crowded.crowded() {
-		t.Errorf("0, 0.01, 0.02 ... 0.2: not seen as crowded")
-	}
-	if _, ok := crowded.ticks().(niceTicks); !ok {
-		t.Errorf("crowded values still get a tick label each")
-	}
-	spread := axisValues{numeric: true, raw: []string{"6", "9", "12"}, x: []float64{6, 9, 12}}
-	if spread.crowded() {
-		t.Errorf("6, 9, 12 seen as crowded")
-	}
-}
-
-// Axes get five to seven labelled ticks at round numbers.
-func TestNiceTicks(t *testing.T) {
-	for _, c := range []struct{ min, max float64 }{{0, 1300}, {1.8, 3.35}, {0, 1}, {89.4, 91.6}, {260, 327}, {0, 182}, {105, 1540}} {
-		var labels []string
-		for _, tk := range (niceTicks{}).Ticks(c.min, c.max) {
-			if tk.Label != "" {
-				labels = append(labels, tk.Label)
-			}
-		}
-		if len(labels) < 5 || len(labels) > 7 {
-			t.Errorf("[%v, %v]: %d labels %q, want 5 to 7", c.min, c.max, len(labels), labels)
-		}
-	}
 }
 
 // TestSLOFigures checks that an SLO adds the slo figure and one

@@ -1,0 +1,175 @@
+package testbed
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/collagesim/collagesim/sim"
+)
+
+func (run *lbRun) metrics(lastArrival time.Time) (sim.Metrics, *hdr.Histogram) {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	sc := run.sc
+	nan := sim.Float(math.NaN())
+	m := sim.Metrics{Seed: run.seed, Sources: map[string]int64{}, Utilisation: map[string]sim.Float{},
+		MeanQueue: map[string]sim.Float{}, MaxQueue: map[string]int64{}}
+	h := newHist()
+	var n, correct int64
+	var mean, m2 float64
+	for id := range run.reqs {
+		if int64(id) < sc.Warmup {
+			continue
+		}
+		m.Requests++
+		r := &run.reqs[id]
+		if !r.answered {
+			continue
+		}
+		n++
+		m.Sources[sim.Sources[r.src]]++
+		if r.correct {
+			correct++
+		}
+		ms := float64(r.latNs) / 1e6
+		d := ms - mean
+		mean += d / float64(n)
+		m2 += d * (ms - mean)
+		h.RecordValue(max(r.latNs, 1))
+	}
+	for _, src := range sim.Sources {
+		if _, ok := m.Sources[src]; !ok {
+			m.Sources[src] = 0
+		}
+	}
+	m.Answered, m.Failed, m.Correct = n, m.Requests-n, correct
+	m.Accuracy, m.MeanMs, m.StdMs, m.VarMs2, m.CV = nan, nan, nan, nan, nan
+	m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms, m.MaxMs = nan, nan, nan, nan, nan, nan
+	if n > 0 {
+		m.Accuracy = sim.Float(float64(correct) / float64(n))
+		v := 0.0
+		if n > 1 {
+			v = m2 / float64(n-1)
+		}
+		m.MeanMs, m.VarMs2, m.StdMs, m.CV = sim.Float(mean), sim.Float(v), sim.Float(math.Sqrt(v)), sim.Float(math.Sqrt(v)/mean)
+		q := func(p float64) sim.Float { return sim.Float(float64(h.ValueAtQuantile(p)) / 1e6) }
+		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms = q(50), q(90), q(95), q(99), q(99.9)
+		m.MaxMs = sim.Float(float64(h.Max()) / 1e6)
+	}
+	end := run.lastAns
+	if end.Before(lastArrival) {
+		end = lastArrival
+	}
+	endV := run.virtual(end.Sub(run.epoch))
+	m.Tasks = run.tasksRun
+	m.LoadAmplification = nan
+	if len(run.reqs) > 0 {
+		m.LoadAmplification = sim.Float(float64(run.tasksRun) / float64(len(run.reqs)))
+	}
+	m.SimulatedS = sim.Float(float64(endV) / 1e9)
+	var busy float64
+	hours := float64(endV) / 3600e9
+	for name, p := range run.pools {
+		busy += p.busy
+		m.Utilisation[name] = sim.Float(p.busy / (float64(endV) * float64(len(p.servers)*p.slots)))
+		m.MeanQueue[name] = nan // the load balancer does not see the workers' queues over time
+		mq := 0
+		for _, s := range p.servers {
+			mq = max(mq, s.maxQueue)
+		}
+		m.MaxQueue[name] = int64(mq)
+		m.ServerHours += sim.Float(float64(len(p.servers)) * hours)
+		m.Cost += sim.Float(float64(len(p.servers)) * hours * p.spec.PricePerHour)
+	}
+	m.BusyS = sim.Float(busy / 1e9)
+	m.WastedWork = nan
+	if busy > 0 {
+		m.WastedWork = sim.Float(1 - min(run.useful, busy)/busy)
+	}
+	if len(run.errs) > 0 {
+		m.Unstable = true
+		m.UnstableNote = fmt.Sprintf("%d tasks failed on the wire; first: %v", len(run.errs), run.errs[0])
+	}
+	if m.Failed > 0 && !m.Unstable {
+		m.Unstable = true
+		m.UnstableNote = fmt.Sprintf("%d requests were not answered within the drain bound after the last arrival", m.Failed)
+	}
+	return m, h
+}
+
+// lbStats pools the overhead samples of every run.
+type lbStats struct {
+	rpc, lb, lag, excess []int64
+	encode               map[string][]int64
+	compute              map[string][]int64
+}
+
+func (a *lbStats) add(run *lbRun) {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if a.encode == nil {
+		a.encode, a.compute = map[string][]int64{}, map[string][]int64{}
+	}
+	a.rpc = append(a.rpc, run.rpcNs...)
+	a.excess = append(a.excess, run.excessNs...)
+	a.lb = append(a.lb, run.lbNs...)
+	a.lag = append(a.lag, run.genLag...)
+	if run.other != nil && len(run.encodeNs) > 0 {
+		a.encode[run.other.spec.Model] = append(a.encode[run.other.spec.Model], run.encodeNs...)
+	}
+	for k, v := range run.computeNs {
+		a.compute[k] = append(a.compute[k], v...)
+	}
+}
+
+func meanOf(xs []int64) time.Duration {
+	if len(xs) == 0 {
+		return 0
+	}
+	var s float64
+	for _, x := range xs {
+		s += float64(x)
+	}
+	return time.Duration(s / float64(len(xs)))
+}
+
+func durQ(xs []int64, p float64) time.Duration {
+	if len(xs) == 0 {
+		return 0
+	}
+	return time.Duration(quantileOf(xs, p))
+}
+
+func (a *lbStats) into(ov *Overheads, sc *sim.Scenario) {
+	ov.RPCMean, ov.RPCP50, ov.RPCP99 = meanOf(a.rpc), durQ(a.rpc, 0.5), durQ(a.rpc, 0.99)
+	ov.LBMean, ov.LBP99 = meanOf(a.lb), durQ(a.lb, 0.99)
+	ov.HoldExcessMean, ov.HoldExcessP99 = meanOf(a.excess), durQ(a.excess, 0.99)
+	ov.RPCQuantiles, ov.LBQuantiles, ov.HoldExcessQuantiles = table101(a.rpc), table101(a.lb), table101(a.excess)
+	ov.GenLagP50, ov.GenLagP99 = durQ(a.lag, 0.5), durQ(a.lag, 0.99)
+	for k, v := range a.encode {
+		ov.EncodeMean[k] = meanOf(v)
+	}
+	for k, v := range a.compute {
+		ov.ComputeP50[k] = durQ(v, 0.5)
+	}
+}
+
+// table101 is the quantile table of xs at p = 0, 0.01, .., 1 (negative
+// samples, from clocks read on two processes, count as 0).
+func table101(xs []int64) []time.Duration {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := append([]int64(nil), xs...)
+	slices.Sort(s)
+	out := make([]time.Duration, 101)
+	for i := range out {
+		v := s[min(len(s)-1, i*(len(s)-1)/100)]
+		out[i] = time.Duration(max(0, v))
+	}
+	return out
+}
