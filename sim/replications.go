@@ -191,6 +191,9 @@ func Assemble(sc *Scenario, outs []JobResult) ([]StrategyResult, error) {
 }
 
 // poolUses lists the pools a strategy uses, by role, in a fixed role order.
+// PoolUses lists the pools strategy spec of sc uses, by role.
+func PoolUses(sc *Scenario, spec *StrategySpec) []PoolUse { return poolUses(sc, spec) }
+
 func poolUses(sc *Scenario, spec *StrategySpec) []PoolUse {
 	var out []PoolUse
 	for _, pr := range PoolRoles {

@@ -65,6 +65,11 @@ func statOf(xs []float64) Stat {
 	return Stat{Float(mean), Float(max(0, mean-half)), Float(mean + half)}
 }
 
+// Summarise is the mean of each metric over the replications reps with its
+// 95 % Student-t confidence interval, as every result reports it (the
+// testbed summarises its runs with it too).
+func Summarise(reps []Metrics) Summary { return summarise(reps) }
+
 func summarise(reps []Metrics) Summary {
 	col := func(f func(*Metrics) float64) Stat {
 		xs := make([]float64, len(reps))

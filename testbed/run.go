@@ -189,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out := &Outcome{Facts: facts}
 	for si := range sc.Strategies {
 		spec := &sc.Strategies[si]
-		res := sim.StrategyResult{Name: spec.Name, Kind: spec.Kind, Pools: poolUses(sc, spec)}
+		res := sim.StrategyResult{Name: spec.Name, Kind: spec.Kind, Pools: sim.PoolUses(sc, spec)}
 		var cost float64
 		for _, p := range res.Pools {
 			res.Servers += p.Servers
@@ -231,7 +231,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			TimerOvershootP50: ov.TimerOvershootP50, TimerOvershootP99: ov.TimerOvershootP99, HealthRTTP50: ov.HealthRTTP50, HealthRTTP99: ov.HealthRTTP99}
 		mine.into(&own, sc)
 		out.ByStrategy = append(out.ByStrategy, own)
-		res.Summary = summarise(res.Reps)
+		res.Summary = sim.Summarise(res.Reps)
 		res.CDF = cdfOf(merged)
 		out.Strategies = append(out.Strategies, res)
 	}
