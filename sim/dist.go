@@ -164,6 +164,28 @@ func (d *Dist) Sample(r *rand.Rand) float64 {
 	panic("sim: unknown distribution kind " + string(d.Kind))
 }
 
+// sampleKeyed draws one value as Sample(rng.at(key)) does. The kinds a
+// service time is usually drawn from (constant, uniform, quantile table,
+// samples) draw from a PCG held by value; the others go through rng.
+func (d *Dist) sampleKeyed(key uint64, rng keyed) float64 {
+	switch d.Kind {
+	case DistNone:
+		return 0
+	case DistConst:
+		return d.A
+	case DistUniform:
+		p := pcgAt(key)
+		return d.A + (d.B-d.A)*p.Float64()
+	case DistQuantiles:
+		p := pcgAt(key)
+		return d.Quantile(p.Float64())
+	case DistSamples:
+		p := pcgAt(key)
+		return d.Values[p.Uint64N(uint64(len(d.Values)))]
+	}
+	return d.Sample(rng.at(key))
+}
+
 // Quantile returns the p-quantile, 0 <= p <= 1.
 func (d *Dist) Quantile(p float64) float64 {
 	switch d.Kind {

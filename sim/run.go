@@ -55,6 +55,9 @@ type Run struct {
 	cal   calendar
 	now   int64
 	rng   keyed
+	// pService and pDispatch are streamPrefix(seed, sidService) and
+	// streamPrefix(seed, sidDispatch): the per-task keyed draws' streams.
+	pService, pDispatch uint64
 
 	pools   []pool
 	servers []server
@@ -95,7 +98,8 @@ type Run struct {
 
 // newRun sets up one replication of strategy spec with replication seed seed.
 func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
-	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies()}
+	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(),
+		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch)}
 	// The strategy's pools, in the scenario's order.
 	for pi := range sc.Pools {
 		ps := &sc.Pools[pi]
@@ -185,7 +189,7 @@ func (run *Run) draw(d *Dist, stream uint64, key drawKey) int64 {
 	if d.Kind == DistNone {
 		return 0
 	}
-	return ns(d.Sample(run.rng.at(key.key(run.seed, stream, 0))))
+	return ns(d.sampleKeyed(key.key(run.seed, stream, 0), run.rng))
 }
 
 // Covered draws whether the collage covers request id's cell.
