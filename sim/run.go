@@ -115,7 +115,7 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 			return nil, fmt.Errorf("sim: pool %q: model %q is not in profile %q (it has: %s); use a profile with that model, or drop the strategies that use pool %q",
 				ps.Name, ps.Model, sc.Profile.Name, strings.Join(names, ", "), ps.Name)
 		}
-		p := pool{spec: ps, model: m, first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
+		p := pool{spec: ps, model: m, svc: nsTableOf(&m.Latency), first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
 		pidx := int32(len(run.pools))
 		run.pools = append(run.pools, p)
 		for s := 0; s < ps.Servers; s++ {
