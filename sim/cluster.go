@@ -23,7 +23,7 @@ type pool struct {
 	spec    *PoolSpec
 	model   *Model
 	svc     nsTable // the model's sample table in whole ns, where it has one
-	first   int32 // global index of its first server
+	first   int32   // global index of its first server
 	n       int32
 	slots   int
 	rr      uint64
