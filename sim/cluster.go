@@ -22,7 +22,8 @@ func (s *server) outstanding() int32 { return s.queued + int32(len(s.running)) }
 type pool struct {
 	spec    *PoolSpec
 	model   *Model
-	first   int32 // global index of its first server
+	svc     nsTable // the model's sample table in whole ns, where it has one
+	first   int32   // global index of its first server
 	n       int32
 	slots   int
 	rr      uint64

@@ -45,7 +45,7 @@ func (run *Run) choose(p *pool, key drawKey, avoid []int32) int32 {
 	n := uint64(p.n)
 	switch p.spec.Dispatch {
 	case DispatchRandom, DispatchPowerOfTwo:
-		r := run.rng.at(key.key(run.seed, sidDispatch, 0))
+		r := pcgAt(key.keyIn(run.pDispatch, 0))
 		pick := func() int32 {
 			for try := 0; try < 64; try++ {
 				s := p.first + int32(r.Uint64N(n))

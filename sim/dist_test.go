@@ -149,3 +149,39 @@ func TestDistValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestNSTable checks that the compact sample table holds ns of every sample
+// and that a run draws from it the service times the float64 samples give.
+func TestNSTable(t *testing.T) {
+	vals := make([]float64, minNSTable+5)
+	for i := range vals {
+		vals[i] = 83.6e6 + float64(i)*1234.5678 + 0.25
+	}
+	d := Dist{Kind: DistSamples, Values: vals}
+	tab := nsTableOf(&d)
+	if len(tab) != len(vals) {
+		t.Fatalf("table of %d values, want %d", len(tab), len(vals))
+	}
+	for i, v := range vals {
+		if int64(tab[i]) != ns(v) {
+			t.Fatalf("value %d: table %d, ns(%v) = %d", i, tab[i], v, ns(v))
+		}
+	}
+	if again := nsTableOf(&d); &again[0] != &tab[0] {
+		t.Error("second call built another table")
+	}
+	if small := (Dist{Kind: DistSamples, Values: vals[:10]}); nsTableOf(&small) != nil {
+		t.Error("a table for 10 samples")
+	}
+	big := Dist{Kind: DistSamples, Values: append(append([]float64(nil), vals...), 5e9)}
+	if nsTableOf(&big) != nil {
+		t.Error("a table for a sample over 2^32 ns")
+	}
+	k := newKeyed()
+	for i := uint64(0); i < 1000; i++ {
+		key := mix(i)
+		if a, b := int64(tab[func() uint64 { p := pcgAt(key); return p.Uint64N(uint64(len(tab))) }()]), ns(d.sampleKeyed(key, k)); a != b {
+			t.Fatalf("key %#x: table gives %d, samples %d", key, a, b)
+		}
+	}
+}

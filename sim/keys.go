@@ -36,6 +36,12 @@ func (k drawKey) key(seed, stream uint64, n uint64) uint64 {
 	return keyOf(seed, stream, k.A, k.B+n)
 }
 
+// keyIn returns the key of draw n of the stream whose prefix is
+// streamPrefix(seed, stream): k.key(seed, stream, n), two mixes cheaper.
+func (k drawKey) keyIn(prefix uint64, n uint64) uint64 {
+	return keyIn(prefix, k.A, k.B+n)
+}
+
 // Key salts for group tasks.
 const (
 	saltCollage = 1

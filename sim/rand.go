@@ -2,6 +2,7 @@ package sim
 
 import (
 	"hash/fnv"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -33,7 +34,19 @@ func mix(z uint64) uint64 {
 
 // keyOf combines a seed, a stream and two integers into a 64-bit key.
 func keyOf(seed, stream uint64, a, b uint64) uint64 {
-	return mix(mix(mix(seed^0x9e3779b97f4a7c15)^stream) ^ mix(a*0x9e3779b97f4a7c15+b))
+	return keyIn(streamPrefix(seed, stream), a, b)
+}
+
+// streamPrefix is the part of keyOf that depends on the seed and the stream
+// only: a run computes it once per stream, and keyIn finishes the key with
+// two mixes instead of four.
+func streamPrefix(seed, stream uint64) uint64 {
+	return mix(mix(seed^0x9e3779b97f4a7c15) ^ stream)
+}
+
+// keyIn is keyOf(seed, stream, a, b) for prefix = streamPrefix(seed, stream).
+func keyIn(prefix, a, b uint64) uint64 {
+	return mix(prefix ^ mix(a*0x9e3779b97f4a7c15+b))
 }
 
 // NewStream returns a sequential generator for the named stream of seed.
@@ -57,6 +70,54 @@ func newKeyed() keyed {
 func (k keyed) at(key uint64) *rand.Rand {
 	k.pcg.Seed(key, mix(key^0xd1b54a32d192ed03))
 	return k.r
+}
+
+// pcg is math/rand/v2's PCG held by value, seeded as keyed.at seeds it, with
+// the few draws the common distributions need written out as *rand.Rand
+// makes them: a keyed draw of those takes no call through an interface and
+// returns the same numbers (TestPCGMatchesRand checks).
+type pcg struct{ hi, lo uint64 }
+
+// pcgAt returns the generator keyed.at(key) returns, by value.
+func pcgAt(key uint64) pcg { return pcg{key, mix(key ^ 0xd1b54a32d192ed03)} }
+
+// Uint64 is (*rand.PCG).Uint64: a 128-bit LCG step and the DXSM output.
+func (p *pcg) Uint64() uint64 {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	hi, lo := bits.Mul64(p.lo, mulLo)
+	hi += p.hi*mulLo + p.lo*mulHi
+	lo, c := bits.Add64(lo, incLo, 0)
+	hi, _ = bits.Add64(hi, incHi, c)
+	p.lo, p.hi = lo, hi
+	hi ^= hi >> 32
+	hi *= cheapMul
+	hi ^= hi >> 48
+	hi *= lo | 1
+	return hi
+}
+
+// Float64 is (*rand.Rand).Float64.
+func (p *pcg) Float64() float64 { return float64(p.Uint64()<<11>>11) / (1 << 53) }
+
+// Uint64N is (*rand.Rand).Uint64N on 64-bit machines, n > 0 (IntN calls it).
+func (p *pcg) Uint64N(n uint64) uint64 {
+	if n&(n-1) == 0 {
+		return p.Uint64() & (n - 1)
+	}
+	hi, lo := bits.Mul64(p.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(p.Uint64(), n)
+		}
+	}
+	return hi
 }
 
 // unit returns a uniform [0,1) value that is a pure function of key.

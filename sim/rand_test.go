@@ -70,3 +70,42 @@ func TestDrawKeysDistinct(t *testing.T) {
 	}
 	add(reqKey(1<<60-1, 1<<20), "the largest request id")
 }
+
+// TestPCGMatchesRand checks that the by-value PCG and sampleKeyed draw
+// exactly what *rand.Rand seeded by keyed.at draws, and that keyIn finishes
+// keyOf's key.
+func TestPCGMatchesRand(t *testing.T) {
+	k := newKeyed()
+	dists := []Dist{
+		{}, Const(3), {Kind: DistUniform, A: 2, B: 7},
+		{Kind: DistQuantiles, Values: []float64{1, 2, 4, 8}},
+		{Kind: DistSamples, Values: []float64{5, 1, 9, 3, 7, 2, 8}},
+		{Kind: DistSamples, Values: []float64{5, 1, 9, 3}}, // power of two
+		Exponential(4), {Kind: DistLogNormal, A: 2, B: 0.5},
+	}
+	for i := uint64(0); i < 2000; i++ {
+		key := mix(i*7919 + 1)
+		for _, n := range []uint64{1, 2, 9, 1000, 137594, 1<<40 + 3} {
+			p := pcgAt(key)
+			r := k.at(key)
+			for j := 0; j < 3; j++ {
+				if a, b := p.Uint64N(n), r.Uint64N(n); a != b {
+					t.Fatalf("key %#x: Uint64N(%d) draw %d: %d, rand gives %d", key, n, j, a, b)
+				}
+			}
+			if a, b := p.Float64(), r.Float64(); a != b {
+				t.Fatalf("key %#x: Float64 %v, rand gives %v", key, a, b)
+			}
+		}
+		for di := range dists {
+			d := &dists[di]
+			if a, b := d.sampleKeyed(key, k), d.Sample(k.at(key)); a != b {
+				t.Fatalf("key %#x: %v: sampleKeyed %v, Sample %v", key, d, a, b)
+			}
+		}
+		seed, stream, a, b := mix(i), StreamID("service")+i, i*3, i%5
+		if x, y := keyIn(streamPrefix(seed, stream), a, b), keyOf(seed, stream, a, b); x != y {
+			t.Fatalf("keyIn %#x, keyOf %#x", x, y)
+		}
+	}
+}

@@ -55,6 +55,9 @@ type Run struct {
 	cal   calendar
 	now   int64
 	rng   keyed
+	// pService and pDispatch are streamPrefix(seed, sidService) and
+	// streamPrefix(seed, sidDispatch): the per-task keyed draws' streams.
+	pService, pDispatch uint64
 
 	pools   []pool
 	servers []server
@@ -96,7 +99,8 @@ type Run struct {
 
 // newRun sets up one replication of strategy spec with replication seed seed.
 func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
-	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies()}
+	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(),
+		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch)}
 	// The strategy's pools, in the scenario's order.
 	for pi := range sc.Pools {
 		ps := &sc.Pools[pi]
@@ -112,7 +116,7 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 			return nil, fmt.Errorf("sim: pool %q: model %q is not in profile %q (it has: %s); use a profile with that model, or drop the strategies that use pool %q",
 				ps.Name, ps.Model, sc.Profile.Name, strings.Join(names, ", "), ps.Name)
 		}
-		p := pool{spec: ps, model: m, first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
+		p := pool{spec: ps, model: m, svc: nsTableOf(&m.Latency), first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
 		pidx := int32(len(run.pools))
 		run.pools = append(run.pools, p)
 		for s := 0; s < ps.Servers; s++ {
@@ -186,7 +190,7 @@ func (run *Run) draw(d *Dist, stream uint64, key drawKey) int64 {
 	if d.Kind == DistNone {
 		return 0
 	}
-	return ns(d.Sample(run.rng.at(key.key(run.seed, stream, 0))))
+	return ns(d.sampleKeyed(key.key(run.seed, stream, 0), run.rng))
 }
 
 // Covered draws whether the collage covers request id's cell.

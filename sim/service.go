@@ -5,7 +5,12 @@ import "slices"
 // serviceTime draws task t's service time on srv: the model's latency, then
 // each straggler model that covers the server, in the scenario's order.
 func (run *Run) serviceTime(t *Task, srv *server, p *pool) int64 {
-	d := p.model.Latency.Sample(run.rng.at(t.key.key(run.seed, sidService, 0)))
+	if len(srv.strag) == 0 && p.svc != nil {
+		// ns of the sample sampleKeyed draws, read from the compact table.
+		r := pcgAt(t.key.keyIn(run.pService, 0))
+		return max(1, int64(p.svc[r.Uint64N(uint64(len(p.svc)))]))
+	}
+	d := p.model.Latency.sampleKeyed(t.key.keyIn(run.pService, 0), run.rng)
 	for k := range srv.strag {
 		d = srv.strag[k].apply(run.seed, run.now, t.key, run.rng, d)
 	}
@@ -25,6 +30,7 @@ type ServiceDrawer struct {
 	servers    int
 	server     int
 	seed       uint64
+	pService   uint64 // streamPrefix(seed, sidService)
 	ready      bool
 	strag      []stragglerState
 	rng        keyed
@@ -38,6 +44,7 @@ func NewServiceDrawer(latency Dist, stragglers []StragglerSpec, pool string, ser
 
 func (d *ServiceDrawer) reset(seed uint64) {
 	d.seed, d.ready, d.strag = seed, true, d.strag[:0]
+	d.pService = streamPrefix(seed, sidService)
 	streams := stragglerStreams(d.stragglers)
 	for k := range d.stragglers {
 		sp := &d.stragglers[k]
@@ -59,7 +66,7 @@ func (d *ServiceDrawer) Draw(seed uint64, key TaskKey, now int64) int64 {
 	if !d.ready || seed != d.seed {
 		d.reset(seed)
 	}
-	v := d.latency.Sample(d.rng.at(key.key(seed, sidService, 0)))
+	v := d.latency.sampleKeyed(key.keyIn(d.pService, 0), d.rng)
 	for k := range d.strag {
 		v = d.strag[k].apply(seed, now, key, d.rng, v)
 	}

@@ -136,14 +136,14 @@ func (st *stragglerState) apply(seed uint64, now int64, key drawKey, rng keyed, 
 		sid := st.sid
 		if unit(key.key(seed, sid, 0)) < sp.P {
 			if sp.Extra.Kind != DistNone {
-				d += sp.Extra.Sample(rng.at(key.key(seed, sid, 1)))
+				d += sp.Extra.sampleKeyed(key.key(seed, sid, 1), rng)
 			} else {
 				d *= sp.Slowdown
 			}
 		}
 	case StragglerEmpirical:
 		sid := st.sid
-		d = max(d, sp.Latency.Sample(rng.at(key.key(seed, sid, 2))))
+		d = max(d, sp.Latency.sampleKeyed(key.key(seed, sid, 2), rng))
 	case StragglerTrace:
 		v := sp.Latency.Values
 		d = max(d, v[st.pos])
