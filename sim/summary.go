@@ -78,6 +78,13 @@ func summarise(reps []Metrics) Summary {
 		}
 		return statOf(xs)
 	}
+	// share is col for a proportion: its interval is clipped at 1 too (an
+	// accuracy of 0.98 from three replications must not claim 1.02).
+	share := func(f func(*Metrics) float64) Stat {
+		st := col(f)
+		st.High = Float(math.Min(float64(st.High), 1))
+		return st
+	}
 	s := Summary{
 		Requests:          col(func(m *Metrics) float64 { return float64(m.Requests) }),
 		Answered:          col(func(m *Metrics) float64 { return float64(m.Answered) }),
@@ -92,7 +99,7 @@ func summarise(reps []Metrics) Summary {
 		P99Ms:             col(func(m *Metrics) float64 { return float64(m.P99Ms) }),
 		P999Ms:            col(func(m *Metrics) float64 { return float64(m.P999Ms) }),
 		MaxMs:             col(func(m *Metrics) float64 { return float64(m.MaxMs) }),
-		Accuracy:          col(func(m *Metrics) float64 { return float64(m.Accuracy) }),
+		Accuracy:          share(func(m *Metrics) float64 { return float64(m.Accuracy) }),
 		LoadAmplification: col(func(m *Metrics) float64 { return float64(m.LoadAmplification) }),
 		WastedWork:        col(func(m *Metrics) float64 { return float64(m.WastedWork) }),
 		ServerHours:       col(func(m *Metrics) float64 { return float64(m.ServerHours) }),
@@ -103,7 +110,7 @@ func summarise(reps []Metrics) Summary {
 		MaxQueue:          map[string]Stat{},
 	}
 	for _, src := range Sources {
-		s.Sources[src] = col(func(m *Metrics) float64 {
+		s.Sources[src] = share(func(m *Metrics) float64 {
 			if m.Answered == 0 {
 				return math.NaN()
 			}
