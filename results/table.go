@@ -155,15 +155,7 @@ func SourceTable(w io.Writer, pt *Point) error {
 // WriteColumns writes rows as a table: the first left columns aligned left,
 // the others right, two spaces apart, no trailing spaces.
 func WriteColumns(w io.Writer, rows [][]string, left int) error {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
+	widths := columnWidths(rows)
 	var b strings.Builder
 	for _, r := range rows {
 		var line strings.Builder
@@ -297,6 +289,16 @@ func SweepTable(w io.Writer, res *Results, want string) error {
 
 // tableWidth is the width WriteColumns gives rows.
 func tableWidth(rows [][]string) int {
+	widths := columnWidths(rows)
+	n := 2 * (len(widths) - 1)
+	for _, w := range widths {
+		n += w
+	}
+	return n
+}
+
+// columnWidths is the widest cell of each column of rows, in runes.
+func columnWidths(rows [][]string) []int {
 	var widths []int
 	for _, r := range rows {
 		for i, c := range r {
@@ -306,9 +308,5 @@ func tableWidth(rows [][]string) int {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	n := 2 * (len(widths) - 1)
-	for _, w := range widths {
-		n += w
-	}
-	return n
+	return widths
 }
