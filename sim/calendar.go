@@ -49,8 +49,13 @@ func lessBit(e, f *entry) int {
 
 // calendar is a 4-ary min-heap of events. Cancelled events are not removed:
 // their handlers check a generation number and drop them (lazy deletion).
+//
+// pop leaves the popped entry's place at the root empty (hole) until the
+// next push or pop: a handler usually schedules one event, and a push into
+// the hole sifts once, where a removal and an insertion would sift twice.
 type calendar struct {
 	h    []entry
+	hole bool    // h[0] was popped; the next push fills it, the next pop removes it
 	ev   []event // payloads by slot
 	free []uint32
 	seq  uint64
@@ -59,14 +64,19 @@ type calendar struct {
 	refusedEvent event
 }
 
-func (c *calendar) Len() int { return len(c.h) }
+func (c *calendar) Len() int {
+	if c.hole {
+		return len(c.h) - 1
+	}
+	return len(c.h)
+}
 
 // push schedules e at time t. It refuses a time outside [0, MaxTime] (a
 // negative one is a sum that wrapped around) and an event beyond what an
 // entry's key can order (maxPending at once, maxEvents in all): it drops the
 // event and keeps the first one refused in refused, for the run to stop on.
 func (c *calendar) push(t int64, e event) {
-	if uint64(t) > uint64(MaxTime) || len(c.h) >= maxPending || c.seq >= maxEvents {
+	if uint64(t) > uint64(MaxTime) || c.Len() >= maxPending || c.seq >= maxEvents {
 		if !c.refused {
 			e.t = t
 			c.refused, c.refusedEvent = true, e
@@ -79,15 +89,17 @@ func (c *calendar) push(t int64, e event) {
 		c.free = c.free[:n-1]
 	} else {
 		slot = uint32(len(c.ev))
-		if slot >= 1<<slotBits {
-			panic("sim: more than 16M pending events")
-		}
 		c.ev = append(c.ev, event{})
 	}
 	e.t = t
 	c.ev[slot] = e
 	c.seq++
 	en := entry{t: t, key: c.seq<<slotBits | uint64(slot)}
+	if c.hole {
+		c.hole = false
+		c.place(en)
+		return
+	}
 	h := append(c.h, en)
 	i := len(h) - 1
 	for i > 0 {
@@ -102,50 +114,64 @@ func (c *calendar) push(t int64, e event) {
 	c.h = h
 }
 
+// pop removes the earliest event and returns it; the calendar must not be empty.
 func (c *calendar) pop() event {
-	h := c.h
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h = h[:n]
-	if n > 0 {
-		// Bottom-up: move the hole down along the smallest children to a
-		// leaf, then sift the last entry up from there. Most entries belong
-		// near the bottom, so this saves a comparison per level.
-		i := 0
-		for {
-			first := 4*i + 1
-			if first >= n {
-				break
-			}
-			m := first
-			if end := first + 4; end <= n {
-				m1 := first + lessBit(&h[first+1], &h[first])
-				m2 := first + 2 + lessBit(&h[first+3], &h[first+2])
-				d := lessBit(&h[m2], &h[m1])
-				m = m1 + d*(m2-m1)
-			} else {
-				for j := first + 1; j < n; j++ {
-					if h[j].before(&h[m]) {
-						m = j
-					}
-				}
-			}
-			h[i] = h[m]
-			i = m
-		}
-		for i > 0 {
-			p := (i - 1) / 4
-			if !last.before(&h[p]) {
-				break
-			}
-			h[i] = h[p]
-			i = p
-		}
-		h[i] = last
+	if c.hole {
+		c.removeHole()
 	}
-	c.h = h
-	slot := uint32(top.key & (1<<slotBits - 1))
+	c.hole = true
+	slot := uint32(c.h[0].key & (1<<slotBits - 1))
 	c.free = append(c.free, slot)
 	return c.ev[slot]
+}
+
+// removeHole closes the hole at the root with the last entry.
+func (c *calendar) removeHole() {
+	c.hole = false
+	n := len(c.h) - 1
+	last := c.h[n]
+	c.h = c.h[:n]
+	if n > 0 {
+		c.place(last)
+	}
+}
+
+// place puts en into the hole at the root. Bottom-up: it moves the hole
+// down along the smallest children to a leaf, then sifts en up from there;
+// entries placed at the root mostly belong near the bottom, so this saves a
+// comparison per level.
+func (c *calendar) place(en entry) {
+	h := c.h
+	n := len(h)
+	i := 0
+	for {
+		first := 4*i + 1
+		if first >= n {
+			break
+		}
+		m := first
+		if end := first + 4; end <= n {
+			m1 := first + lessBit(&h[first+1], &h[first])
+			m2 := first + 2 + lessBit(&h[first+3], &h[first+2])
+			d := lessBit(&h[m2], &h[m1])
+			m = m1 + d*(m2-m1)
+		} else {
+			for j := first + 1; j < n; j++ {
+				if h[j].before(&h[m]) {
+					m = j
+				}
+			}
+		}
+		h[i] = h[m]
+		i = m
+	}
+	for i > 0 {
+		p := (i - 1) / 4
+		if !en.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = en
 }

@@ -26,8 +26,9 @@ type pool struct {
 	first   int32   // global index of its first server
 	n       int32
 	slots   int
-	rr      uint64
-	central fifo // dispatch = central: tasks wait here
+	rr      int32 // round-robin position in [0, n): the next server's index in the pool
+	down    int32 // servers down now
+	central fifo  // dispatch = central: tasks wait here
 	// maxCentral is the longest the central queue got.
 	maxCentral int64
 	queued     int64
@@ -39,7 +40,7 @@ type pool struct {
 	started int64
 }
 
-// fifo is a ring buffer of task indices.
+// fifo is a ring buffer of task indices; its length is a power of two.
 type fifo struct {
 	buf  []int32
 	head int
@@ -50,17 +51,17 @@ func (q *fifo) push(v int32) {
 	if q.n == len(q.buf) {
 		nb := make([]int32, max(8, 2*len(q.buf)))
 		for i := 0; i < q.n; i++ {
-			nb[i] = q.buf[(q.head+i)%len(q.buf)]
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
 		q.buf, q.head = nb, 0
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = v
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = v
 	q.n++
 }
 
 func (q *fifo) pop() int32 {
 	v := q.buf[q.head]
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.n--
 	return v
 }

@@ -70,31 +70,47 @@ func (run *Run) choose(p *pool, key drawKey, avoid []int32) int32 {
 	case DispatchLeastOutstanding:
 		best := int32(-1)
 		start := p.rr
-		p.rr++
-		for k := uint64(0); k < n; k++ {
-			s := p.first + int32((start+k)%n)
-			if !ok(s) {
+		p.advance()
+		for k, s := int32(0), start; k < p.n; k++ {
+			if k > 0 {
+				if s++; s == p.n {
+					s = 0
+				}
+			}
+			if !ok(p.first + s) {
 				continue
 			}
-			if best < 0 || run.servers[s].outstanding() < run.servers[best].outstanding() {
-				best = s
+			if best < 0 || run.servers[p.first+s].outstanding() < run.servers[best].outstanding() {
+				best = p.first + s
 			}
 		}
 		if best >= 0 {
 			return best
 		}
-		return p.first + int32(start%n)
+		return p.first + start
 	default: // round-robin
-		for k := uint64(0); k < n; k++ {
-			s := p.first + int32(p.rr%n)
-			p.rr++
+		if p.down == 0 && len(avoid) == 0 {
+			s := p.first + p.rr
+			p.advance()
+			return s
+		}
+		for k := int32(0); k < p.n; k++ {
+			s := p.first + p.rr
+			p.advance()
 			if ok(s) {
 				return s
 			}
 		}
-		s := p.first + int32(p.rr%n)
-		p.rr++
+		s := p.first + p.rr
+		p.advance()
 		return s
+	}
+}
+
+// advance moves the pool's round-robin position to the next server.
+func (p *pool) advance() {
+	if p.rr++; p.rr == p.n {
+		p.rr = 0
 	}
 }
 

@@ -8,6 +8,7 @@ func (run *Run) fail(s int32, fi int) {
 	srv := &run.servers[s]
 	sp := srv.failSpec(run)
 	srv.down = true
+	run.pools[srv.pool].down++
 	run.cal.push(run.now+max(1, ns(sp.RepairAfter.Sample(run.failRng[fi]))), event{kind: evRepair, a: s, b: int64(fi)})
 	run.background++
 	p := &run.pools[srv.pool]
@@ -43,6 +44,7 @@ func (run *Run) repair(s int32, fi int) {
 	srv := &run.servers[s]
 	sp := srv.failSpec(run)
 	srv.down = false
+	run.pools[srv.pool].down--
 	run.cal.push(run.now+max(1, ns(sp.FailAfter.Sample(run.failRng[fi]))), event{kind: evFail, a: s, b: int64(fi)})
 	run.background++
 	run.startNext(s)

@@ -13,33 +13,67 @@ import (
 // with the number of requests.
 const histDigits = 3
 
-// latencies records answer latencies (ns): an HdrHistogram for the
-// percentiles, and the exact minimum and maximum beside it.
+// latencies records answer latencies (ns): counts in HdrHistogram's bucket
+// layout for the percentiles, and the exact minimum and maximum beside it.
+// Recording is an index computation and an increment; the HdrHistogram is
+// built from the counts when percentiles are read.
 type latencies struct {
-	h        *hdr.Histogram
+	counts   []int64
+	n        int64
 	min, max int64
+	hist     *hdr.Histogram // the counts as an HdrHistogram, built by quantile; nil after a change
 }
 
+// Bucket layout of an HdrHistogram from 1 ns with histDigits digits:
+// 2^subMag sub-buckets per power of two (2048 for 3 digits), unit 1 ns.
+const (
+	subMag     = 11 // ceil(log2(2 * 10^histDigits))
+	subHalfMag = subMag - 1
+	subMask    = 1<<subMag - 1
+)
+
+// histIndex is HdrHistogram's countsIndexFor(v) for the geometry above.
+func histIndex(v int64) int {
+	bucket := 64 - bits.LeadingZeros64(uint64(v)|subMask) - subMag
+	sub := int(v >> uint(bucket))
+	return (bucket+1)<<subHalfMag + sub - 1<<subHalfMag
+}
+
+// histLen is the number of counts HdrHistogram keeps for 1 ns to MaxTime.
+var histLen = len(hdr.New(1, MaxTime, histDigits).Export().Counts)
+
 func newLatencies() *latencies {
-	return &latencies{h: hdr.New(1, MaxTime, histDigits), min: MaxTime + 1, max: -1}
+	return &latencies{counts: make([]int64, histLen), min: MaxTime + 1, max: -1}
 }
 
 func (l *latencies) record(v int64) {
-	v = max(v, 1)
-	if err := l.h.RecordValue(v); err != nil {
-		panic("sim: latency outside the histogram: " + err.Error()) // times are bounded by MaxTime
-	}
+	v = min(max(v, 1), MaxTime) // times are bounded by MaxTime
+	l.counts[histIndex(v)]++
+	l.n++
+	l.hist = nil
 	l.min = min(l.min, v)
 	l.max = max(l.max, v)
 }
 
 func (l *latencies) merge(o *latencies) {
-	l.h.Merge(o.h)
+	for i, c := range o.counts {
+		l.counts[i] += c
+	}
+	l.n += o.n
+	l.hist = nil
 	l.min = min(l.min, o.min)
 	l.max = max(l.max, o.max)
 }
 
-func (l *latencies) count() int64 { return l.h.TotalCount() }
+func (l *latencies) count() int64 { return l.n }
+
+// h returns the counts as an HdrHistogram.
+func (l *latencies) h() *hdr.Histogram {
+	if l.hist == nil {
+		l.hist = hdr.Import(&hdr.Snapshot{LowestTrackableValue: 1, HighestTrackableValue: MaxTime, SignificantFigures: histDigits, Counts: l.counts})
+	}
+	return l.hist
+}
 
 // quantile returns the latency at quantile p (0..1): the exact minimum at 0
 // and maximum at 1, else the midpoint of the histogram bucket that holds the
@@ -51,7 +85,7 @@ func (l *latencies) quantile(p float64) int64 {
 	case p >= 1:
 		return l.max
 	}
-	hi := l.h.ValueAtQuantile(100 * p) // the bucket's highest equivalent value
+	hi := l.h().ValueAtQuantile(100 * p) // the bucket's highest equivalent value
 	size := bucketSize(hi)
 	mid := hi + 1 - size + size/2
 	return min(max(mid, l.min), l.max)

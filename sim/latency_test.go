@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // A point mass is reported exactly: every percentile and the maximum of
@@ -80,8 +82,47 @@ func TestBucketSize(t *testing.T) {
 		size := bucketSize(v)
 		lo := v &^ (size - 1)
 		hi := lo + size - 1
-		if !l.h.ValuesAreEquivalent(lo, hi) || (lo > 1 && l.h.ValuesAreEquivalent(lo-1, lo)) || l.h.ValuesAreEquivalent(hi, hi+1) {
+		if !l.h().ValuesAreEquivalent(lo, hi) || (lo > 1 && l.h().ValuesAreEquivalent(lo-1, lo)) || l.h().ValuesAreEquivalent(hi, hi+1) {
 			t.Fatalf("value %d: bucketSize %d does not match the histogram's bucket", v, size)
+		}
+	}
+}
+
+// latencies counts in HdrHistogram's own bucket layout: the same values
+// recorded in both give the same counts, at the edges of every power of two
+// and at random values over the whole range.
+func TestHistIndexMatchesHdr(t *testing.T) {
+	l := newLatencies()
+	h := hdr.New(1, MaxTime, histDigits)
+	rec := func(v int64) {
+		l.record(v)
+		if err := h.RecordValue(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for b := 0; b <= 62; b++ {
+		for _, v := range []int64{1<<b - 1, 1 << b, 1<<b + 1} {
+			if v >= 1 && v <= MaxTime {
+				rec(v)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	for range 100_000 {
+		rec(int64(r.Uint64N(uint64(MaxTime))>>r.UintN(62)) + 1)
+	}
+	want := h.Export().Counts
+	if len(want) != len(l.counts) {
+		t.Fatalf("%d counts, HdrHistogram has %d", len(l.counts), len(want))
+	}
+	for i := range want {
+		if want[i] != l.counts[i] {
+			t.Fatalf("count %d is %d, HdrHistogram's is %d (seed: rand.NewPCG(3, 3); go test ./sim -run TestHistIndexMatchesHdr)", i, l.counts[i], want[i])
+		}
+	}
+	for _, p := range []float64{0.001, 0.5, 0.99, 0.999} {
+		if got, want := l.h().ValueAtQuantile(100*p), h.ValueAtQuantile(100*p); got != want {
+			t.Errorf("quantile %g: %d, HdrHistogram %d", p, got, want)
 		}
 	}
 }

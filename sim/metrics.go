@@ -28,7 +28,7 @@ func (run *Run) record(r Req, lat int64, source Source) {
 // source's model (false when that accuracy is unknown).
 func (run *Run) isCorrect(id int64, source Source) bool {
 	acc := run.acc[source]
-	return !math.IsNaN(acc) && unit(keyOf(run.seed, sidCorrect, uint64(id), 0)) < acc
+	return !math.IsNaN(acc) && unit(keyIn(run.pCorrect, uint64(id), 0)) < acc
 }
 
 // finish closes the books: partial busy time of tasks still running, and the metrics.

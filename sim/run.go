@@ -55,9 +55,9 @@ type Run struct {
 	cal   calendar
 	now   int64
 	rng   keyed
-	// pService and pDispatch are streamPrefix(seed, sidService) and
-	// streamPrefix(seed, sidDispatch): the per-task keyed draws' streams.
-	pService, pDispatch uint64
+	// pService, pDispatch, pCorrect and pCoverage are streamPrefix(seed, sid)
+	// of the streams drawn for every task or request.
+	pService, pDispatch, pCorrect, pCoverage uint64
 
 	pools   []pool
 	servers []server
@@ -100,7 +100,8 @@ type Run struct {
 // newRun sets up one replication of strategy spec with replication seed seed.
 func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(),
-		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch)}
+		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch),
+		pCorrect: streamPrefix(seed, sidCorrect), pCoverage: streamPrefix(seed, sidCoverage)}
 	// The strategy's pools, in the scenario's order.
 	for pi := range sc.Pools {
 		ps := &sc.Pools[pi]
@@ -198,7 +199,7 @@ func (run *Run) Covered(id int64, coverage float64) bool {
 	if math.IsNaN(coverage) {
 		return true
 	}
-	return unit(keyOf(run.seed, sidCoverage, uint64(id), 0)) < coverage
+	return unit(keyIn(run.pCoverage, uint64(id), 0)) < coverage
 }
 
 // Answer answers request r from source. It returns false when the request
