@@ -33,7 +33,7 @@ type pool struct {
 	maxCentral int64
 	queued     int64
 	// time-averaged queue length: area under queued(t)
-	qArea   float64
+	qArea   u128 // ns x tasks, exact
 	qSince  int64
 	busy    int64
 	useful  int64

@@ -170,7 +170,7 @@ func (run *Run) startNext(s int32) {
 // queueDelta changes pool p's count of queued tasks by d, accruing the
 // time-weighted queue length first.
 func (run *Run) queueDelta(p *pool, d int64) {
-	p.qArea += float64(p.queued) * float64(run.now-p.qSince)
+	p.qArea.addProduct(uint64(p.queued), uint64(run.now-p.qSince))
 	p.qSince = run.now
 	p.queued += d
 }

@@ -11,11 +11,8 @@ func (run *Run) record(r Req, lat int64, source Source) {
 	if run.isCorrect(r.ID, source) {
 		run.correct[source]++
 	}
-	ms := float64(lat) / 1e6
 	run.n++
-	d := ms - run.mean
-	run.mean += d / float64(run.n)
-	run.m2 += d * (ms - run.mean)
+	run.moments.add(lat)
 	run.lat.record(lat)
 	if lat > run.sc.Stability.MaxLatency && run.sc.Stability.MaxLatency > 0 {
 		run.unstable(fmt.Sprintf("a request took %s, over the stability bound max_latency = %s",
@@ -68,12 +65,9 @@ func (run *Run) finish() Metrics {
 	m.MeanMs, m.StdMs, m.VarMs2, m.CV = nan, nan, nan, nan
 	m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms, m.MaxMs = nan, nan, nan, nan, nan, nan
 	if run.n > 0 {
-		v := 0.0
-		if run.n > 1 {
-			v = run.m2 / float64(run.n-1)
-		}
-		m.MeanMs, m.VarMs2, m.StdMs = Float(run.mean), Float(v), Float(math.Sqrt(v))
-		m.CV = Float(math.Sqrt(v) / run.mean)
+		mean, v := run.moments.meanVar(run.n)
+		m.MeanMs, m.VarMs2, m.StdMs = Float(mean), Float(v), Float(math.Sqrt(v))
+		m.CV = Float(math.Sqrt(v) / mean)
 		q := func(p float64) Float { return Float(float64(run.lat.quantile(p)) / 1e6) }
 		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms = q(0.50), q(0.90), q(0.95), q(0.99), q(0.999)
 		m.MaxMs = q(1)
@@ -99,7 +93,7 @@ func (run *Run) finish() Metrics {
 		m.MeanQueue[name] = nan
 		if end > 0 {
 			m.Utilisation[name] = Float(float64(p.busy) / capacity)
-			m.MeanQueue[name] = Float(p.qArea / float64(end))
+			m.MeanQueue[name] = Float(p.qArea.ratio(end))
 		}
 		mq := p.maxCentral
 		for s := p.first; s < p.first+p.n; s++ {

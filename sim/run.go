@@ -90,7 +90,7 @@ type Run struct {
 	m        Metrics
 	lat      *latencies
 	n        int64
-	mean, m2 float64 // Welford, ms
+	moments  moments // exact sums of the counted latencies and their squares
 	acc      [numSources]float64
 	answered [numSources]int64
 	correct  [numSources]int64
