@@ -2,8 +2,11 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -71,4 +74,44 @@ func LoadBundled(name string) (*sim.Scenario, *Meta, error) {
 		return nil, nil, err
 	}
 	return parse("builtin:"+name, data, source{read: embedReader(bundledFiles, "bundled"), embedded: true})
+}
+
+// bundledPath reports whether path is a bundled scenario's file in a
+// collagesim checkout (scenarios/bundled/NAME.toml). Such a file names the
+// files it reads as the bundled scenario does, for its working directory, so
+// it loads the same given by name or by path.
+func bundledPath(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	name, ok := strings.CutSuffix(filepath.Base(abs), ".toml")
+	dir := filepath.Dir(abs)
+	if !ok || filepath.Base(dir) != "bundled" || filepath.Base(filepath.Dir(dir)) != "scenarios" {
+		return false
+	}
+	_, err = fs.Stat(bundledFiles, "bundled/"+name+".toml")
+	return err == nil
+}
+
+// bundledReader reads the files a bundled scenario's file in a checkout
+// names: beside it first, then, as the embedded scenario does, from the
+// working directory.
+func bundledReader(dir string) fileReader {
+	return func(name string) ([]byte, error) {
+		if filepath.IsAbs(name) {
+			return readLimited(name, MaxDataFileBytes)
+		}
+		beside := filepath.Join(dir, name)
+		b, err := readLimited(beside, MaxDataFileBytes)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return b, err
+		}
+		b, err = readLimited(name, MaxDataFileBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			wd, _ := os.Getwd()
+			return nil, fmt.Errorf("%s not found (looked for %s, relative to the scenario, and from the working directory %s, as for the bundled scenario by name; see the scenario's header comment for where to get it)", name, beside, wd)
+		}
+		return b, err
+	}
 }

@@ -203,7 +203,6 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 		return
 	}
 	// The simulated clock: mean gap between batches, and the run's length.
-	meanRate := a.Rate // requests per second
 	for _, k := range []struct {
 		key  string
 		rate float64
@@ -213,14 +212,43 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 			return
 		}
 	}
+	_, length := expectedRun(sc)
+	if length > float64(MaxVirtualTime) {
+		what := "arrivals.rate"
+		if sc.Duration > 0 {
+			what = "duration"
+		}
+		d.errAt(what, "the run would last %s of simulated time on average, above the limit of %s (MaxVirtualTime: the clock is int64 nanoseconds); raise the rate or lower requests", humanDuration(length), humanDuration(float64(MaxVirtualTime)))
+	}
+	if len(d.errs) > n {
+		return
+	}
+	d.stateChanges(sc, length)
+	if total := Work(sc); total > MaxTotalRequests {
+		t.errf("requests", "%s", limitErr("(warmup + requests) x strategies x replications", fmt.Sprintf("%.3g", total), fmt.Sprintf("%.0e", float64(MaxTotalRequests)), "MaxTotalRequests: about a day of one core"))
+	}
+	if len(d.errs) > n {
+		return
+	}
+	if need := EstimateMemory(sc, 1); need > 0 {
+		if have := MachineMemory(); have > 0 && need > have*9/10 {
+			t.errf("", "this run needs about %s of memory (servers, replications, outstanding requests), more than 90%% of this machine's %s; use fewer servers, replications or requests", humanBytes(need), humanBytes(have))
+		}
+	}
+}
+
+// expectedRun is the expected number of requests one run of sc simulates
+// (warmup included) and the run's expected length in simulated ns.
+func expectedRun(sc *sim.Scenario) (arrivals, length float64) {
+	a := &sc.Arrivals
+	meanRate := a.Rate // requests per second
 	if a.Process == sim.ArrivalMMPP {
 		m1, m2 := a.Hold.Mean(), a.Hold2.Mean()
 		if m1 > 0 && m2 > 0 && !math.IsInf(m1+m2, 0) {
 			meanRate = (a.Rate*m1 + a.Rate2*m2) / (m1 + m2)
 		}
 	}
-	arrivals := float64(sc.Warmup + sc.Requests)
-	length := 0.0 // ns
+	arrivals = float64(sc.Warmup + sc.Requests)
 	switch {
 	case a.Process == sim.ArrivalTrace:
 		if n := len(a.Times); n > 0 {
@@ -240,28 +268,14 @@ func (d *decoder) limits(t *table, sc *sim.Scenario) {
 	case meanRate > 0:
 		length = arrivals / meanRate * 1e9
 	}
-	if length > float64(MaxVirtualTime) {
-		what := "arrivals.rate"
-		if sc.Duration > 0 {
-			what = "duration"
-		}
-		d.errAt(what, "the run would last %s of simulated time on average, above the limit of %s (MaxVirtualTime: the clock is int64 nanoseconds); raise the rate or lower requests", humanDuration(length), humanDuration(float64(MaxVirtualTime)))
-	}
-	if len(d.errs) > n {
-		return
-	}
-	d.stateChanges(sc, length)
-	if total := arrivals * float64(len(sc.Strategies)*reps); total > MaxTotalRequests {
-		t.errf("requests", "%s", limitErr("(warmup + requests) x strategies x replications", fmt.Sprintf("%.3g", total), fmt.Sprintf("%.0e", float64(MaxTotalRequests)), "MaxTotalRequests: about a day of one core"))
-	}
-	if len(d.errs) > n {
-		return
-	}
-	if need := EstimateMemory(sc, 1); need > 0 {
-		if have := MachineMemory(); have > 0 && need > have*9/10 {
-			t.errf("", "this run needs about %s of memory (servers, replications, outstanding requests), more than 90%% of this machine's %s; use fewer servers, replications or requests", humanBytes(need), humanBytes(have))
-		}
-	}
+	return arrivals, length
+}
+
+// Work is the requests simulating sc takes in all, expected: (warmup +
+// requests) x strategies x replications, what MaxTotalRequests bounds.
+func Work(sc *sim.Scenario) float64 {
+	arrivals, _ := expectedRun(sc)
+	return arrivals * float64(len(sc.Strategies)*max(1, sc.Replications))
 }
 
 // stateChanges checks that the state-switching processes change state at

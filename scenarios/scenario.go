@@ -52,7 +52,10 @@ var (
 )
 
 // Load reads a scenario file, or a bundled scenario when path is
-// "builtin:NAME". Relative file references resolve against the file's directory.
+// "builtin:NAME". Relative file references resolve against the file's
+// directory; a bundled scenario's own file in a checkout
+// (scenarios/bundled/NAME.toml) also looks for them from the working
+// directory, as the bundled scenario does by name.
 func Load(path string) (*sim.Scenario, *Meta, error) {
 	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
 		return LoadBundled(name)
@@ -60,6 +63,9 @@ func Load(path string) (*sim.Scenario, *Meta, error) {
 	data, err := readLimited(path, MaxFileBytes)
 	if err != nil {
 		return nil, nil, &printableError{err}
+	}
+	if dir := filepath.Dir(path); bundledPath(path) {
+		return parse(path, data, source{read: bundledReader(dir), dir: dir, embedded: true})
 	}
 	return Parse(path, data, filepath.Dir(path))
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -380,6 +381,36 @@ func (meta *Meta) checkSweep() error {
 		return nil
 	}
 	return sortErrors(errs)
+}
+
+// CheckSweepWork refuses a sweep whose points together simulate more than
+// MaxTotalRequests requests ((warmup + requests) x strategies x
+// replications, summed over the points): each point may be within the
+// limit, the sweep not. points are those one command runs: every point of
+// meta's sweep, or the points of shard i of n (n <= 1: every point). The
+// error names the [sweep] table's line.
+func CheckSweepWork(meta *Meta, points []Point, i, n int) error {
+	if meta == nil || meta.Sweep == nil {
+		return nil
+	}
+	total := 0.0
+	for _, p := range points {
+		total += Work(p.Scenario)
+	}
+	if total <= MaxTotalRequests {
+		return nil
+	}
+	what := fmt.Sprintf("the sweep's %d points", len(points))
+	fix := "split the sweep with --shard i/n"
+	shards := math.Ceil(total / MaxTotalRequests)
+	if n > 1 {
+		what = fmt.Sprintf("the %d points of shard %d/%d", len(points), i, n)
+		fix = "split the sweep into more shards"
+		shards *= float64(n)
+	}
+	return &Error{File: meta.File, Line: meta.lines.line("sweep"), Path: "sweep", Msg: fmt.Sprintf(
+		"%s together simulate %.3g requests ((warmup + requests) x strategies x replications, summed over the points), above the limit of %.0e (MaxTotalRequests: about a day of one core); sweep fewer points or fewer requests, or %s, each shard checked on its own (about %.0f shards or more)",
+		what, total, float64(MaxTotalRequests), fix, shards)}
 }
 
 func sweepKey(k string) string { return joinPath("sweep", k) }

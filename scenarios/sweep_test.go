@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -93,6 +94,97 @@ func TestSweepErrors(t *testing.T) {
 		}
 		if err != nil && strings.Count(err.Error(), "\n") > 0 {
 			t.Errorf("sweep %s: one error expected, got %v", tc.sweep, err)
+		}
+	}
+}
+
+// A sweep whose points are each within MaxTotalRequests but together are not
+// is refused at its [sweep] line; one shard of it is checked on its own.
+func TestCheckSweepWork(t *testing.T) {
+	// 4e9 requests x 2 strategies = 8e9 a point, 2.4e10 for the three.
+	text := `name = "big"
+requests = 4_000_000_000
+profile = "builtin:paper-cloud"
+[arrivals]
+process = "poisson"
+rate = "1000/s"
+[[pools]]
+name = "scnn"
+model = "scnn"
+servers = 9
+[[strategies]]
+name = "none"
+kind = "none"
+pools = { single = "scnn" }
+[[strategies]]
+name = "replicate"
+kind = "replicate"
+pools = { single = "scnn" }
+
+[sweep]
+seed = [1, 2, 3]
+`
+	_, meta, err := Parse("big.toml", []byte(text), "")
+	if err != nil {
+		t.Fatalf("each point is within the limits: %v", err)
+	}
+	pts, err := Expand(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard := func(i, n int) []Point {
+		var out []Point
+		for _, p := range pts {
+			if p.Index%n == i {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	err = CheckSweepWork(meta, pts, 0, 0)
+	for _, want := range []string{"big.toml:20: sweep: the sweep's 3 points together simulate 2.4e+10 requests",
+		"above the limit of 1e+10 (MaxTotalRequests", "fewer points or fewer requests", "--shard i/n", "about 3 shards"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("whole sweep: got %v, want %q in it", err, want)
+		}
+	}
+	var se *Error
+	if !errors.As(err, &se) || se.Line != 20 || se.Path != "sweep" {
+		t.Errorf("whole sweep: %#v, want an *Error at line 20, path sweep", err)
+	}
+	if err := CheckSweepWork(meta, shard(0, 3), 0, 3); err != nil {
+		t.Errorf("shard 0/3 (8e9): %v", err)
+	}
+	err = CheckSweepWork(meta, shard(0, 2), 0, 2)
+	if err == nil || !strings.Contains(err.Error(), "the 2 points of shard 0/2 together simulate 1.6e+10") || !strings.Contains(err.Error(), "more shards") {
+		t.Errorf("shard 0/2 (1.6e10): got %v", err)
+	}
+}
+
+// The bundled sweeps are far within the whole-sweep limit.
+func TestBundledSweepWork(t *testing.T) {
+	for _, b := range Bundled() {
+		if b.Name == "trace-inorder" {
+			continue // needs the samples file; it has no [sweep] table
+		}
+		_, meta, err := LoadBundled(b.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if meta.Sweep == nil {
+			continue
+		}
+		pts, err := Expand(meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0.0
+		for _, p := range pts {
+			total += Work(p.Scenario)
+		}
+		t.Logf("%s: %d points, %.3g requests in all", b.Name, len(pts), total)
+		if err := CheckSweepWork(meta, pts, 0, 0); err != nil || total > MaxTotalRequests/10 {
+			t.Errorf("%s: %.3g requests in all: %v", b.Name, total, err)
 		}
 	}
 }

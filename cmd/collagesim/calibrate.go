@@ -31,7 +31,7 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		bad = fmt.Sprintf("unexpected arguments %q (flags only)", fs.Args())
 	}
 	if err := calibrate.CheckFlags(fs); err != nil && bad == "" {
-		bad = err.Error()
+		bad = withoutPackage(err)
 	}
 	if bad != "" {
 		fmt.Fprintln(stderr, "collagesim calibrate:", bad)
@@ -41,11 +41,25 @@ func calibrateCmd(args []string, stdout, stderr io.Writer) int {
 		c.Opt.Log = nil
 	}
 	if err := calibrate.Main(c, stdout); err != nil {
-		fmt.Fprintln(stderr, "collagesim calibrate:", err)
+		fmt.Fprintln(stderr, "collagesim calibrate:", withoutPackage(err))
 		if errors.Is(err, calibrate.ErrUsage) {
 			return 2
 		}
 		return 1
 	}
 	return 0
+}
+
+// withoutPackage is err's message less the calibrate package's "calibrate: "
+// prefix, which the package keeps for its callers: under "collagesim
+// calibrate:" it would name the command twice.
+func withoutPackage(err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, "calibrate: ")
+		if !ok {
+			return msg
+		}
+		msg = rest
+	}
 }

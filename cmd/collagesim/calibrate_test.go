@@ -30,3 +30,23 @@ func TestCalibrateFlags(t *testing.T) {
 		}
 	}
 }
+
+// An error prints one "collagesim calibrate:" prefix: the package's own
+// "calibrate:" prefix is the command's name again and is not repeated.
+func TestCalibrateErrorPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--onnx", "m.onnx"}, "collagesim calibrate: --out is required\n"},
+		{[]string{"--out", "p.toml", "--images", "imgs"}, "collagesim calibrate: model settings and held-out sets other than --idx"},
+		{[]string{"--out", "p.toml", "--runs", "0"}, "collagesim calibrate: --runs 0: must be positive\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := calibrateCmd(tc.args, &stdout, &stderr)
+		got := stderr.String()
+		if code != 2 || !strings.HasPrefix(got, tc.want) || strings.Count(got, "calibrate: ") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one prefix, %q", tc.args, code, got, tc.want)
+		}
+	}
+}

@@ -90,15 +90,21 @@ func runCmd(stdout, stderr io.Writer) *cobra.Command {
 
 func validateCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := command("validate", cobra.MinimumNArgs(1))
+	shardFlag := cmd.Flags().String("shard", "", "check a sweep's points as \"sweep --shard i/n\" runs them: its total work is that of one share, i/n")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var shard sweep.Shard
+		if *shardFlag != "" {
+			var err error
+			if shard, err = sweep.ParseShard(*shardFlag); err != nil {
+				return usageErr("collagesim validate: --shard: %v", err)
+			}
+		}
 		var sf cli.SimFlags
 		bad := false
 		for _, name := range args {
 			sc, meta, err := sf.Load("validate", name, nil)
 			if err == nil && meta.Sweep != nil {
-				if _, xerr := scenarios.Expand(meta); xerr != nil {
-					err = failed(xerr)
-				}
+				err = checkSweep(meta, shard)
 			}
 			if err != nil {
 				fmt.Fprintln(stderr, err)
@@ -113,6 +119,24 @@ func validateCmd(stdout, stderr io.Writer) *cobra.Command {
 		return nil
 	}
 	return cmd
+}
+
+// checkSweep expands a sweep and checks the points shard runs together.
+func checkSweep(meta *scenarios.Meta, shard sweep.Shard) error {
+	pts, err := scenarios.Expand(meta)
+	if err != nil {
+		return failed(err)
+	}
+	var mine []scenarios.Point
+	for _, p := range pts {
+		if shard.Owns(p.Index) {
+			mine = append(mine, p)
+		}
+	}
+	if err := scenarios.CheckSweepWork(meta, mine, shard.I, shard.N); err != nil {
+		return failed(err)
+	}
+	return nil
 }
 
 func scenariosCmd(stdout io.Writer) *cobra.Command {

@@ -39,11 +39,18 @@ func sweepCmd(stdout, stderr io.Writer) *cobra.Command {
 		}
 		var points []sweep.Point
 		var overrides []string
+		var mine []scenarios.Point
 		for _, p := range pts {
 			if overrides, err = sf.Apply(p.Scenario); err != nil {
 				return err
 			}
 			points = append(points, sweep.Point{Index: p.Index, Params: cli.ResultParams(p.Params), Scenario: p.Scenario})
+			if shard.Owns(p.Index) {
+				mine = append(mine, p)
+			}
+		}
+		if err := scenarios.CheckSweepWork(meta, mine, shard.I, shard.N); err != nil {
+			return failed(err)
 		}
 		first := pts[0].Scenario
 		opt, err := rf.Options("sweep", cli.Strategies(first))
