@@ -140,7 +140,18 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 			}
 		}
 	}
-	o.m = run.execute()
+	if _, _, ok := run.directEligible(); ok {
+		if o.m, ok = run.executeDirect(); !ok {
+			// The direct path gave up: the event loop makes the run anew.
+			if run, err = newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r)); err != nil {
+				o.err = err
+				return o
+			}
+			o.m = run.execute()
+		}
+	} else {
+		o.m = run.execute()
+	}
 	o.lat = run.lat
 	if sink != nil {
 		run.traceFailed(sink)

@@ -86,6 +86,7 @@ type Run struct {
 	err           error                                     // why the run failed, if it did
 	onAnswer      func(r Req, arrival int64, source Source) // tests and per-request traces
 	via           taskInfo                                  // with onAnswer: the task whose output the next Answer uses
+	directWhy     string                                    // why the direct path gave up (tests)
 
 	m        Metrics
 	lat      *latencies

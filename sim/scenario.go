@@ -21,6 +21,9 @@ type Scenario struct {
 	Network   Dist
 	Stability Stability
 	Profile   *Profile
+	// ForceEvents makes every run take the event loop, never the direct
+	// path (see direct.go): the same results, for checking that they are.
+	ForceEvents bool `json:"-"`
 }
 
 // Arrival processes.

@@ -5,14 +5,20 @@ import "slices"
 // serviceTime draws task t's service time on srv: the model's latency, then
 // each straggler model that covers the server, in the scenario's order.
 func (run *Run) serviceTime(t *Task, srv *server, p *pool) int64 {
+	return run.serviceTimeOf(t.key, srv, p)
+}
+
+// serviceTimeOf draws the service time of the task with key on srv,
+// starting now.
+func (run *Run) serviceTimeOf(key drawKey, srv *server, p *pool) int64 {
 	if len(srv.strag) == 0 && p.svc != nil {
 		// ns of the sample sampleKeyed draws, read from the compact table.
-		r := pcgAt(t.key.keyIn(run.pService, 0))
+		r := pcgAt(key.keyIn(run.pService, 0))
 		return max(1, int64(p.svc[r.Uint64N(uint64(len(p.svc)))]))
 	}
-	d := p.model.Latency.sampleKeyed(t.key.keyIn(run.pService, 0), run.rng)
+	d := p.model.Latency.sampleKeyed(key.keyIn(run.pService, 0), run.rng)
 	for k := range srv.strag {
-		d = srv.strag[k].apply(run.seed, run.now, t.key, run.rng, d)
+		d = srv.strag[k].apply(run.seed, run.now, key, run.rng, d)
 	}
 	return max(1, ns(d))
 }

@@ -4,6 +4,14 @@ import "math"
 
 // scheduleArrival schedules the next batch at or after time t.
 func (run *Run) scheduleArrival(t int64) {
+	if next, ok := run.nextArrival(t); ok {
+		run.cal.push(next, event{kind: evArrival})
+	}
+}
+
+// nextArrival draws the time of the next batch at or after time t; false
+// when arrivals have stopped (stopArrivals was called).
+func (run *Run) nextArrival(t int64) (int64, bool) {
 	a := &run.sc.Arrivals
 	var next int64
 	first := run.issued == 0
@@ -11,7 +19,7 @@ func (run *Run) scheduleArrival(t int64) {
 	case ArrivalTrace:
 		if run.traceIndex >= len(a.Times) {
 			run.stopArrivals()
-			return
+			return 0, false
 		}
 		next = a.Times[run.traceIndex]
 		run.traceIndex++
@@ -53,9 +61,9 @@ func (run *Run) scheduleArrival(t int64) {
 	}
 	if run.sc.Duration > 0 && next >= run.sc.Duration {
 		run.stopArrivals()
-		return
+		return 0, false
 	}
-	run.cal.push(next, event{kind: evArrival})
+	return next, true
 }
 
 func (run *Run) stopArrivals() {

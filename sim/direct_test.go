@@ -1,0 +1,126 @@
+package sim
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+var (
+	directSeed = flag.Uint64("direct.seed", 0, "run TestDirectMatchesEvents on this one generator seed only")
+	directN    = flag.Int("direct.n", 120, "the number of generator seeds TestDirectMatchesEvents runs")
+)
+
+// directScenario is randomScenario with the settings the direct path takes
+// (round-robin, one slot, no network, no failures), none and collage with
+// the first decoder (with and without max-wait and encoding time), on
+// arrival processes and straggler models that include ties (deterministic
+// arrivals, constant service times).
+func directScenario(seed uint64) *Scenario {
+	sc, _ := randomScenario(seed)
+	r := rand.New(rand.NewPCG(seed, 0xd1))
+	sc.Network = Dist{}
+	for i := range sc.Pools {
+		sc.Pools[i].Dispatch, sc.Pools[i].Slots = DispatchRoundRobin, 1
+	}
+	var strag []StragglerSpec
+	for _, sp := range sc.Stragglers {
+		if sp.Kind != StragglerFailure {
+			strag = append(strag, sp)
+		}
+	}
+	sc.Stragglers = strag
+	var col StrategySpec
+	for _, sp := range sc.Strategies {
+		if sp.Kind == StrategyCollage {
+			col = sp
+		}
+	}
+	col.Decoder, col.Resend = DecoderFirst, false
+	if r.IntN(2) == 0 {
+		col.MaxWait = 0
+	}
+	noEnc := col
+	noEnc.Name = "collage-noenc"
+	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc}
+	models := append([]Model(nil), sc.Profile.Models...)
+	if r.IntN(2) == 0 {
+		models[1].Encode = Dist{}
+	}
+	sc.Profile = &Profile{Name: sc.Profile.Name, Models: models}
+	// Some loads near capacity, for queues left at the end and bounds hit.
+	if r.IntN(8) == 0 {
+		sc.Arrivals.Rate *= 2.5
+	}
+	if r.IntN(8) == 0 {
+		sc.Stability.MaxOutstanding = int64(5 + r.IntN(50))
+	}
+	return sc
+}
+
+// The direct path gives the event loop's results, byte for byte, on random
+// scenarios it takes; it gives up (and the event loop runs) where the
+// calendar's order of simultaneous events would decide or the run is
+// unstable, and it must take most of the stable runs for the check to mean
+// anything.
+func TestDirectMatchesEvents(t *testing.T) {
+	n := *directN
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
+	}
+	if *directSeed != 0 {
+		seeds = []uint64{*directSeed}
+	}
+	taken, runs, stable := 0, 0, 0
+	why := map[string]int{}
+	for _, seed := range seeds {
+		sc := directScenario(seed)
+		repro := fmt.Sprintf("generator seed %d; reproduce: go test ./sim -run '^TestDirectMatchesEvents$' -direct.seed %d -count=1 -v", seed, seed)
+		for s := range sc.Strategies {
+			for rep := 0; rep < max(1, sc.Replications); rep++ {
+				runs++
+				run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep))
+				if err != nil {
+					t.Fatalf("%s: %v", repro, err)
+				}
+				if _, _, ok := run.directEligible(); !ok {
+					t.Fatalf("%s: strategy %s is not taken by the direct path", repro, sc.Strategies[s].Name)
+				}
+				dm, ok := run.executeDirect()
+				ev, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep))
+				if err != nil {
+					t.Fatal(err)
+				}
+				em := ev.execute()
+				if !em.Unstable {
+					stable++
+				}
+				if !ok {
+					why[run.directWhy]++
+					continue
+				}
+				taken++
+				a, _ := json.Marshal(dm)
+				b, _ := json.Marshal(em)
+				if string(a) != string(b) {
+					t.Fatalf("%s, strategy %s, replication %d: the direct path differs from the event loop:\ndirect %s\nevents %s", repro, sc.Strategies[s].Name, rep, a, b)
+				}
+				if run.lat.n != ev.lat.n || run.lat.min != ev.lat.min || run.lat.max != ev.lat.max {
+					t.Fatalf("%s, strategy %s: latency histograms differ", repro, sc.Strategies[s].Name)
+				}
+				for i := range run.lat.counts {
+					if run.lat.counts[i] != ev.lat.counts[i] {
+						t.Fatalf("%s, strategy %s: latency histograms differ at bucket %d", repro, sc.Strategies[s].Name, i)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("direct path took %d of %d runs (%d stable); gave up: %v", taken, runs, stable, why)
+	if *directSeed == 0 && taken < stable*2/3 {
+		t.Errorf("the direct path took only %d of the %d stable runs: the check is too weak", taken, stable)
+	}
+}
