@@ -29,10 +29,11 @@ package sim
 // were scheduled), nextArrival for that next arrival; other events at one
 // instant are not ordered (unknown).
 type pushKey struct {
-	t     int64
-	n     uint64
-	place uint8
+	t  int64
+	np uint64 // n<<2 | place
 }
+
+func (k pushKey) place() uint8 { return uint8(k.np & 3) }
 
 const (
 	unknown uint8 = iota
@@ -48,15 +49,17 @@ func order(a, b pushKey) int {
 		return -1
 	case a.t > b.t:
 		return 1
-	case a.place == inArrival && b.place == inArrival:
-		if a.n < b.n {
+	}
+	switch pa, pb := a.place(), b.place(); {
+	case pa == inArrival && pb == inArrival:
+		if a.np < b.np {
 			return -1
-		} else if a.n > b.n {
+		} else if a.np > b.np {
 			return 1
 		}
-	case a.place == inArrival && b.place == nextArrival:
+	case pa == inArrival && pb == nextArrival:
 		return -1
-	case a.place == nextArrival && b.place == inArrival:
+	case pa == nextArrival && pb == inArrival:
 		return 1
 	}
 	return 0
@@ -67,10 +70,12 @@ func order(a, b pushKey) int {
 // was scheduled (push), and when the event that started it was scheduled
 // (startEv).
 type dTask struct {
-	d, start, finish, busy int64
-	push, startEv          pushKey
-	atDispatch             bool // it started in the event that dispatched it
+	d, start, finish int64
+	push, startEv    pushKey
+	atDispatch       bool // it started in the event that dispatched it
 }
+
+func (e *dTask) busy() int64 { return e.finish - e.start }
 
 // dServer is a server's FIFO of tasks not yet known to be over, oldest first.
 type dServer struct {
@@ -216,7 +221,7 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		if run.total >= 0 && run.issued >= run.total {
 			break
 		}
-		d.arrKey = pushKey{t: a, place: nextArrival}
+		d.arrKey = pushKey{t: a, np: uint64(nextArrival)}
 		a, more = run.nextArrival(a)
 	}
 	run.arrDone = true
@@ -251,7 +256,7 @@ func (d *direct) request(id, a int64) {
 	if d.failed {
 		return
 	}
-	c := dCell{id: id, arrival: a, finish: t.finish, busy: t.busy, server: s, push: t.push}
+	c := dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push}
 	if d.collage < 0 {
 		d.useSingle(c)
 		return
@@ -285,7 +290,7 @@ func (d *direct) timeOut() {
 // inArrivalKey is the key of an event the arrival handler at a schedules now.
 func (d *direct) inArrivalKey(a int64) pushKey {
 	d.nIn++
-	return pushKey{t: a, n: d.nIn, place: inArrival}
+	return pushKey{t: a, np: d.nIn<<2 | uint64(inArrival)}
 }
 
 // send closes the open group at time at, in an event scheduled at ev (an
@@ -300,7 +305,7 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 	if enc := run.draw(d.encode, sidEncode, groupKey(gid, saltCollage)); enc > 0 {
 		out = later(at, enc)
 		// The send timer, set by the event that closed the group.
-		ev = pushKey{t: at, place: unknown}
+		ev = pushKey{t: at}
 		if byArrival {
 			ev = d.inArrivalKey(at)
 		}
@@ -315,11 +320,12 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 	if d.failed {
 		return
 	}
+	cfinish, cpush, cbusy := ct.finish, ct.push, ct.busy()
 	used := false
 	for _, c := range d.cells {
-		first := c.finish < ct.finish
-		if c.finish == ct.finish {
-			switch order(c.push, ct.push) {
+		first := c.finish < cfinish
+		if c.finish == cfinish {
+			switch order(c.push, cpush) {
 			case -1:
 				first = true
 			case 0:
@@ -328,14 +334,14 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 			}
 		}
 		if !first && run.Covered(c.id, d.model.Coverage) {
-			d.answer(c.id, c.arrival, ct.finish, ByCollage, cs, ct.push)
+			d.answer(c.id, c.arrival, cfinish, ByCollage, cs, cpush)
 			used = true
 		} else {
 			d.useSingle(c)
 		}
 	}
 	if used {
-		run.pools[d.collage].useful += ct.busy
+		run.pools[d.collage].useful += cbusy
 	}
 	d.cells = d.cells[:0]
 }
@@ -375,8 +381,8 @@ func (d *direct) answer(id, arrival, at int64, src Source, s int32, push pushKey
 
 // dispatch sends the task with key to pool pi at time t, by an event
 // scheduled at ev (an arrival's handler when byArrival), and returns its
-// server and the task.
-func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKey, byArrival bool) (int32, dTask) {
+// server and the task (valid until the next dispatch).
+func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKey, byArrival bool) (int32, *dTask) {
 	run := d.run
 	p := &run.pools[pi]
 	s := run.choose(p, key, nil)
@@ -391,7 +397,7 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 			o := order(e.push, ev)
 			if o == 0 {
 				d.fail("a dispatch and a finish at once on one server: the calendar's order")
-				return 0, dTask{}
+				return 0, nil
 			}
 			if o > 0 {
 				break // the finish comes after: still running at the dispatch
@@ -428,7 +434,7 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 				running = true
 			case 0:
 				d.fail("a dispatch and a start at once on one server: the calendar's order")
-				return 0, dTask{}
+				return 0, nil
 			}
 		}
 		if running {
@@ -436,10 +442,10 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 		}
 	}
 	queues := len(srv.q) > srv.head
-	var tk dTask
-	tk.d = t
+	srv.q = append(srv.q, dTask{d: t})
+	tk := &srv.q[len(srv.q)-1]
 	if queues {
-		last := &srv.q[len(srv.q)-1]
+		last := &srv.q[len(srv.q)-2]
 		tk.start, tk.startEv = max(t, last.finish), last.push
 	} else {
 		tk.start, tk.startEv, tk.atDispatch = t, ev, true
@@ -449,12 +455,12 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 		tk.push = d.inArrivalKey(tk.start)
 	}
 	run.now = tk.start // straggler models draw at the start of service
-	tk.busy = run.serviceTimeOf(key, &run.servers[s], p)
-	if tk.busy > MaxTime-tk.start {
+	busy := run.serviceTimeOf(key, &run.servers[s], p)
+	if busy > MaxTime-tk.start {
 		d.fail("a finish past MaxTime: the event loop refuses it")
-		return 0, dTask{}
+		return 0, nil
 	}
-	tk.finish = tk.start + tk.busy
+	tk.finish = tk.start + busy
 	srv.free = tk.finish
 	if queues {
 		n := int32(waiting + 1)
@@ -465,7 +471,6 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 			d.maxQ = append(d.maxQ, dQueued{d: t, s: s, n: n})
 		}
 	}
-	srv.q = append(srv.q, tk)
 	if single {
 		d.pending++
 	}
@@ -491,7 +496,7 @@ func (d *direct) flushQueued(end int64) {
 
 // complete counts task e of server s of pool p, over before the run ended.
 func (d *direct) complete(p *pool, s int32, e *dTask) {
-	d.started(p, s, e, e.busy)
+	d.started(p, s, e, e.busy())
 }
 
 // started counts task e of server s of pool p, started before the run
@@ -501,7 +506,7 @@ func (d *direct) started(p *pool, s int32, e *dTask, busy int64) {
 	srv := &run.servers[s]
 	p.started++
 	srv.started++
-	srv.svc += e.busy
+	srv.svc += e.busy()
 	run.tasksRun++
 	p.busy += busy
 	if e.start > e.d {
