@@ -90,6 +90,8 @@ type dCell struct {
 	id, arrival, finish, busy int64
 	server                    int32
 	push                      pushKey
+	deadline                  int64   // deadline decoder: when the request's deadline passes
+	tkey                      pushKey // and when its timer was set
 }
 
 type direct struct {
@@ -102,6 +104,9 @@ type direct struct {
 	model   *Model // the collage model (coverage)
 	maxWait int64
 	encode  *Dist
+	// deadline decoder: wait for the S-CNN answer until deadlineNs
+	deadline   bool
+	deadlineNs int64
 	arrKey  pushKey // when the arrival being taken was scheduled
 	nIn     uint64  // events scheduled in arrivals' handlers so far
 	cells   []dCell // the open group's requests
@@ -175,7 +180,7 @@ func (run *Run) directEligible() (single, collage int32, ok bool) {
 	case *noneStrategy:
 		return s.single, -1, true
 	case *collageStrategy:
-		if s.deadline || s.resend {
+		if s.resend {
 			return 0, 0, false
 		}
 		return s.single, s.collage, true
@@ -195,6 +200,7 @@ func (run *Run) executeDirect() (Metrics, bool) {
 	if collage >= 0 {
 		s := run.strat.(*collageStrategy)
 		d.k, d.model, d.maxWait, d.encode, d.lastOut = s.k, s.model, s.maxWait, s.gs.encode, -1
+		d.deadline, d.deadlineNs = s.deadline, s.deadlineNs
 	}
 	bound := run.sc.Stability.MaxOutstanding
 	b := max(1, run.sc.Arrivals.Batch)
@@ -261,6 +267,13 @@ func (d *direct) request(id, a int64) {
 		d.useSingle(c)
 		return
 	}
+	if d.deadline {
+		if c.deadline = later(a, d.deadlineNs); c.deadline > MaxTime {
+			d.fail("a deadline past MaxTime: the event loop refuses it")
+			return
+		}
+		c.tkey = d.inArrivalKey(a)
+	}
 	if len(d.cells) > 0 && d.maxWait > 0 {
 		switch closeAt := later(d.open, d.maxWait); {
 		case closeAt == a:
@@ -323,6 +336,10 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 	cfinish, cpush, cbusy := ct.finish, ct.push, ct.busy()
 	used := false
 	for _, c := range d.cells {
+		if d.deadline {
+			used = d.decodeDeadline(c, cs, cfinish, cpush) || used
+			continue
+		}
 		first := c.finish < cfinish
 		if c.finish == cfinish {
 			switch order(c.push, cpush) {
@@ -344,6 +361,77 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 		run.pools[d.collage].useful += cbusy
 	}
 	d.cells = d.cells[:0]
+}
+
+// dEvent is one of a request's events for the deadline decoder.
+type dEvent struct {
+	t    int64
+	key  pushKey
+	kind uint8 // evS (its S-CNN answer), evT (its deadline), evC (its collage)
+}
+
+const (
+	evS uint8 = iota
+	evT
+	evC
+)
+
+// decodeDeadline answers cell c's request as the deadline decoder does: its
+// S-CNN answer, its deadline and its collage (from server cs, at cfinish,
+// scheduled at cpush) taken in the calendar's order. It reports whether
+// the collage was used (its cell was kept or answered).
+func (d *direct) decodeDeadline(c dCell, cs int32, cfinish int64, cpush pushKey) bool {
+	evs := [3]dEvent{{c.finish, c.push, evS}, {c.deadline, c.tkey, evT}, {cfinish, cpush, evC}}
+	// Sort the three in the calendar's order.
+	for i := 1; i < 3; i++ {
+		for j := i; j > 0; j-- {
+			a, b := &evs[j-1], &evs[j]
+			o := 0
+			switch {
+			case a.t < b.t:
+				o = -1
+			case a.t > b.t:
+				o = 1
+			default:
+				o = order(a.key, b.key)
+			}
+			if o == 0 {
+				d.fail("two events of one request at once under the deadline decoder: the calendar's order")
+				return false
+			}
+			if o < 0 {
+				break
+			}
+			*a, *b = *b, *a
+		}
+	}
+	covered := d.run.Covered(c.id, d.model.Coverage)
+	cellIn, late, used := false, false, false
+	for _, e := range evs {
+		switch e.kind {
+		case evS:
+			d.useSingle(c)
+			return used
+		case evT:
+			if cellIn {
+				d.answer(c.id, c.arrival, c.deadline, ByCollage, -1, c.tkey)
+				return used
+			}
+			late = true
+		case evC:
+			if !covered {
+				continue
+			}
+			used = true
+			if !late {
+				cellIn = true
+				continue
+			}
+			d.answer(c.id, c.arrival, cfinish, ByCollage, cs, cpush)
+			return used
+		}
+	}
+	panic("sim: direct path: a request without an answer")
 }
 
 // useSingle answers cell c's request with its S-CNN task.

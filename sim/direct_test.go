@@ -44,7 +44,12 @@ func directScenario(seed uint64) *Scenario {
 	}
 	noEnc := col
 	noEnc.Name = "collage-noenc"
-	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc}
+	dl := col
+	dl.Name, dl.Decoder = "collage-deadline", DecoderDeadline
+	if r.IntN(2) == 0 {
+		dl.MaxWait = 0
+	}
+	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl}
 	models := append([]Model(nil), sc.Profile.Models...)
 	if r.IntN(2) == 0 {
 		models[1].Encode = Dist{}
