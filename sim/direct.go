@@ -107,13 +107,13 @@ type direct struct {
 	// deadline decoder: wait for the S-CNN answer until deadlineNs
 	deadline   bool
 	deadlineNs int64
-	arrKey  pushKey // when the arrival being taken was scheduled
-	nIn     uint64  // events scheduled in arrivals' handlers so far
-	cells   []dCell // the open group's requests
-	open    int64   // when the open group's first request arrived
-	openKey pushKey // when its max-wait timer was scheduled
-	nextGID int64
-	lastOut int64 // when the last collage went out
+	arrKey     pushKey // when the arrival being taken was scheduled
+	nIn        uint64  // events scheduled in arrivals' handlers so far
+	cells      []dCell // the open group's requests
+	open       int64   // when the open group's first request arrived
+	openKey    pushKey // when its max-wait timer was scheduled
+	nextGID    int64
+	lastOut    int64 // when the last collage went out
 	// maxQ holds the queue lengths of collage tasks sent after every answer
 	// so far, oldest first: they count only if sent before the run's end.
 	maxQ []dQueued
