@@ -69,19 +69,27 @@ func order(a, b pushKey) int {
 // was dispatched, started and finishes, its service time, when its finish
 // was scheduled (push), and when the event that started it was scheduled
 // (startEv).
+//
+// A task whose end came early (replicate's cancellation) keeps its drawn
+// service time in drawn, and push is then the event that ended it; a task
+// cancelled while queued (ghost) never starts: finish and push are then when
+// it left the queue.
 type dTask struct {
-	d, start, finish int64
-	push, startEv    pushKey
-	atDispatch       bool // it started in the event that dispatched it
+	d, start, finish, drawn int64
+	push, startEv           pushKey
+	atDispatch              bool // it started in the event that dispatched it
+	ghost                   bool
 }
 
 func (e *dTask) busy() int64 { return e.finish - e.start }
 
 // dServer is a server's FIFO of tasks not yet known to be over, oldest first.
 type dServer struct {
-	q    []dTask
-	head int
-	free int64 // when its last task finishes
+	q       []dTask
+	head    int
+	free    int64   // when its last task (not a ghost) ends
+	freeKey pushKey // and the scheduling of that end's event
+	ghosts  int     // ghosts in q
 }
 
 // dCell is a request of the collage group being filled, with its S-CNN
@@ -107,7 +115,8 @@ type direct struct {
 	// deadline decoder: wait for the S-CNN answer until deadlineNs
 	deadline   bool
 	deadlineNs int64
-	arrKey     pushKey // when the arrival being taken was scheduled
+	rep        *replicateStrategy // replicate: its copies and cancellation
+	arrKey     pushKey            // when the arrival being taken was scheduled
 	nIn        uint64  // events scheduled in arrivals' handlers so far
 	cells      []dCell // the open group's requests
 	open       int64   // when the open group's first request arrived
@@ -179,6 +188,8 @@ func (run *Run) directEligible() (single, collage int32, ok bool) {
 	switch s := run.strat.(type) {
 	case *noneStrategy:
 		return s.single, -1, true
+	case *replicateStrategy:
+		return s.single, -1, true
 	case *collageStrategy:
 		if s.resend {
 			return 0, 0, false
@@ -197,6 +208,9 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		return run.giveUp(nil, "not a strategy and set-up the direct path takes")
 	}
 	d := &direct{run: run, srv: make([]dServer, len(run.servers)), single: single, collage: collage, maxSrv: -1}
+	if s, ok := run.strat.(*replicateStrategy); ok {
+		d.rep = s
+	}
 	if collage >= 0 {
 		s := run.strat.(*collageStrategy)
 		d.k, d.model, d.maxWait, d.encode, d.lastOut = s.k, s.model, s.maxWait, s.gs.encode, -1
@@ -258,6 +272,10 @@ func (run *Run) executeDirect() (Metrics, bool) {
 
 // request takes request id arriving at a.
 func (d *direct) request(id, a int64) {
+	if d.rep != nil {
+		d.replicate(id, a)
+		return
+	}
 	s, t := d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
 	if d.failed {
 		return
@@ -291,6 +309,90 @@ func (d *direct) request(id, a int64) {
 	d.cells = append(d.cells, c)
 	if len(d.cells) == d.k {
 		d.send(a, d.arrKey, true)
+	}
+}
+
+// replicate sends copies of request id, arriving at a, to distinct servers;
+// the first to finish answers, and with cancellation the others are
+// withdrawn then: dropped from their queue, or stopped if running and
+// cancel_running says so. Each copy is the last task of its server when
+// the request is taken, so a withdrawn copy only shortens its server's
+// work (its server is free when the task ahead of it ends, or when it is
+// stopped).
+func (d *direct) replicate(id, a int64) {
+	type copyOf struct {
+		s int32
+		t *dTask
+	}
+	var buf [8]copyOf
+	copies := buf[:0]
+	var avoid [8]int32
+	av := avoid[:0]
+	for c := 0; c < d.rep.copies; c++ {
+		s, t := d.dispatch(d.single, a, reqKey(id, c), true, d.arrKey, true, av...)
+		if d.failed {
+			return
+		}
+		for _, o := range copies {
+			if o.s == s {
+				d.fail("two copies of a request on one server")
+				return
+			}
+		}
+		copies = append(copies, copyOf{s, t})
+		av = append(av, s)
+	}
+	win := 0
+	for c := 1; c < len(copies); c++ {
+		w, t := copies[win].t, copies[c].t
+		if t.finish < w.finish {
+			win = c
+		} else if t.finish == w.finish {
+			switch order(t.push, w.push) {
+			case -1:
+				win = c
+			case 0:
+				d.fail("two copies of a request finish at once: the calendar's order")
+				return
+			}
+		}
+	}
+	w := copies[win].t
+	src := BySingle
+	if win > 0 {
+		src = ByReplica
+	}
+	at, key, busy := w.finish, w.push, w.drawn
+	d.answer(id, a, at, src, copies[win].s, key)
+	d.run.pools[d.single].useful += busy
+	if !d.rep.cancel {
+		return
+	}
+	for c, o := range copies {
+		if c == win {
+			continue
+		}
+		t, srv := o.t, &d.srv[o.s]
+		running := t.start < at
+		if t.start == at {
+			switch order(t.startEv, key) {
+			case -1:
+				running = true
+			case 0:
+				d.fail("a copy starts as its request is answered: the calendar's order")
+				return
+			}
+		}
+		switch {
+		case running && d.rep.cancelRunning: // stopped by the answer
+			t.finish, t.push = at, key
+			srv.free, srv.freeKey = at, key
+		case running: // runs on
+		default: // dropped from its queue; the server is free when the task ahead ends
+			srv.free, srv.freeKey = t.start, t.startEv
+			t.ghost, t.start, t.finish, t.push = true, at, at, key
+			srv.ghosts++
+		}
 	}
 }
 
@@ -470,10 +572,10 @@ func (d *direct) answer(id, arrival, at int64, src Source, s int32, push pushKey
 // dispatch sends the task with key to pool pi at time t, by an event
 // scheduled at ev (an arrival's handler when byArrival), and returns its
 // server and the task (valid until the next dispatch).
-func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKey, byArrival bool) (int32, *dTask) {
+func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKey, byArrival bool, avoid ...int32) (int32, *dTask) {
 	run := d.run
 	p := &run.pools[pi]
-	s := run.choose(p, key, nil)
+	s := run.choose(p, key, avoid)
 	srv := &d.srv[s]
 	// Tasks over before this event are done: count them and drop them.
 	for srv.head < len(srv.q) {
@@ -498,10 +600,41 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 		} else {
 			d.complete(p, s, e)
 		}
+		if e.ghost {
+			srv.ghosts--
+		}
 		srv.head++
 		if single {
 			d.pending--
 		}
+	}
+	// Ghosts behind the running task left the queue when they were cancelled.
+	if srv.ghosts > 0 {
+		k := srv.head
+		for i := srv.head; i < len(srv.q); i++ {
+			e := &srv.q[i]
+			if e.ghost && e.finish <= t {
+				o := -1
+				if e.finish == t {
+					o = order(e.push, ev)
+				}
+				if o == 0 {
+					d.fail("a dispatch and a cancellation at once on one server: the calendar's order")
+					return 0, nil
+				}
+				if o < 0 {
+					d.complete(p, s, e)
+					srv.ghosts--
+					if single {
+						d.pending--
+					}
+					continue
+				}
+			}
+			srv.q[k] = *e
+			k++
+		}
+		srv.q = srv.q[:k]
 	}
 	// Compact the FIFO when its dropped front is as long as the rest.
 	if srv.head > 0 && srv.head >= len(srv.q)-srv.head {
@@ -515,6 +648,10 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 		// the FIFO's order is the order of dispatch), or the finish of the
 		// task ahead of it, scheduled at h.startEv.
 		h := &srv.q[srv.head]
+		if h.ghost {
+			d.fail("a cancelled task at the head of a queue")
+			return 0, nil
+		}
 		running := h.start < t || h.atDispatch
 		if !running {
 			switch order(h.startEv, ev) {
@@ -533,8 +670,7 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 	srv.q = append(srv.q, dTask{d: t})
 	tk := &srv.q[len(srv.q)-1]
 	if queues {
-		last := &srv.q[len(srv.q)-2]
-		tk.start, tk.startEv = max(t, last.finish), last.push
+		tk.start, tk.startEv = max(t, srv.free), srv.freeKey
 	} else {
 		tk.start, tk.startEv, tk.atDispatch = t, ev, true
 	}
@@ -548,8 +684,8 @@ func (d *direct) dispatch(pi int32, t int64, key drawKey, single bool, ev pushKe
 		d.fail("a finish past MaxTime: the event loop refuses it")
 		return 0, nil
 	}
-	tk.finish = tk.start + busy
-	srv.free = tk.finish
+	tk.finish, tk.drawn = tk.start+busy, busy
+	srv.free, srv.freeKey = tk.finish, tk.push
 	if queues {
 		n := int32(waiting + 1)
 		if single || t < d.maxAns {
@@ -591,10 +727,14 @@ func (d *direct) complete(p *pool, s int32, e *dTask) {
 // ended, with busy ns of service by then.
 func (d *direct) started(p *pool, s int32, e *dTask, busy int64) {
 	run := d.run
+	if e.ghost { // queued until it was cancelled, never started
+		p.qArea.addProduct(1, uint64(e.finish-e.d))
+		return
+	}
 	srv := &run.servers[s]
 	p.started++
 	srv.started++
-	srv.svc += e.busy()
+	srv.svc += e.drawn
 	run.tasksRun++
 	p.busy += busy
 	if e.start > e.d {
@@ -632,6 +772,10 @@ func (d *direct) close(end int64) bool {
 func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	run := d.run
 	p := &run.pools[run.servers[s].pool]
+	if e.ghost { // cancelled by an answer, so by end
+		d.started(p, s, e, 0)
+		return true
+	}
 	startedBy := e.start < end
 	switch {
 	case e.d > end: // sent after the last answer: the event loop never sends it

@@ -49,7 +49,8 @@ func directScenario(seed uint64) *Scenario {
 	if r.IntN(2) == 0 {
 		dl.MaxWait = 0
 	}
-	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl}
+	rep := sc.Strategies[1] // replicate: copies, cancel and cancel_running drawn
+	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl, rep}
 	models := append([]Model(nil), sc.Profile.Models...)
 	if r.IntN(2) == 0 {
 		models[1].Encode = Dist{}
@@ -81,6 +82,7 @@ func TestDirectMatchesEvents(t *testing.T) {
 	}
 	taken, runs, stable := 0, 0, 0
 	why := map[string]int{}
+	byName := map[string]int{}
 	for _, seed := range seeds {
 		sc := directScenario(seed)
 		repro := fmt.Sprintf("generator seed %d; reproduce: go test ./sim -run '^TestDirectMatchesEvents$' -direct.seed %d -count=1 -v", seed, seed)
@@ -108,6 +110,7 @@ func TestDirectMatchesEvents(t *testing.T) {
 					continue
 				}
 				taken++
+				byName[sc.Strategies[s].Name]++
 				a, _ := json.Marshal(dm)
 				b, _ := json.Marshal(em)
 				if string(a) != string(b) {
@@ -124,7 +127,7 @@ func TestDirectMatchesEvents(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("direct path took %d of %d runs (%d stable); gave up: %v", taken, runs, stable, why)
+	t.Logf("direct path took %d of %d runs (%d stable): %v; gave up: %v", taken, runs, stable, byName, why)
 	if *directSeed == 0 && taken < stable*2/3 {
 		t.Errorf("the direct path took only %d of the %d stable runs: the check is too weak", taken, stable)
 	}
