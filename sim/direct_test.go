@@ -31,6 +31,13 @@ func directScenario(seed uint64) *Scenario {
 			strag = append(strag, sp)
 		}
 	}
+	if r.IntN(3) == 0 { // a model with state: the trace replayed in order on every server
+		vals := make([]float64, 50)
+		for i := range vals {
+			vals[i] = float64(1+r.IntN(30)) * 1e6
+		}
+		strag = append(strag, StragglerSpec{Kind: StragglerTrace, Latency: Dist{Kind: DistSamples, Values: vals}})
+	}
 	sc.Stragglers = strag
 	var col StrategySpec
 	for _, sp := range sc.Strategies {
@@ -50,7 +57,9 @@ func directScenario(seed uint64) *Scenario {
 		dl.MaxWait = 0
 	}
 	rep := sc.Strategies[1] // replicate: copies, cancel and cancel_running drawn
-	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl, rep}
+	hedge := sc.Strategies[2]
+	hedge.CancelRunning = r.IntN(2) == 0
+	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl, rep, hedge}
 	models := append([]Model(nil), sc.Profile.Models...)
 	if r.IntN(2) == 0 {
 		models[1].Encode = Dist{}

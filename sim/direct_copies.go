@@ -1,0 +1,202 @@
+package sim
+
+// The direct path's replicate and hedge strategies: copies of a request
+// racing, and the losers withdrawn.
+
+// dCopy is a copy of a request: its server, task, draw key, the source an
+// answer from it counts as, and its pool.
+type dCopy struct {
+	s    int32
+	t    *dTask
+	key  drawKey
+	src  Source
+	pool int32
+}
+
+// replicate sends copies of request id, arriving at a, to distinct servers
+// and races them. Each copy is the last task of its server when the request
+// is taken, so a withdrawn copy only shortens its server's work.
+func (d *direct) replicate(id, a int64) {
+	var buf [8]dCopy
+	copies := buf[:0]
+	var avoid [8]int32
+	av := avoid[:0]
+	for c := 0; c < d.rep.copies; c++ {
+		key := reqKey(id, c)
+		s, t := d.place(d.single, a, key, true, d.arrKey, true, true, av...)
+		if d.failed {
+			return
+		}
+		for _, o := range copies {
+			if o.s == s {
+				d.fail("two copies of a request on one server")
+				return
+			}
+		}
+		src := ByReplica
+		if c == 0 {
+			src = BySingle
+		}
+		copies = append(copies, dCopy{s, t, key, src, d.single})
+		av = append(av, s)
+	}
+	d.race(id, a, copies, d.rep.cancel, d.rep.cancelRunning)
+}
+
+// race answers request id (arrived at a) with the first of its copies to
+// finish. A copy's service is drawn only if it starts: those starting after
+// the first answer never start when cancel withdraws them (they leave their
+// queue), or are stopped at the answer when running and cancelRunning.
+func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
+	// In order of start (copies are few).
+	for i := 1; i < len(copies); i++ {
+		for j := i; j > 0 && copies[j].t.start < copies[j-1].t.start; j-- {
+			copies[j], copies[j-1] = copies[j-1], copies[j]
+		}
+	}
+	best := -1
+	for i := range copies {
+		c := &copies[i]
+		if best >= 0 {
+			b := copies[best].t
+			if c.t.start > b.finish {
+				break // starts after the answer: cannot win, nor can those after it
+			}
+			if c.t.start == b.finish {
+				o := order(c.t.startEv, b.push)
+				if o == 0 {
+					d.fail("a copy starts as its request is answered: the calendar's order")
+					return
+				}
+				if o > 0 {
+					break
+				}
+			}
+		}
+		if c.t.finish < 0 && !d.draw(c.s, c.t, c.key) {
+			return
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := copies[best].t
+		if c.t.finish < b.finish {
+			best = i
+		} else if c.t.finish == b.finish {
+			switch order(c.t.push, b.push) {
+			case -1:
+				best = i
+			case 0:
+				d.fail("two copies of a request finish at once: the calendar's order")
+				return
+			}
+		}
+	}
+	w := copies[best]
+	at, key := w.t.finish, w.t.push
+	d.answer(id, a, at, w.src, w.s, key)
+	d.run.pools[w.pool].useful += w.t.drawn
+	for i := range copies {
+		c := &copies[i]
+		if i == best {
+			continue
+		}
+		if !cancel {
+			if c.t.finish < 0 && !d.draw(c.s, c.t, c.key) { // it runs
+				return
+			}
+			continue
+		}
+		if !d.withdraw(c, at, key, cancelRunning) {
+			return
+		}
+	}
+}
+
+// withdraw cancels copy c, the last task of its server, in the event at
+// time at scheduled at key: a queued task leaves the queue (a ghost), a
+// running one stops if running says so. False if the order of its start
+// and the cancellation cannot be told.
+func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
+	t, srv := c.t, &d.srv[c.s]
+	started := t.start < at
+	if t.start == at {
+		switch order(t.startEv, key) {
+		case -1:
+			started = true
+		case 0:
+			d.fail("a copy starts as its request is answered: the calendar's order")
+			return false
+		}
+	}
+	if started && t.finish < 0 && !d.draw(c.s, t, c.key) {
+		return false
+	}
+	switch {
+	case started && running: // stopped by the answer
+		t.finish, t.push = at, key
+		srv.free, srv.freeKey = at, key
+	case started: // runs on
+	default: // dropped from its queue; the server is free when the task ahead ends
+		if t.finish >= 0 {
+			srv.free, srv.freeKey = t.start, t.startEv
+		}
+		t.ghost, t.start, t.finish, t.push = true, at, at, key
+		srv.ghosts++
+	}
+	return true
+}
+
+// hedge sends request id, arriving at a, to the single pool, and a second
+// copy to the backup pool when no answer came within the hedge delay; the
+// copies race. The backup pool takes only hedges, in the order of their
+// requests' arrivals.
+func (d *direct) hedge(id, a int64) {
+	h := d.hedgeOf
+	k0 := reqKey(id, 0)
+	s0, t0 := d.place(d.single, a, k0, true, d.arrKey, true, true)
+	if d.failed {
+		return
+	}
+	timer := d.inArrivalKey(a)
+	at := later(a, h.after)
+	if at > MaxTime {
+		d.fail("a hedge timer past MaxTime: the event loop refuses it")
+		return
+	}
+	primary := dCopy{s0, t0, k0, BySingle, d.single}
+	startsFirst := t0.start < at
+	if t0.start == at {
+		o := order(t0.startEv, timer)
+		if o == 0 {
+			d.fail("a request's copy starts as its hedge timer fires: the calendar's order")
+			return
+		}
+		startsFirst = o < 0
+	}
+	if startsFirst {
+		if !d.draw(s0, t0, k0) {
+			return
+		}
+		answered := t0.finish < at
+		if t0.finish == at {
+			o := order(t0.push, timer)
+			if o == 0 {
+				d.fail("an answer and its hedge timer at once: the calendar's order")
+				return
+			}
+			answered = o < 0
+		}
+		if answered {
+			d.race(id, a, []dCopy{primary}, false, false)
+			return
+		}
+	}
+	k1 := reqKey(id, 1)
+	s1, t1 := d.place(h.backup, at, k1, true, timer, false, true)
+	if d.failed {
+		return
+	}
+	d.race(id, a, []dCopy{primary, {s1, t1, k1, ByReplica, h.backup}}, h.cancel, h.cancelRunning)
+}

@@ -1,0 +1,269 @@
+package sim
+
+// The direct path's servers: FIFOs of tasks, and how they are counted.
+
+func (k pushKey) place() uint8 { return uint8(k.np & 3) }
+
+// dispatch sends the task with key to pool pi at time t, by an event
+// scheduled at ev (an arrival's handler when byArrival), and returns its
+// server and the task (valid until the next dispatch).
+//
+// certain says the dispatch happens before the run's end (else, a collage
+// sent after every answer so far, it may not).
+func (d *direct) dispatch(pi int32, t int64, key drawKey, certain bool, ev pushKey, byArrival bool, avoid ...int32) (int32, *dTask) {
+	return d.place(pi, t, key, certain, ev, byArrival, false, avoid...)
+}
+
+// place is dispatch; when lazy, the task's service time is not drawn (its
+// finish is -1): the caller draws it with draw if the task starts, or
+// withdraws it from its queue, before anything else is sent to its server.
+// Straggler models that keep state (markov, trace) must not see a draw for
+// a task that never starts.
+func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey, byArrival, lazy bool, avoid ...int32) (int32, *dTask) {
+	single := pi == d.single
+	run := d.run
+	p := &run.pools[pi]
+	s := run.choose(p, key, avoid)
+	srv := &d.srv[s]
+	// Tasks over before this event are done: count them and drop them.
+	for srv.head < len(srv.q) {
+		e := &srv.q[srv.head]
+		if e.finish > t {
+			break
+		}
+		if e.finish == t {
+			o := order(e.push, ev)
+			if o == 0 {
+				d.fail("a dispatch and a finish at once on one server: the calendar's order")
+				return 0, nil
+			}
+			if o > 0 {
+				break // the finish comes after: still running at the dispatch
+			}
+		}
+		if !certain && t > d.maxAns {
+			// A collage sent after every answer so far may be sent after
+			// the run's end: then this task may still run at the end.
+			d.limbo = append(d.limbo, dLimbo{s, t, *e})
+		} else {
+			d.complete(p, s, e)
+		}
+		if e.ghost {
+			srv.ghosts--
+		}
+		srv.head++
+		if single {
+			d.pending--
+		}
+	}
+	// Ghosts behind the running task left the queue when they were cancelled.
+	if srv.ghosts > 0 {
+		k := srv.head
+		for i := srv.head; i < len(srv.q); i++ {
+			e := &srv.q[i]
+			if e.ghost && e.finish <= t {
+				o := -1
+				if e.finish == t {
+					o = order(e.push, ev)
+				}
+				if o == 0 {
+					d.fail("a dispatch and a cancellation at once on one server: the calendar's order")
+					return 0, nil
+				}
+				if o < 0 {
+					d.complete(p, s, e)
+					srv.ghosts--
+					if single {
+						d.pending--
+					}
+					continue
+				}
+			}
+			srv.q[k] = *e
+			k++
+		}
+		srv.q = srv.q[:k]
+	}
+	// Compact the FIFO when its dropped front is as long as the rest.
+	if srv.head > 0 && srv.head >= len(srv.q)-srv.head {
+		srv.q = srv.q[:copy(srv.q, srv.q[srv.head:])]
+		srv.head = 0
+	}
+	waiting := len(srv.q) - srv.head // queued, or running at the dispatch
+	if waiting > 0 {
+		// The head has started by t; at t itself, it is running if the
+		// event that started it came first: its own dispatch (earlier, as
+		// the FIFO's order is the order of dispatch), or the finish of the
+		// task ahead of it, scheduled at h.startEv.
+		h := &srv.q[srv.head]
+		if h.ghost {
+			d.fail("a cancelled task at the head of a queue")
+			return 0, nil
+		}
+		running := h.start < t || h.atDispatch
+		if !running {
+			switch order(h.startEv, ev) {
+			case -1:
+				running = true
+			case 0:
+				d.fail("a dispatch and a start at once on one server: the calendar's order")
+				return 0, nil
+			}
+		}
+		if running {
+			waiting--
+		}
+	}
+	queues := len(srv.q) > srv.head
+	srv.q = append(srv.q, dTask{d: t})
+	tk := &srv.q[len(srv.q)-1]
+	if queues {
+		tk.start, tk.startEv = max(t, srv.free), srv.freeKey
+	} else {
+		tk.start, tk.startEv, tk.atDispatch = t, ev, true
+	}
+	tk.push = pushKey{t: tk.start}
+	if !queues && byArrival {
+		tk.push = d.inArrivalKey(tk.start)
+	}
+	if lazy {
+		tk.finish = -1
+	} else if !d.draw(s, tk, key) {
+		return 0, nil
+	}
+	if queues {
+		n := int32(waiting + 1)
+		if certain || t < d.maxAns {
+			q := &run.servers[s]
+			q.maxQ = max(q.maxQ, n)
+		} else {
+			d.maxQ = append(d.maxQ, dQueued{d: t, s: s, n: n})
+		}
+	}
+	if single {
+		d.pending++
+	}
+	return s, tk
+}
+
+// draw draws the service time of task tk of server s, the last of its
+// server, with key: at its start, as the event loop does.
+func (d *direct) draw(s int32, tk *dTask, key drawKey) bool {
+	run := d.run
+	run.now = tk.start // straggler models draw at the start of service
+	srv := &run.servers[s]
+	busy := run.serviceTimeOf(key, srv, &run.pools[srv.pool])
+	if busy > MaxTime-tk.start {
+		d.fail("a finish past MaxTime: the event loop refuses it")
+		return false
+	}
+	tk.finish, tk.drawn = tk.start+busy, busy
+	ds := &d.srv[s]
+	ds.free, ds.freeKey = tk.finish, tk.push
+	return true
+}
+
+// flushQueued counts the queue lengths left by dispatches before end, and
+// the tasks they found over.
+func (d *direct) flushQueued(end int64) {
+	i := 0
+	for ; i < len(d.maxQ) && d.maxQ[i].d < end; i++ {
+		q := &d.run.servers[d.maxQ[i].s]
+		q.maxQ = max(q.maxQ, d.maxQ[i].n)
+	}
+	d.maxQ = d.maxQ[:copy(d.maxQ, d.maxQ[i:])]
+	i = 0
+	for ; i < len(d.limbo) && d.limbo[i].by < end; i++ {
+		l := &d.limbo[i]
+		d.complete(&d.run.pools[d.run.servers[l.s].pool], l.s, &l.t)
+	}
+	d.limbo = d.limbo[:copy(d.limbo, d.limbo[i:])]
+}
+
+// complete counts task e of server s of pool p, over before the run ended.
+func (d *direct) complete(p *pool, s int32, e *dTask) {
+	d.started(p, s, e, e.busy())
+}
+
+// started counts task e of server s of pool p, started before the run
+// ended, with busy ns of service by then.
+func (d *direct) started(p *pool, s int32, e *dTask, busy int64) {
+	run := d.run
+	if e.ghost { // queued until it was cancelled, never started
+		p.qArea.addProduct(1, uint64(e.finish-e.d))
+		return
+	}
+	srv := &run.servers[s]
+	p.started++
+	srv.started++
+	srv.svc += e.drawn
+	run.tasksRun++
+	p.busy += busy
+	if e.start > e.d {
+		p.qArea.addProduct(1, uint64(e.start-e.d))
+	}
+}
+
+// close counts the tasks left in the FIFOs at end, the time of the last
+// answer, as the event loop leaves them when it stops after that answer's
+// event: over, running (busy until end) or still queued. A task starting at
+// end started if the event that starts it came before the last answer's.
+// False where the order cannot be told.
+func (d *direct) close(end int64) bool {
+	run := d.run
+	for s := range d.srv {
+		srv := &d.srv[s]
+		for i := srv.head; i < len(srv.q); i++ {
+			if !d.closeTask(int32(s), &srv.q[i], end) {
+				return false
+			}
+		}
+	}
+	for i := range d.limbo {
+		if !d.closeTask(d.limbo[i].s, &d.limbo[i].t, end) {
+			return false
+		}
+	}
+	for pi := range run.pools {
+		run.pools[pi].qSince = end
+	}
+	return true
+}
+
+// closeTask counts task e of server s as close does.
+func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
+	run := d.run
+	p := &run.pools[run.servers[s].pool]
+	if e.ghost { // cancelled by an answer, so by end
+		d.started(p, s, e, 0)
+		return true
+	}
+	startedBy := e.start < end
+	switch {
+	case e.d > end: // sent after the last answer: the event loop never sends it
+		return true
+	case e.d == end:
+		return false
+	case e.start == end:
+		switch order(e.startEv, d.maxPush) {
+		case -1:
+			startedBy = true
+		case 0:
+			if e.startEv != d.maxPush || s != d.maxSrv {
+				return false
+			}
+			startedBy = true // by the last answer's own event
+		}
+	}
+	switch {
+	case e.finish <= end && startedBy:
+		d.complete(p, s, e)
+	case startedBy: // running: busy until end
+		d.started(p, s, e, end-e.start)
+	default: // still queued
+		run.servers[s].queued++
+		p.queued++
+		p.qArea.addProduct(1, uint64(end-e.d))
+	}
+	return true
+}
