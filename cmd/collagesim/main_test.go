@@ -37,6 +37,31 @@ func TestRunDeterministicFiles(t *testing.T) {
 	}
 }
 
+// --event-loop gives the same bytes as the direct path, on the bundled
+// scenarios that take it (none, collage-first, replicate, hedge) with
+// stragglers, max-wait, encoding times and batches.
+func TestEventLoopSameBytes(t *testing.T) {
+	for _, name := range []string{"decoder-first", "decoder-deadline", "markov-replicate-vs-hedge", "grid-2x2", "mm1"} {
+		a, b := t.TempDir(), t.TempDir()
+		for i, dir := range []string{a, b} {
+			args := []string{"run", name, "--requests", "3000", "--replications", "2", "--no-plots", "--quiet", "--out", dir}
+			if i == 1 {
+				args = append(args, "--event-loop")
+			}
+			if code, _, errs := run(t, args...); code != 0 {
+				t.Fatalf("%v exited %d: %s", args, code, errs)
+			}
+		}
+		for _, f := range []string{"summary.csv", "results.json"} {
+			x, err1 := os.ReadFile(filepath.Join(a, f))
+			y, err2 := os.ReadFile(filepath.Join(b, f))
+			if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+				t.Errorf("%s: %s differs between the direct path and --event-loop (%v %v)", name, f, err1, err2)
+			}
+		}
+	}
+}
+
 func TestBadScenarioExitCode(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.toml")

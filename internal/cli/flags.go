@@ -36,6 +36,7 @@ type SimFlags struct {
 	profile        string
 	SLOText        string // --slo as given
 	Quiet          bool
+	EventLoop      bool         // --event-loop
 	SLO            sweep.SLO    // from --slo
 	HaveSLO        bool         // --slo was given
 	prof           *sim.Profile // from --profile
@@ -56,6 +57,7 @@ func AddSimFlags(fs *pflag.FlagSet, outHelp, sloUsage string) *SimFlags {
 	fs.StringVar(&f.profile, "profile", "", "use this profile file (or builtin:NAME) instead of the scenario's")
 	fs.StringVar(&f.SLOText, "slo", "", sloUsage)
 	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "print no table and no progress")
+	fs.BoolVar(&f.EventLoop, "event-loop", false, "simulate every run with the event loop, never the direct path: the same results, byte for byte, more slowly (a check)")
 	return f
 }
 
@@ -101,6 +103,7 @@ func LoadScenario(name string) (*sim.Scenario, *scenarios.Meta, error) {
 // --workers runs at once.
 func (f *SimFlags) Apply(sc *sim.Scenario) ([]string, error) {
 	var out []string
+	sc.ForceEvents = f.EventLoop // not an override: it changes no result
 	f.fs.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "seed":
