@@ -104,6 +104,8 @@ type direct struct {
 	deadline   bool
 	deadlineNs int64
 	rep        *replicateStrategy // replicate: its copies and cancellation
+	par        *parityStrategy    // parity: its pool and decoding
+	salt       int                // the key salt of group tasks
 	hedgeOf    *hedgeStrategy     // hedge: its delay, backup pool and cancellation
 	arrKey     pushKey            // when the arrival being taken was scheduled
 	nIn        uint64             // events scheduled in arrivals' handlers so far
@@ -179,6 +181,8 @@ func (run *Run) directEligible() (single, collage int32, ok bool) {
 		return s.single, -1, true
 	case *replicateStrategy:
 		return s.single, -1, true
+	case *parityStrategy:
+		return s.single, s.parity, true
 	case *hedgeStrategy:
 		if s.backup == s.single { // hedges would reach the single pool out of arrival order
 			return 0, 0, false
@@ -208,10 +212,13 @@ func (run *Run) executeDirect() (Metrics, bool) {
 	case *hedgeStrategy:
 		d.hedgeOf = s
 	}
-	if collage >= 0 {
-		s := run.strat.(*collageStrategy)
-		d.k, d.model, d.maxWait, d.encode, d.lastOut = s.k, s.model, s.maxWait, s.gs.encode, -1
+	switch s := run.strat.(type) {
+	case *collageStrategy:
+		d.k, d.model, d.maxWait, d.encode, d.lastOut, d.salt = s.k, s.model, s.maxWait, s.gs.encode, -1, saltCollage
 		d.deadline, d.deadlineNs = s.deadline, s.deadlineNs
+	case *parityStrategy:
+		d.par = s
+		d.k, d.model, d.maxWait, d.encode, d.lastOut, d.salt = s.k, s.model, s.maxWait, s.gs.encode, -1, saltParity
 	}
 	bound := run.sc.Stability.MaxOutstanding
 	b := max(1, run.sc.Arrivals.Batch)
@@ -277,6 +284,10 @@ func (d *direct) request(id, a int64) {
 		d.hedge(id, a)
 		return
 	}
+	if d.par != nil {
+		d.parityRequest(id, a)
+		return
+	}
 	s, t := d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
 	if d.failed {
 		return
@@ -293,16 +304,8 @@ func (d *direct) request(id, a int64) {
 		}
 		c.tkey = d.inArrivalKey(a)
 	}
-	if len(d.cells) > 0 && d.maxWait > 0 {
-		switch closeAt := later(d.open, d.maxWait); {
-		case closeAt == a:
-			d.fail("max-wait timer and arrival at once: the calendar's order")
-			return
-		case closeAt < a:
-			if d.timeOut(); d.failed {
-				return
-			}
-		}
+	if d.closeOverdue(a); d.failed {
+		return
 	}
 	if len(d.cells) == 0 {
 		d.open, d.openKey = a, d.inArrivalKey(a)

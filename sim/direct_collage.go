@@ -13,6 +13,20 @@ type dCell struct {
 	tkey                      pushKey // and when its timer was set
 }
 
+// closeOverdue closes the open group if its max-wait ended before an
+// arrival at a.
+func (d *direct) closeOverdue(a int64) {
+	if len(d.cells) == 0 || d.maxWait <= 0 {
+		return
+	}
+	switch closeAt := later(d.open, d.maxWait); {
+	case closeAt == a:
+		d.fail("max-wait timer and arrival at once: the calendar's order")
+	case closeAt < a:
+		d.timeOut()
+	}
+}
+
 // timeOut closes the open group when its max-wait timer fires; the timer
 // was scheduled by the arrival of its first request.
 func (d *direct) timeOut() {
@@ -34,7 +48,7 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 	gid := d.nextGID
 	d.nextGID++
 	out := at
-	if enc := run.draw(d.encode, sidEncode, groupKey(gid, saltCollage)); enc > 0 {
+	if enc := run.draw(d.encode, sidEncode, groupKey(gid, d.salt)); enc > 0 {
 		out = later(at, enc)
 		// The send timer, set by the event that closed the group.
 		ev = pushKey{t: at}
@@ -48,8 +62,13 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 		return
 	}
 	d.lastOut = out
-	cs, ct := d.dispatch(d.collage, out, groupKey(gid, saltCollage), false, ev, byArrival)
+	cs, ct := d.dispatch(d.collage, out, groupKey(gid, d.salt), false, ev, byArrival)
 	if d.failed {
+		return
+	}
+	if d.par != nil {
+		d.reconstruct(cs, ct.finish, ct.push, ct.busy())
+		d.cells = d.cells[:0]
 		return
 	}
 	cfinish, cpush, cbusy := ct.finish, ct.push, ct.busy()

@@ -59,7 +59,11 @@ func directScenario(seed uint64) *Scenario {
 	rep := sc.Strategies[1] // replicate: copies, cancel and cancel_running drawn
 	hedge := sc.Strategies[2]
 	hedge.CancelRunning = r.IntN(2) == 0
-	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl, rep, hedge}
+	par := sc.Strategies[4]
+	if r.IntN(2) == 0 {
+		par.MaxWait = 0
+	}
+	sc.Strategies = []StrategySpec{sc.Strategies[0], col, noEnc, dl, rep, hedge, par}
 	models := append([]Model(nil), sc.Profile.Models...)
 	if r.IntN(2) == 0 {
 		models[1].Encode = Dist{}

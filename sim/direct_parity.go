@@ -1,0 +1,115 @@
+package sim
+
+// The direct path's parity strategy: each request to an S-CNN server, one
+// parity task per group, and the missing answer reconstructed when all but
+// one of the group's data answers and the parity answer are in.
+
+// parityRequest takes request id arriving at a: it joins the open group
+// (opening one, and its max-wait timer, first), then goes to an S-CNN
+// server; a full group sends its parity task.
+func (d *direct) parityRequest(id, a int64) {
+	if d.closeOverdue(a); d.failed {
+		return
+	}
+	if len(d.cells) == 0 {
+		d.open, d.openKey = a, d.inArrivalKey(a)
+	}
+	s, t := d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	if d.failed {
+		return
+	}
+	d.cells = append(d.cells, dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push})
+	if len(d.cells) == d.k {
+		d.send(a, d.arrKey, true)
+	}
+}
+
+// before reports whether the event at (t, k) comes before the one at
+// (u, l) in the calendar's order; ok is false when that cannot be told.
+func before(t int64, k pushKey, u int64, l pushKey) (first, ok bool) {
+	switch {
+	case t < u:
+		return true, true
+	case t > u:
+		return false, true
+	}
+	o := order(k, l)
+	return o < 0, o != 0
+}
+
+// reconstruct answers the open group's requests, whose parity task (server
+// ps) finishes at pf, scheduled at pk, after pb ns of service. Each request
+// takes its S-CNN answer, but for the one whose answer is the last to come
+// when the parity answer and all the others are in: it is reconstructed
+// then, after the decode time, unless its own answer comes first.
+func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
+	cells := d.cells
+	n := len(cells)
+	// The data answers in the calendar's order (groups are small).
+	for i := 1; i < n; i++ {
+		for j := i; j > 0; j-- {
+			a, b := &cells[j-1], &cells[j]
+			first, ok := before(b.finish, b.push, a.finish, a.push)
+			if !ok {
+				d.fail("two data answers of a parity group at once: the calendar's order")
+				return
+			}
+			if !first {
+				break
+			}
+			*a, *b = *b, *a
+		}
+	}
+	// p data answers come before the parity answer.
+	p := 0
+	for p < n {
+		first, ok := before(cells[p].finish, cells[p].push, pf, pk)
+		if !ok {
+			d.fail("a data answer and its parity answer at once: the calendar's order")
+			return
+		}
+		if !first {
+			break
+		}
+		p++
+	}
+	if p == n { // every data answer came first: nothing to reconstruct
+		for _, c := range cells {
+			d.useSingle(c)
+		}
+		return
+	}
+	// The reconstruction starts with the parity answer, or with the data
+	// answer that leaves one missing, whichever is later.
+	at, key, srv := pf, pk, ps
+	if p < n-1 {
+		at, key, srv = cells[n-2].finish, cells[n-2].push, cells[n-2].server
+	}
+	for _, c := range cells[:n-1] {
+		d.useSingle(c)
+	}
+	m := cells[n-1]
+	run := d.run
+	run.pools[d.collage].useful += pb
+	dec := run.draw(&d.model.Decode, sidDecode, reqKey(m.id, 0))
+	if dec <= 0 {
+		d.answer(m.id, m.arrival, at, ByParity, srv, key)
+		return
+	}
+	done := later(at, dec)
+	if done > MaxTime {
+		d.fail("a reconstruction past MaxTime: the event loop refuses it")
+		return
+	}
+	timer := pushKey{t: at} // set by the event at at
+	own, ok := before(m.finish, m.push, done, timer)
+	if !ok {
+		d.fail("an answer and its reconstruction at once: the calendar's order")
+		return
+	}
+	if own {
+		d.useSingle(m)
+		return
+	}
+	d.answer(m.id, m.arrival, done, ByParity, -1, timer)
+}
