@@ -229,8 +229,10 @@ var columnUnits = map[string]float64{"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
 // first line that is not numeric is a header whose last column's name may end
 // in _ns, _us, _ms or _s to give the unit (default ms).
 func parseValues(data []byte, quantiles bool) ([]float64, error) {
-	var qs, vs []float64
-	var lines []int // the line of each value
+	n := bytes.Count(data, []byte{'\n'}) + 1
+	vs := make([]float64, 0, n)
+	firstLine := 0 // the line of the first value
+	var qs []float64
 	scale := 1e6
 	cols := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -245,7 +247,13 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
 			return nil, fmt.Errorf("line %d: %s is not text: a latency file holds one number per line (or \"quantile,latency_ms\")", line, echo(s))
 		}
-		fields := strings.Split(s, ",")
+		var fieldsBuf [2]string
+		fields := fieldsBuf[:0]
+		if i := strings.IndexByte(s, ','); i < 0 {
+			fields = append(fields, s) // the common case: one value, no allocation
+		} else {
+			fields = strings.Split(s, ",")
+		}
 		if cols == 0 {
 			cols = len(fields)
 			if _, err := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64); err != nil {
@@ -264,7 +272,7 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		if cols > 2 || (cols == 2 && !quantiles) {
 			return nil, fmt.Errorf("line %d: want one value per line%s", line, map[bool]string{true: ` or "quantile,latency_ms"`, false: ""}[quantiles])
 		}
-		nums := make([]float64, cols)
+		var nums [2]float64
 		for i, f := range fields {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -293,8 +301,10 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		if quantiles && len(vs) > 0 && rv < vs[len(vs)-1] {
 			return nil, fmt.Errorf("line %d: latency %g is below the one before it: a quantile table must not decrease", line, v)
 		}
+		if len(vs) == 0 {
+			firstLine = line
+		}
 		vs = append(vs, rv)
-		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -306,7 +316,7 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		return nil, fmt.Errorf("no values: a latency file holds one number per line (ms unless a header says otherwise)")
 	}
 	if quantiles && len(vs) < 2 {
-		return nil, fmt.Errorf("line %d: a quantile table needs at least 2 values, got 1", lines[0])
+		return nil, fmt.Errorf("line %d: a quantile table needs at least 2 values, got 1", firstLine)
 	}
 	if qs == nil {
 		return vs, nil

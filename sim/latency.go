@@ -79,16 +79,36 @@ func (l *latencies) h() *hdr.Histogram {
 // and maximum at 1, else the midpoint of the histogram bucket that holds the
 // sample quantile (HdrHistogram's rank rule), kept within [min, max].
 func (l *latencies) quantile(p float64) int64 {
-	switch {
-	case p <= 0:
-		return l.min
-	case p >= 1:
-		return l.max
+	return l.quantiles([]float64{p})[0]
+}
+
+// quantiles returns quantile(p) for each of ps, non-decreasing, in one pass
+// over the histogram.
+func (l *latencies) quantiles(ps []float64) []int64 {
+	out := make([]int64, len(ps))
+	var pct []float64
+	for _, p := range ps {
+		if p > 0 && p < 1 {
+			pct = append(pct, 100*p)
+		}
 	}
-	hi := l.h().ValueAtQuantile(100 * p) // the bucket's highest equivalent value
-	size := bucketSize(hi)
-	mid := hi + 1 - size + size/2
-	return min(max(mid, l.min), l.max)
+	his := l.h().ValueAtPercentilesSlice(pct) // each bucket's highest equivalent value
+	k := 0
+	for i, p := range ps {
+		switch {
+		case p <= 0:
+			out[i] = l.min
+		case p >= 1:
+			out[i] = l.max
+		default:
+			hi := his[k]
+			k++
+			size := bucketSize(hi)
+			mid := hi + 1 - size + size/2
+			out[i] = min(max(mid, l.min), l.max)
+		}
+	}
+	return out
 }
 
 // bucketSize is the width of the histogram bucket holding v: 1 below 2048

@@ -68,9 +68,9 @@ func (run *Run) finish() Metrics {
 		mean, v := run.moments.meanVar(run.n)
 		m.MeanMs, m.VarMs2, m.StdMs = Float(mean), Float(v), Float(math.Sqrt(v))
 		m.CV = Float(math.Sqrt(v) / mean)
-		q := func(p float64) Float { return Float(float64(run.lat.quantile(p)) / 1e6) }
-		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms = q(0.50), q(0.90), q(0.95), q(0.99), q(0.999)
-		m.MaxMs = q(1)
+		q := run.lat.quantiles([]float64{0.50, 0.90, 0.95, 0.99, 0.999, 1})
+		ms := func(i int) Float { return Float(float64(q[i]) / 1e6) }
+		m.P50Ms, m.P90Ms, m.P95Ms, m.P99Ms, m.P999Ms, m.MaxMs = ms(0), ms(1), ms(2), ms(3), ms(4), ms(5)
 	}
 	m.SimulatedS = Float(float64(end) / 1e9)
 	if m.Requests > 0 {

@@ -28,8 +28,8 @@ func cdf(l *latencies) []Quantile {
 		return nil
 	}
 	out := make([]Quantile, len(cdfProbs))
-	for i, p := range cdfProbs {
-		out[i] = Quantile{P: p, Ms: float64(l.quantile(p)) / 1e6}
+	for i, v := range l.quantiles(cdfProbs) {
+		out[i] = Quantile{P: cdfProbs[i], Ms: float64(v) / 1e6}
 	}
 	return out
 }
