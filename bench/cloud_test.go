@@ -86,43 +86,57 @@ func scheduledEvents(sc *sim.Scenario, spec *sim.StrategySpec, m *sim.Metrics) f
 	return ev
 }
 
+// engines are the two ways a run is computed: the direct path where the
+// strategy takes it, and the event loop (--event-loop); the results are the
+// same bytes.
+var engines = []struct {
+	name   string
+	events bool
+}{{"direct", false}, {"events", true}}
+
 // BenchmarkCloud simulates b.N requests of each strategy of cloud-six.toml
-// on one core and reports simulated requests per second of wall time, CPU ns
-// per request (the whole process: the simulation and the garbage collector)
-// and calendar events per request.
+// on one core, by the direct path and by the event loop, and reports
+// simulated requests per second of wall time, CPU ns per request (the whole
+// process: the simulation and the garbage collector) and, for the event
+// loop, calendar events per request.
 func BenchmarkCloud(b *testing.B) {
 	base := loadCloud(b)
 	for i := range base.Strategies {
 		spec := base.Strategies[i]
-		b.Run(spec.Name, func(b *testing.B) {
-			sc := *base
-			sc.Strategies = []sim.StrategySpec{spec}
-			sc.Warmup = 0
-			sc.Replications = 1
-			// The first call runs b.N = 1, fewer than one Poisson group:
-			// simulate at least a few groups and report per request.
-			n := max(int64(b.N), 1000)
-			sc.Requests = n
-			b.ReportAllocs()
-			cpu := cpuNs()
-			b.ResetTimer()
-			rs, err := sim.Simulate(&sc, 1)
-			b.StopTimer()
-			cpu = cpuNs() - cpu
-			if err != nil {
-				b.Fatal(err)
-			}
-			m := &rs[0].Reps[0]
-			// A run of a few requests is flagged unstable by the drain
-			// check (its last batch waits longer than a fifth of the run):
-			// only long runs must be stable.
-			if m.Answered != n || (rs[0].Unstable && n >= 100_000) {
-				b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", spec.Name, m.Answered, n, rs[0].Unstable, rs[0].UnstableNote)
-			}
-			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
-			b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
-			b.ReportMetric(scheduledEvents(&sc, &spec, m)/float64(n), "events/req")
-		})
+		for _, eng := range engines {
+			b.Run(spec.Name+"/"+eng.name, func(b *testing.B) {
+				sc := *base
+				sc.Strategies = []sim.StrategySpec{spec}
+				sc.Warmup = 0
+				sc.Replications = 1
+				sc.ForceEvents = eng.events
+				// The first call runs b.N = 1, fewer than one Poisson group:
+				// simulate at least a few groups and report per request.
+				n := max(int64(b.N), 1000)
+				sc.Requests = n
+				b.ReportAllocs()
+				cpu := cpuNs()
+				b.ResetTimer()
+				rs, err := sim.Simulate(&sc, 1)
+				b.StopTimer()
+				cpu = cpuNs() - cpu
+				if err != nil {
+					b.Fatal(err)
+				}
+				m := &rs[0].Reps[0]
+				// A run of a few requests is flagged unstable by the drain
+				// check (its last batch waits longer than a fifth of the run):
+				// only long runs must be stable.
+				if m.Answered != n || (rs[0].Unstable && n >= 100_000) {
+					b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", spec.Name, m.Answered, n, rs[0].Unstable, rs[0].UnstableNote)
+				}
+				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
+				b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
+				if eng.events {
+					b.ReportMetric(scheduledEvents(&sc, &spec, m)/float64(n), "events/req")
+				}
+			})
+		}
 	}
 }
 
@@ -157,45 +171,61 @@ func TestCloudScenario(t *testing.T) {
 	}
 }
 
-// heapSink samples the heap in use every 100,000 answers and keeps the peak.
-type heapSink struct {
-	n    int64
-	peak uint64
-}
-
-func (s *heapSink) Answer(sim.TraceRecord) {
-	s.n++
-	if s.n%100_000 == 0 {
+// peakHeap runs f while a goroutine samples the heap in use every
+// millisecond, and returns the largest sample.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var peak uint64
+	sample := func() {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		s.peak = max(s.peak, ms.HeapInuse)
+		peak = max(peak, ms.HeapInuse)
 	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	f()
+	close(done)
+	<-stopped
+	sample()
+	return peak
 }
 
-func (s *heapSink) Close() error { return nil }
-
 // BenchmarkCloudMemory reports the peak heap of one run of each strategy at
-// 1M and 10M requests: it must not grow with the request count.
+// 1M and 10M requests, by either engine: it must not grow with the request
+// count.
 func BenchmarkCloudMemory(b *testing.B) {
 	base := loadCloud(b)
 	for i := range base.Strategies {
 		spec := base.Strategies[i]
-		for _, n := range []int64{1_000_000, 10_000_000} {
-			b.Run(fmt.Sprintf("%s/%dM", spec.Name, n/1_000_000), func(b *testing.B) {
-				sc := *base
-				sc.Strategies = []sim.StrategySpec{spec}
-				sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
-				for range b.N {
-					runtime.GC()
-					sink := &heapSink{}
-					_, err := sim.SimulateWith(&sc, sim.Options{Workers: 1,
-						Trace: func(string, int) (sim.TraceSink, error) { return sink, nil }})
-					if err != nil {
-						b.Fatal(err)
+		for _, eng := range engines {
+			for _, n := range []int64{1_000_000, 10_000_000} {
+				b.Run(fmt.Sprintf("%s/%s/%dM", spec.Name, eng.name, n/1_000_000), func(b *testing.B) {
+					sc := *base
+					sc.Strategies = []sim.StrategySpec{spec}
+					sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
+					sc.ForceEvents = eng.events
+					for range b.N {
+						var err error
+						peak := peakHeap(func() { _, err = sim.Simulate(&sc, 1) })
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 					}
-					b.ReportMetric(float64(sink.peak)/(1<<20), "peak-heap-MiB")
-				}
-			})
+				})
+			}
 		}
 	}
 }

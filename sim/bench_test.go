@@ -65,6 +65,23 @@ func BenchmarkParity(b *testing.B) { benchRequests(b, 3) }
 // BenchmarkReplicate: 2 copies with cancellation over 18 servers.
 func BenchmarkReplicate(b *testing.B) { benchRequests(b, 1) }
 
+// BenchmarkEventLoop: each strategy of paperLike by the event loop, where
+// the benchmarks above take the direct path when the strategy allows it.
+func BenchmarkEventLoop(b *testing.B) {
+	for s, spec := range paperLike().Strategies {
+		b.Run(spec.Name, func(b *testing.B) {
+			sc := benchScenario(s, 0)
+			sc.Requests = max(int64(b.N), int64(sc.Arrivals.Batch))
+			sc.ForceEvents = true
+			b.ResetTimer()
+			if _, err := Simulate(sc, 1); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+		})
+	}
+}
+
 // BenchmarkMemory reports the peak heap of one replication of each strategy
 // for 1M and 10M requests (make bench): slabs hold only what is in flight, so
 // it must not grow with the request count. Compare peak-heap-MiB between
