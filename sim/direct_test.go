@@ -76,8 +76,33 @@ func directScenario(seed uint64) *Scenario {
 	if r.IntN(8) == 0 {
 		sc.Stability.MaxOutstanding = int64(5 + r.IntN(50))
 	}
+	if r.IntN(8) == 0 { // a latency bound some requests pass
+		sc.Stability.MaxLatency = int64(between(r, 20e6, 200e6))
+	}
+	switch r.IntN(6) {
+	case 0: // arrivals stop at a duration (and maybe a request count)
+		sc.Duration = int64(float64(sc.Requests) / sc.Arrivals.Rate * 1e9 * between(r, 0.3, 1.5))
+		if r.IntN(2) == 0 {
+			sc.Requests = 0
+		}
+	case 1: // a trace of arrival times, repeated instants included
+		n := int(sc.Warmup+sc.Requests) / max(1, sc.Arrivals.Batch)
+		times := make([]int64, n+1)
+		for i := 1; i < len(times); i++ {
+			times[i] = times[i-1]
+			if r.IntN(5) > 0 {
+				times[i] += int64(r.ExpFloat64() * float64(max(1, sc.Arrivals.Batch)) * 1e9 / sc.Arrivals.Rate)
+			}
+		}
+		sc.Arrivals = Arrivals{Process: ArrivalTrace, Times: times, Batch: sc.Arrivals.Batch, Rate: sc.Arrivals.Rate}
+	}
+	if err := sc.Check(); err != nil {
+		panic(fmt.Sprintf("generator seed %d: %v", seed, err))
+	}
 	return sc
 }
+
+func between(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
 
 // The direct path gives the event loop's results, byte for byte, on random
 // scenarios it takes; it gives up (and the event loop runs) where the
