@@ -342,4 +342,3 @@ func (d *direct) answer(id, arrival, at int64, src Source, s int32, push pushKey
 		run.record(Req{Slot: -1, ID: id}, lat, src)
 	}
 }
-
