@@ -180,8 +180,7 @@ func (d *Dist) sampleKeyed(key uint64, rng keyed) float64 {
 		p := pcgAt(key)
 		return d.Quantile(p.Float64())
 	case DistSamples:
-		p := pcgAt(key)
-		return d.Values[p.Uint64N(uint64(len(d.Values)))]
+		return d.Values[keyIndex(key, uint64(len(d.Values)))]
 	}
 	return d.Sample(rng.at(key))
 }

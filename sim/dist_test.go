@@ -177,7 +177,7 @@ func TestNSTable(t *testing.T) {
 	k := newKeyed()
 	for i := uint64(0); i < 1000; i++ {
 		key := mix(i)
-		if a, b := int64(tab[func() uint64 { p := pcgAt(key); return p.Uint64N(uint64(len(tab))) }()]), ns(d.sampleKeyed(key, k)); a != b {
+		if a, b := int64(tab[keyIndex(key, uint64(len(tab)))]), ns(d.sampleKeyed(key, k)); a != b {
 			t.Fatalf("key %#x: table gives %d, samples %d", key, a, b)
 		}
 	}

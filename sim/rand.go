@@ -124,3 +124,22 @@ func (p *pcg) Uint64N(n uint64) uint64 {
 func unit(key uint64) float64 {
 	return float64(mix(key)>>11) * (1.0 / (1 << 53))
 }
+
+// keyFloat is a uniform [0, 1) value from a key, itself a mixed (uniform)
+// 64-bit word: its top 53 bits.
+func keyFloat(key uint64) float64 { return float64(key>>11) / (1 << 53) }
+
+// keyIndex is a uniform integer in [0, n) from a key, n > 0: Lemire's
+// multiply-shift on the key, redrawn (key mixed on) in the rare case that
+// would bias it.
+func keyIndex(key, n uint64) uint64 {
+	hi, lo := bits.Mul64(key, n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			key = mix(key + 0x9e3779b97f4a7c15)
+			hi, lo = bits.Mul64(key, n)
+		}
+	}
+	return hi
+}

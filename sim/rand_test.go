@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -79,9 +80,11 @@ func TestPCGMatchesRand(t *testing.T) {
 	dists := []Dist{
 		{}, Const(3), {Kind: DistUniform, A: 2, B: 7},
 		{Kind: DistQuantiles, Values: []float64{1, 2, 4, 8}},
+		Exponential(4), {Kind: DistLogNormal, A: 2, B: 0.5},
+	}
+	samples := []Dist{
 		{Kind: DistSamples, Values: []float64{5, 1, 9, 3, 7, 2, 8}},
 		{Kind: DistSamples, Values: []float64{5, 1, 9, 3}}, // power of two
-		Exponential(4), {Kind: DistLogNormal, A: 2, B: 0.5},
 	}
 	for i := uint64(0); i < 2000; i++ {
 		key := mix(i*7919 + 1)
@@ -103,9 +106,47 @@ func TestPCGMatchesRand(t *testing.T) {
 				t.Fatalf("key %#x: %v: sampleKeyed %v, Sample %v", key, d, a, b)
 			}
 		}
+		// A sample list is indexed by the key itself (keyIndex), not by a
+		// generator seeded with it.
+		for di := range samples {
+			d := &samples[di]
+			if a, b := d.sampleKeyed(key, k), d.Values[keyIndex(key, uint64(len(d.Values)))]; a != b {
+				t.Fatalf("key %#x: %v: sampleKeyed %v, keyIndex gives %v", key, d, a, b)
+			}
+		}
 		seed, stream, a, b := mix(i), StreamID("service")+i, i*3, i%5
 		if x, y := keyIn(streamPrefix(seed, stream), a, b), keyOf(seed, stream, a, b); x != y {
 			t.Fatalf("keyIn %#x, keyOf %#x", x, y)
 		}
+	}
+}
+
+// keyIndex is uniform on [0, n): counts over 9 and 137,594 values of n
+// keys, and the redraw branch (n just over 2^63 rejects almost half the
+// keys) stays in range and uniform over its two halves.
+func TestKeyIndex(t *testing.T) {
+	const keys = 900_000
+	counts := make([]int, 9)
+	for i := uint64(0); i < keys; i++ {
+		counts[keyIndex(mix(i), 9)]++
+	}
+	for v, c := range counts {
+		if math.Abs(float64(c)-keys/9) > 5*math.Sqrt(keys/9) {
+			t.Errorf("value %d drawn %d times of %d, want about %d (go test ./sim -run TestKeyIndex)", v, c, keys, keys/9)
+		}
+	}
+	n := uint64(1)<<63 + 12345
+	low := 0
+	for i := uint64(0); i < 100_000; i++ {
+		v := keyIndex(mix(i+7), n)
+		if v >= n {
+			t.Fatalf("keyIndex(%d) = %d", n, v)
+		}
+		if v < n/2 {
+			low++
+		}
+	}
+	if math.Abs(float64(low)-50_000) > 5*math.Sqrt(25_000) {
+		t.Errorf("%d of 100000 in the lower half of [0, %d)", low, n)
 	}
 }

@@ -13,8 +13,7 @@ func (run *Run) serviceTime(t *Task, srv *server, p *pool) int64 {
 func (run *Run) serviceTimeOf(key drawKey, srv *server, p *pool) int64 {
 	if len(srv.strag) == 0 && p.svc != nil {
 		// ns of the sample sampleKeyed draws, read from the compact table.
-		r := pcgAt(key.keyIn(run.pService, 0))
-		return max(1, int64(p.svc[r.Uint64N(uint64(len(p.svc)))]))
+		return max(1, int64(p.svc[keyIndex(key.keyIn(run.pService, 0), uint64(len(p.svc)))]))
 	}
 	d := p.model.Latency.sampleKeyed(key.keyIn(run.pService, 0), run.rng)
 	for k := range srv.strag {
