@@ -115,10 +115,17 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 		}
 	}
 	queues := len(srv.q) > srv.head
-	srv.q = append(srv.q, dTask{d: t})
-	tk := &srv.q[len(srv.q)-1]
+	n := len(srv.q)
+	if n < cap(srv.q) {
+		srv.q = srv.q[:n+1]
+	} else {
+		srv.q = append(srv.q, dTask{})
+	}
+	// Every field is set: no zeroing of the 72-byte record.
+	tk := &srv.q[n]
+	tk.d, tk.ghost, tk.finish, tk.drawn = t, false, -1, 0
 	if queues {
-		tk.start, tk.startEv = max(t, srv.free), srv.freeKey
+		tk.start, tk.startEv, tk.atDispatch = max(t, srv.free), srv.freeKey, false
 	} else {
 		tk.start, tk.startEv, tk.atDispatch = t, ev, true
 	}
@@ -126,9 +133,7 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 	if !queues && byArrival {
 		tk.push = d.inArrivalKey(tk.start)
 	}
-	if lazy {
-		tk.finish = -1
-	} else if !d.draw(s, tk, key) {
+	if !lazy && !d.draw(s, tk, key) {
 		return 0, nil
 	}
 	if queues {
