@@ -14,6 +14,15 @@ func (run *Run) record(r Req, lat int64, source Source) {
 	run.n++
 	run.moments.add(lat)
 	run.lat.record(lat)
+	if lat <= run.withinNs {
+		run.within++
+	}
+	if run.progress != nil {
+		if run.progressN++; run.progressN == ProgressStep {
+			run.progress(ProgressStep)
+			run.progressN = 0
+		}
+	}
 	if lat > run.sc.Stability.MaxLatency && run.sc.Stability.MaxLatency > 0 {
 		run.unstable(fmt.Sprintf("a request took %s, over the stability bound max_latency = %s",
 			fmtNs(lat), fmtNs(run.sc.Stability.MaxLatency)))

@@ -93,10 +93,33 @@ func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
 
 // JobResult is what one (strategy, replication) run of a scenario produced.
 type JobResult struct {
-	m   Metrics
-	lat *latencies
-	err error
+	m      Metrics
+	lat    *latencies
+	err    error
+	within int64
 }
+
+// Within is the number of counted answers of the run within
+// JobHooks.WithinNs (0 without it).
+func (o JobResult) Within() int64 { return o.within }
+
+// JobHooks are what a caller may watch of a run; none changes its results.
+// A trace takes every answer in the order the load balancer got them, so it
+// makes the run take the event loop; the other hooks do not.
+type JobHooks struct {
+	// Trace, when set, gives the run's trace sink (see Options.Trace).
+	Trace func(strategy string, rep int) (TraceSink, error)
+	// WithinNs >= 0 counts the counted answers with a latency of at most
+	// WithinNs ns (JobResult.Within).
+	WithinNs int64
+	// Progress, when set, is called with a number of counted answers,
+	// every ProgressStep of them, as the run goes.
+	Progress func(answers int64)
+}
+
+// ProgressStep is how many counted answers a run takes between calls of
+// JobHooks.Progress.
+const ProgressStep = 1024
 
 // Jobs returns the number of independent runs of sc: strategies x
 // replications. Job j is replication j % R of strategy j / R. Callers that
@@ -117,6 +140,12 @@ func Jobs(sc *Scenario) (int, error) {
 
 // RunJob runs job j of sc (see Jobs); trace may be nil.
 func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink, error)) JobResult {
+	return RunJobWith(sc, j, JobHooks{Trace: trace, WithinNs: -1})
+}
+
+// RunJobWith runs job j of sc (see Jobs) with hooks.
+func RunJobWith(sc *Scenario, j int, hooks JobHooks) JobResult {
+	trace := hooks.Trace
 	reps := max(1, sc.Replications)
 	s, r := j/reps, j%reps
 	var o JobResult
@@ -128,6 +157,7 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 		o.err = err
 		return o
 	}
+	run.withinNs, run.progress = hooks.WithinNs, hooks.Progress
 	var sink TraceSink
 	if trace != nil {
 		if sink, o.err = trace(sc.Strategies[s].Name, r); o.err != nil {
@@ -147,12 +177,13 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 				o.err = err
 				return o
 			}
+			run.withinNs, run.progress = hooks.WithinNs, hooks.Progress
 			o.m = run.execute()
 		}
 	} else {
 		o.m = run.execute()
 	}
-	o.lat = run.lat
+	o.lat, o.within = run.lat, run.within
 	if sink != nil {
 		run.traceFailed(sink)
 		o.err = sink.Close()

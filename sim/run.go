@@ -87,6 +87,10 @@ type Run struct {
 	onAnswer      func(r Req, arrival int64, source Source) // tests and per-request traces
 	via           taskInfo                                  // with onAnswer: the task whose output the next Answer uses
 	directWhy     string                                    // why the direct path gave up (tests)
+	withinNs      int64                                     // JobHooks.WithinNs
+	within        int64                                     // counted answers within withinNs
+	progress      func(int64)                               // JobHooks.Progress
+	progressN     int64                                     // counted answers since the last progress call
 
 	m        Metrics
 	lat      *latencies
@@ -100,7 +104,7 @@ type Run struct {
 
 // newRun sets up one replication of strategy spec with replication seed seed.
 func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
-	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(),
+	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(), withinNs: -1,
 		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch),
 		pCorrect: streamPrefix(seed, sidCorrect), pCoverage: streamPrefix(seed, sidCoverage)}
 	// The strategy's pools, in the scenario's order.

@@ -34,7 +34,7 @@ type answerSink struct {
 }
 
 // progressStep is how many answers a sink counts before it tells progress.
-const progressStep = 1024
+const progressStep = sim.ProgressStep
 
 func (s *answerSink) Answer(r sim.TraceRecord) {
 	if r.Failed { // never answered: not within any bound, and no answer for progress
@@ -99,24 +99,35 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 			defer wg.Done()
 			for jb := range jobs {
 				b := bs[jb.b]
-				sink := &answerSink{withinNs: withinNs, prog: prog}
-				trace := func(strategy string, rep int) (sim.TraceSink, error) {
-					if b.trace != nil {
+				var res sim.JobResult
+				var within int64
+				if b.trace != nil {
+					// The trace files take every answer: the sink counts too.
+					sink := &answerSink{withinNs: withinNs, prog: prog}
+					res = sim.RunJobWith(b.sc, jb.j, sim.JobHooks{WithinNs: -1, Trace: func(strategy string, rep int) (sim.TraceSink, error) {
 						next, err := b.trace(strategy, rep)
 						if err != nil {
 							return nil, err
 						}
 						sink.next = next
+						return sink, nil
+					}})
+					prog.add(max(0, b.sc.Requests-sink.n/progressStep*progressStep))
+					within = sink.within
+				} else {
+					// Counts and progress come from the run itself, which
+					// leaves it free to take the direct path.
+					var told int64
+					hooks := sim.JobHooks{WithinNs: withinNs}
+					if prog.w != nil {
+						hooks.Progress = func(n int64) { told += n; prog.add(n) }
 					}
-					return sink, nil
+					res = sim.RunJobWith(b.sc, jb.j, hooks)
+					prog.add(max(0, b.sc.Requests-told))
+					within = res.Within()
 				}
-				if prog.w == nil && withinNs < 0 && b.trace == nil {
-					trace = nil // nobody looks at the answers
-				}
-				res := sim.RunJob(b.sc, jb.j, trace)
-				prog.add(max(0, b.sc.Requests-sink.n/progressStep*progressStep))
 				mu.Lock()
-				b.outs[jb.j], b.within[jb.j] = res, sink.within
+				b.outs[jb.j], b.within[jb.j] = res, within
 				b.left--
 				last := b.left == 0
 				mu.Unlock()
