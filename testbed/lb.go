@@ -28,8 +28,9 @@ type lbServer struct {
 	pool        *lbPool
 	index       int
 	url         string
-	outstanding int // tasks sent and not answered
-	maxQueue    int // most tasks waiting behind its slots
+	outstanding int     // tasks sent and not answered
+	inflight    []*task // those tasks, in the order they were sent
+	maxQueue    int     // most tasks waiting behind its slots
 }
 
 // lbPool is a pool: its servers, its model's input, its dispatch state.
@@ -270,6 +271,7 @@ func (run *lbRun) choose(p *lbPool, key sim.TaskKey, avoid []*lbServer) *lbServe
 func (run *lbRun) send(t *task, s *lbServer) {
 	t.server = s
 	s.outstanding++
+	s.inflight = append(s.inflight, t)
 	s.maxQueue = max(s.maxQueue, s.outstanding-t.pool.slots)
 	run.tasksRun++
 	if t.tag >= 0 {
