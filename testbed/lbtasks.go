@@ -21,9 +21,11 @@ func (run *lbRun) call(t *task) {
 		Parameters: &TaskParams{Seed: strconv.FormatUint(run.seed, 10), Key: formatKey(t.key),
 			Epoch: strconv.FormatInt(run.epoch.UnixNano(), 10)},
 		Inputs: []Tensor{{Name: t.pool.input, Shape: t.shape, Datatype: "FP32", Data: t.input}}}
-	sent := time.Now()
 	resp, err := postInfer(run.ctx, run.client, t.server.url, t.pool.model, &ireq, t.pool.external)
-	rtt := time.Since(sent)
+	// The round trip runs from send, under the lock, so that it includes
+	// the start of this goroutine and the request's encoding: on a busy
+	// host both wait for a CPU.
+	rtt := time.Since(t.sentAt)
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	s := t.server
@@ -35,6 +37,7 @@ func (run *lbRun) call(t *task) {
 	if p := t.pool; len(p.central) > 0 && !run.closed {
 		next := p.central[0]
 		p.central = p.central[1:]
+		next.due = time.Now() // its wait in the central queue is the simulator's too
 		run.send(next, s)
 	}
 	if run.closed {
@@ -50,7 +53,12 @@ func (run *lbRun) call(t *task) {
 	busy := float64(rtt)
 	if tm := resp.Parameters; tm != nil {
 		busy = float64(tm.HoldNs)
-		run.rpcNs = append(run.rpcNs, rtt.Nanoseconds()-tm.QueueNs-tm.HoldNs)
+		rpc := rtt.Nanoseconds() - tm.QueueNs - tm.HoldNs
+		run.rpcNs = append(run.rpcNs, rpc)
+		run.ovNs = append(run.ovNs, t.sentAt.Sub(t.due).Nanoseconds()+rpc)
+		if t.tag >= 0 {
+			run.ovDue = append(run.ovDue, [2]int64{t.due.UnixNano(), run.ovNs[len(run.ovNs)-1]})
+		}
 		run.excessNs = append(run.excessNs, tm.HoldNs-int64(float64(tm.DrawnNs)/run.scale))
 		run.computeNs[t.pool.spec.Model] = append(run.computeNs[t.pool.spec.Model], tm.ComputeNs)
 	}
