@@ -144,6 +144,10 @@ $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
 # scenario calibrated with that strategy's measured overheads (testbed/prediction/).
 # Then the prediction and the uncalibrated simulator are compared with the
 # testbed (tables, compare.csv, compare-cdf.png) in $(OUT)/validate-testbed.
+# About 7 minutes on 2 vCPUs. Each batch of 9 arrivals makes the load balancer
+# and workers queue for the CPUs together, a burst fixed in wall time that
+# grows with the scale in virtual time: VALIDATE_SCALE=5 VALIDATE_REQUESTS=10000
+# halves it in the same 7 minutes (README, "Simulator against testbed").
 VALIDATE_REQUESTS ?= 20000
 VALIDATE_SCALE    ?= 10
 VALIDATE_DIR      ?= $(OUT)/validate-testbed

@@ -101,9 +101,9 @@ func AutoScale(sc *sim.Scenario) (float64, string, error) {
 }
 
 // Calibrated returns what the simulator must be told so that it predicts
-// this testbed: the scenario text with the measured network and RPC delay
-// (one way: half the round-trip overhead plus the load balancer's own time,
-// in virtual time) as its network, the workers' mean hold past the drawn
+// this testbed: the scenario text with the measured overhead outside the
+// workers (one way: half of each quantile of the tasks' own load-balancer
+// delay plus RPC overhead, in virtual time) as its network, the workers' mean hold past the drawn
 // service time as a straggler model that adds it to every task, pointing at
 // profile file profileName; and that profile, with each collage and parity
 // model's encoding time set to the measured one.
@@ -122,13 +122,23 @@ func Calibrated(sc *sim.Scenario, text string, ov Overheads, scale float64, prof
 	if err := scenarios.WriteProfile(&pb, &p); err != nil {
 		return nil, nil, fmt.Errorf("testbed: %w", err)
 	}
-	// One way: half of each quantile of the RPC overhead and of the load
-	// balancer's time (the simulator pays the network delay out and back).
-	oneWay := make([]time.Duration, len(ov.RPCQuantiles))
+	// One way: half of each quantile of the tasks' own overhead outside the
+	// worker (the simulator pays the network delay out and back). Each
+	// sample is one task's load-balancer delay plus its RPC overhead, so
+	// that the table keeps how the two go together; adding the quantiles of
+	// two separate tables would pair the largest of one with the largest of
+	// the other and make the tail longer than any task saw.
+	oneWay := make([]time.Duration, len(ov.TaskQuantiles))
 	for i := range oneWay {
-		oneWay[i] = ov.RPCQuantiles[i] / 2
-		if i < len(ov.LBQuantiles) {
-			oneWay[i] += ov.LBQuantiles[i] / 2
+		oneWay[i] = ov.TaskQuantiles[i] / 2
+	}
+	if len(oneWay) == 0 { // overheads from before the per-task table
+		oneWay = make([]time.Duration, len(ov.RPCQuantiles))
+		for i := range oneWay {
+			oneWay[i] = ov.RPCQuantiles[i] / 2
+			if i < len(ov.LBQuantiles) {
+				oneWay[i] += ov.LBQuantiles[i] / 2
+			}
 		}
 	}
 	head := fmt.Sprintf("# Calibrated by collagesim testbed at time scale %g: network is the measured one-way\n"+
@@ -185,6 +195,12 @@ func FormatOverheads(ov Overheads, scale float64) string {
 	row("worker hold past the drawn time p99", ov.HoldExcessP99)
 	row("load balancer: arrival to first send mean", ov.LBMean)
 	row("load balancer: arrival to first send p99", ov.LBP99)
+	row("per task: due to on the wire + RPC mean", ov.TaskMean)
+	row("per task: due to on the wire + RPC p99", ov.TaskP99)
+	if !math.IsNaN(ov.SameInstantCorr) {
+		fmt.Fprintf(&b, "  %-44s %10.2f   (%d pairs; the simulator draws them independently)\n",
+			"per task overhead: correlation, same instant", ov.SameInstantCorr, ov.SameInstantPairs)
+	}
 	row("load generator lag p50", ov.GenLagP50)
 	row("load generator lag p99", ov.GenLagP99)
 	for _, k := range sortedDur(ov.ComputeP50) {

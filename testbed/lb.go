@@ -28,8 +28,9 @@ type lbServer struct {
 	pool        *lbPool
 	index       int
 	url         string
-	outstanding int // tasks sent and not answered
-	maxQueue    int // most tasks waiting behind its slots
+	outstanding int     // tasks sent and not answered
+	inflight    []*task // those tasks, in the order they were sent
+	maxQueue    int     // most tasks waiting behind its slots
 }
 
 // lbPool is a pool: its servers, its model's input, its dispatch state.
@@ -58,6 +59,8 @@ type task struct {
 	shape     []int64
 	cancelled bool
 	finished  bool
+	due       time.Time // when the strategy sends it: arrival, hedge or deadline timer, group encoded, server free (central)
+	sentAt    time.Time // when the load balancer put it on the wire (its call started)
 }
 
 // reqRec is one request's state and outcome.
@@ -121,7 +124,9 @@ type lbRun struct {
 	tasksRun  int64
 	useful    float64 // virtual ns of service whose answer was used
 	excessNs  []int64
-	rpcNs     []int64 // per answered task: round trip minus the worker's own time (wall ns)
+	rpcNs     []int64    // per answered task: round trip minus the worker's own time (wall ns)
+	ovNs      []int64    // per answered task: due to on the wire, plus the round trip minus the worker's own time (wall ns)
+	ovDue     [][2]int64 // per answered request task: its due instant (Unix ns) and its ovNs sample
 	computeNs map[string][]int64
 	encodeNs  []int64
 	lbNs      []int64 // per request: arrival at the load balancer to its first task on the wire (wall ns)
@@ -160,11 +165,11 @@ func (run *lbRun) arrive(id int64, at time.Time) {
 	img, _ := run.data.of(id)
 	switch run.spec.Kind {
 	case sim.StrategyNone:
-		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil, at)
 	case sim.StrategyReplicate:
 		var avoid []*lbServer
 		for c := 0; c < max(2, run.spec.Copies); c++ {
-			t := run.submit(run.single, sim.RequestKey(id, c), id, c, img.Pix, avoid)
+			t := run.submit(run.single, sim.RequestKey(id, c), id, c, img.Pix, avoid, at)
 			if c < 2 {
 				r.tasks[c] = t
 			}
@@ -173,29 +178,29 @@ func (run *lbRun) arrive(id int64, at time.Time) {
 			}
 		}
 	case sim.StrategyHedge:
-		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil, at)
 		time.AfterFunc(time.Until(at.Add(run.hedgeAfter)), func() { run.hedge(id) })
 	case sim.StrategyCollage:
-		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil, at)
 		if run.spec.Decoder == sim.DecoderDeadline {
 			time.AfterFunc(time.Until(at.Add(run.wall(run.spec.Deadline))), func() { run.deadline(id) })
 		}
 		run.addToGroup(id)
 	case sim.StrategyParity:
-		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil)
+		r.tasks[0] = run.submit(run.single, sim.RequestKey(id, 0), id, 0, img.Pix, nil, at)
 		run.addToGroup(id)
 	}
 }
 
 // submit sends a task to pool p (call with mu held).
-func (run *lbRun) submit(p *lbPool, key sim.TaskKey, owner int64, tag int, input []float32, avoid []*lbServer) *task {
+func (run *lbRun) submit(p *lbPool, key sim.TaskKey, owner int64, tag int, input []float32, avoid []*lbServer, due time.Time) *task {
 	side := run.data.side
 	if tag < 0 {
 		side = run.groupSide
 	}
 	run.nextID++
 	t := &task{id: strconv.FormatInt(run.nextID, 10), pool: p, key: key, owner: owner, tag: tag, input: input,
-		shape: []int64{1, 3, int64(side), int64(side)}}
+		shape: []int64{1, 3, int64(side), int64(side)}, due: due}
 	if p.spec.Dispatch == sim.DispatchCentral {
 		for _, s := range p.servers {
 			if s.outstanding < p.slots && !slices.Contains(avoid, s) {
@@ -269,7 +274,9 @@ func (run *lbRun) choose(p *lbPool, key sim.TaskKey, avoid []*lbServer) *lbServe
 // send puts t on the wire to s (call with mu held).
 func (run *lbRun) send(t *task, s *lbServer) {
 	t.server = s
+	t.sentAt = time.Now()
 	s.outstanding++
+	s.inflight = append(s.inflight, t)
 	s.maxQueue = max(s.maxQueue, s.outstanding-t.pool.slots)
 	run.tasksRun++
 	if t.tag >= 0 {

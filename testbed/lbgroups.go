@@ -19,7 +19,7 @@ func (run *lbRun) hedge(id int64) {
 		avoid = []*lbServer{r.tasks[0].server}
 	}
 	img, _ := run.data.of(id)
-	r.tasks[1] = run.submit(run.other, sim.RequestKey(id, 1), id, 1, img.Pix, avoid)
+	r.tasks[1] = run.submit(run.other, sim.RequestKey(id, 1), id, 1, img.Pix, avoid, r.arrival.Add(run.hedgeAfter))
 }
 
 func (run *lbRun) deadline(id int64) {
@@ -40,7 +40,7 @@ func (run *lbRun) deadline(id int64) {
 			avoid = []*lbServer{r.tasks[0].server}
 		}
 		img, _ := run.data.of(id)
-		r.tasks[1] = run.submit(run.single, sim.RequestKey(id, 1), id, 1, img.Pix, avoid)
+		r.tasks[1] = run.submit(run.single, sim.RequestKey(id, 1), id, 1, img.Pix, avoid, r.arrival.Add(run.wall(run.spec.Deadline)))
 	}
 }
 
@@ -82,8 +82,8 @@ func (run *lbRun) closeGroup(g *group) {
 	for c, id := range g.cells {
 		imgs[c], _ = run.data.of(id)
 	}
+	start := time.Now() // encoding starts when the group closes: waiting for a CPU to run it is part of it
 	go func() {
-		start := time.Now()
 		var buf []float32
 		var side int
 		run.encMu.Lock() // the encoders keep scratch space
@@ -97,7 +97,8 @@ func (run *lbRun) closeGroup(g *group) {
 			run.parityEnc.Encode(buf, imgs)
 		}
 		run.encMu.Unlock()
-		enc := time.Since(start)
+		encoded := time.Now()
+		enc := encoded.Sub(start)
 		run.mu.Lock()
 		defer run.mu.Unlock()
 		if run.closed {
@@ -109,7 +110,7 @@ func (run *lbRun) closeGroup(g *group) {
 			key = sim.ParityKey(g.id)
 		}
 		run.groupSide = side
-		run.submit(run.other, key, g.id, -1, buf, nil)
+		run.submit(run.other, key, g.id, -1, buf, nil, encoded)
 		g.sent = true
 	}()
 }

@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -103,9 +104,10 @@ func (run *lbRun) metrics(lastArrival time.Time) (sim.Metrics, *hdr.Histogram) {
 
 // lbStats pools the overhead samples of every run.
 type lbStats struct {
-	rpc, lb, lag, excess []int64
-	encode               map[string][]int64
-	compute              map[string][]int64
+	rpc, lb, lag, excess, ov []int64
+	ovDue                    [][2]int64
+	encode                   map[string][]int64
+	compute                  map[string][]int64
 }
 
 func (a *lbStats) add(run *lbRun) {
@@ -115,6 +117,8 @@ func (a *lbStats) add(run *lbRun) {
 		a.encode, a.compute = map[string][]int64{}, map[string][]int64{}
 	}
 	a.rpc = append(a.rpc, run.rpcNs...)
+	a.ov = append(a.ov, run.ovNs...)
+	a.ovDue = append(a.ovDue, run.ovDue...)
 	a.excess = append(a.excess, run.excessNs...)
 	a.lb = append(a.lb, run.lbNs...)
 	a.lag = append(a.lag, run.genLag...)
@@ -149,6 +153,8 @@ func (a *lbStats) into(ov *Overheads, sc *sim.Scenario) {
 	ov.LBMean, ov.LBP99 = meanOf(a.lb), durQ(a.lb, 0.99)
 	ov.HoldExcessMean, ov.HoldExcessP99 = meanOf(a.excess), durQ(a.excess, 0.99)
 	ov.RPCQuantiles, ov.LBQuantiles, ov.HoldExcessQuantiles = table101(a.rpc), table101(a.lb), table101(a.excess)
+	ov.TaskMean, ov.TaskP99, ov.TaskQuantiles = meanOf(a.ov), durQ(a.ov, 0.99), table101(a.ov)
+	ov.SameInstantCorr, ov.SameInstantPairs = sameInstantCorr(a.ovDue)
 	ov.GenLagP50, ov.GenLagP99 = durQ(a.lag, 0.5), durQ(a.lag, 0.99)
 	for k, v := range a.encode {
 		ov.EncodeMean[k] = meanOf(v)
@@ -172,4 +178,32 @@ func table101(xs []int64) []time.Duration {
 		out[i] = time.Duration(max(0, v))
 	}
 	return out
+}
+
+// sameInstantCorr is the correlation of the overheads (outside the workers)
+// of tasks due at the same instant: a batch's requests, a request's copies.
+// The simulator draws each task's network delay on its own; on a host whose
+// CPUs are shared by the load balancer and the workers, tasks sent together
+// wait for the CPUs together. It returns NaN with fewer than 30 pairs.
+func sameInstantCorr(xs [][2]int64) (float64, int) {
+	s := append([][2]int64(nil), xs...)
+	slices.SortFunc(s, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	var n, sx, sy, sxx, syy, sxy float64
+	for i := 1; i < len(s); i++ {
+		if s[i][0] != s[i-1][0] {
+			continue
+		}
+		x, y := float64(s[i-1][1]), float64(s[i][1])
+		n++
+		sx, sy, sxx, syy, sxy = sx+x, sy+y, sxx+x*x, syy+y*y, sxy+x*y
+	}
+	if n < 30 {
+		return math.NaN(), int(n)
+	}
+	cov := sxy/n - sx/n*sy/n
+	vx, vy := sxx/n-sx/n*sx/n, syy/n-sy/n*sy/n
+	if vx <= 0 || vy <= 0 {
+		return math.NaN(), int(n)
+	}
+	return cov / math.Sqrt(vx*vy), int(n)
 }

@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,48 +21,23 @@ func (run *lbRun) call(t *task) {
 		Parameters: &TaskParams{Seed: strconv.FormatUint(run.seed, 10), Key: formatKey(t.key),
 			Epoch: strconv.FormatInt(run.epoch.UnixNano(), 10)},
 		Inputs: []Tensor{{Name: t.pool.input, Shape: t.shape, Datatype: "FP32", Data: t.input}}}
-	var body []byte
-	var err error
-	headerLen := -1
-	if t.pool.external {
-		body, err = json.Marshal(ireq) // plain JSON: every v2 server reads it
-	} else {
-		body, headerLen, err = encodeBinary(&ireq)
-	}
-	var resp InferResponse
-	sent := time.Now()
-	status := 0
-	if err == nil {
-		url := t.server.url + "/v2/models/" + t.pool.model + "/infer"
-		req, _ := http.NewRequestWithContext(run.ctx, http.MethodPost, url, bytes.NewReader(body))
-		if headerLen >= 0 {
-			req.Header.Set("Content-Type", "application/octet-stream")
-			req.Header.Set(HeaderLength, strconv.Itoa(headerLen))
-		} else {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		var hr *http.Response
-		if hr, err = run.client.Do(req); err == nil {
-			status = hr.StatusCode
-			if status == http.StatusOK {
-				err = json.NewDecoder(hr.Body).Decode(&resp)
-			} else {
-				b, _ := io.ReadAll(io.LimitReader(hr.Body, 512))
-				err = fmt.Errorf("HTTP %d: %s", status, bytes.TrimSpace(b))
-			}
-			io.Copy(io.Discard, hr.Body) // read to the end, so the connection is reused
-			hr.Body.Close()
-		}
-	}
-	rtt := time.Since(sent)
+	resp, err := postInfer(run.ctx, run.client, t.server.url, t.pool.model, &ireq, t.pool.external)
+	// The round trip runs from send, under the lock, so that it includes
+	// the start of this goroutine and the request's encoding: on a busy
+	// host both wait for a CPU.
+	rtt := time.Since(t.sentAt)
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	s := t.server
 	s.outstanding--
+	if i := slices.Index(s.inflight, t); i >= 0 {
+		s.inflight = slices.Delete(s.inflight, i, i+1)
+	}
 	t.finished = true
 	if p := t.pool; len(p.central) > 0 && !run.closed {
 		next := p.central[0]
 		p.central = p.central[1:]
+		next.due = time.Now() // its wait in the central queue is the simulator's too
 		run.send(next, s)
 	}
 	if run.closed {
@@ -77,7 +53,12 @@ func (run *lbRun) call(t *task) {
 	busy := float64(rtt)
 	if tm := resp.Parameters; tm != nil {
 		busy = float64(tm.HoldNs)
-		run.rpcNs = append(run.rpcNs, rtt.Nanoseconds()-tm.QueueNs-tm.HoldNs)
+		rpc := rtt.Nanoseconds() - tm.QueueNs - tm.HoldNs
+		run.rpcNs = append(run.rpcNs, rpc)
+		run.ovNs = append(run.ovNs, t.sentAt.Sub(t.due).Nanoseconds()+rpc)
+		if t.tag >= 0 {
+			run.ovDue = append(run.ovDue, [2]int64{t.due.UnixNano(), run.ovNs[len(run.ovNs)-1]})
+		}
 		run.excessNs = append(run.excessNs, tm.HoldNs-int64(float64(tm.DrawnNs)/run.scale))
 		run.computeNs[t.pool.spec.Model] = append(run.computeNs[t.pool.spec.Model], tm.ComputeNs)
 	}
@@ -91,6 +72,47 @@ func (run *lbRun) call(t *task) {
 	}
 }
 
+// postInfer sends one infer call to the server at base URL url and decodes
+// its answer: plain JSON for external servers, else the binary tensor data
+// extension.
+func postInfer(ctx context.Context, client *http.Client, url, model string, ireq *InferRequest, external bool) (InferResponse, error) {
+	var resp InferResponse
+	var body []byte
+	var err error
+	headerLen := -1
+	if external {
+		body, err = json.Marshal(ireq) // plain JSON: every v2 server reads it
+	} else {
+		body, headerLen, err = encodeBinary(ireq)
+	}
+	if err != nil {
+		return resp, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v2/models/"+model+"/infer", bytes.NewReader(body))
+	if err != nil {
+		return resp, err
+	}
+	if headerLen >= 0 {
+		req.Header.Set("Content-Type", "application/octet-stream")
+		req.Header.Set(HeaderLength, strconv.Itoa(headerLen))
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hr, err := client.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	defer hr.Body.Close()
+	if hr.StatusCode == http.StatusOK {
+		err = json.NewDecoder(hr.Body).Decode(&resp)
+	} else {
+		b, _ := io.ReadAll(io.LimitReader(hr.Body, 512))
+		err = fmt.Errorf("HTTP %d: %s", hr.StatusCode, bytes.TrimSpace(b))
+	}
+	io.Copy(io.Discard, hr.Body) // read to the end, so the connection is reused
+	return resp, err
+}
+
 // cancel withdraws a task: from the central queue, or over the wire.
 func (run *lbRun) cancel(t *task) {
 	if t == nil || t.finished || t.cancelled {
@@ -102,6 +124,13 @@ func (run *lbRun) cancel(t *task) {
 		if i := slices.Index(p.central, t); i >= 0 {
 			p.central = slices.Delete(p.central, i, i+1)
 		}
+		return
+	}
+	// A worker serves its tasks in the order they came, slots at a time: a
+	// task with fewer than slots tasks sent before it still unanswered is
+	// running (or starts as it arrives), and a cancel call would find it
+	// so and change nothing. Only a queued task is worth the call.
+	if i := slices.Index(t.server.inflight, t); i >= 0 && i < t.pool.slots {
 		return
 	}
 	url := t.server.url + "/v2/models/" + t.pool.model + "/cancel"

@@ -3,6 +3,7 @@ package testbed
 import (
 	"context"
 	"os"
+	"runtime/pprof"
 	"testing"
 )
 
@@ -12,7 +13,14 @@ const workerEnv = "COLLAGESIM_TESTBED_WORKER"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
-		if err := RunWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+		if f := os.Getenv("COLLAGESIM_WORKER_CPUPROFILE"); f != "" {
+			if out, err := os.Create(f); err == nil {
+				pprof.StartCPUProfile(out)
+			}
+		}
+		err := RunWorker(context.Background(), os.Stdin, os.Stdout)
+		pprof.StopCPUProfile()
+		if err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}

@@ -76,13 +76,23 @@ type Overheads struct {
 	HoldExcessP99     time.Duration
 	LBMean            time.Duration // request arrival to its first task on the wire
 	LBP99             time.Duration
-	GenLagP50         time.Duration // load generator: issue instant past the scheduled one
-	GenLagP99         time.Duration
+	TaskMean          time.Duration // per task: from when the strategy sends it to on the wire, plus the RPC overhead
+	TaskP99           time.Duration
+	// SameInstantCorr is the correlation of the task overheads of tasks due
+	// at the same instant (a batch's requests, a request's copies), over
+	// SameInstantPairs pairs; NaN when too few.
+	SameInstantCorr  float64
+	SameInstantPairs int
+	GenLagP50        time.Duration // load generator: issue instant past the scheduled one
+	GenLagP99        time.Duration
 	// Quantile tables (101 points, p = 0, 0.01, .., 1) of the per-task
 	// samples, for the calibrated scenario.
 	RPCQuantiles, LBQuantiles, HoldExcessQuantiles []time.Duration
-	EncodeMean                                     map[string]time.Duration // per collage/parity model: building one group's input
-	ComputeP50                                     map[string]time.Duration // per model: ONNX Runtime's Run in the workers
+	// TaskQuantiles is the quantile table of each task's own overhead
+	// outside the worker (TaskMean): the calibrated network.
+	TaskQuantiles []time.Duration
+	EncodeMean    map[string]time.Duration // per collage/parity model: building one group's input
+	ComputeP50    map[string]time.Duration // per model: ONNX Runtime's Run in the workers
 }
 
 // Run starts the cluster, runs every strategy of the scenario (each
@@ -163,7 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		return cl.URLs(pool)
 	}
-	tr := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 256, IdleConnTimeout: 60 * time.Second, DisableCompression: true}
+	tr := newTransport()
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	inputNames := map[string]string{}
@@ -239,6 +249,15 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out.Overheads = ov
 	out.Facts.Wall = time.Since(facts.Start)
 	return out, nil
+}
+
+// newTransport is the load balancer's HTTP transport: keep-alive connections,
+// enough idle ones per server for its outstanding tasks, and a write buffer
+// that takes an infer call's headers and tensor together (the default 4 KiB
+// split a 32x32 image's call into four write calls).
+func newTransport() *http.Transport {
+	return &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 256, IdleConnTimeout: 60 * time.Second, DisableCompression: true,
+		WriteBufferSize: 64 << 10}
 }
 
 func usedPools(sc *sim.Scenario) map[string]bool {

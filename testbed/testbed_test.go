@@ -36,7 +36,7 @@ var (
 
 // tinyBundle builds, once per test binary, an S-CNN and a 2x2 Collage-CNN
 // small enough to build in a second or two: 16x16 inputs, two stages.
-func tinyBundle(t *testing.T) string {
+func tinyBundle(t testing.TB) string {
 	t.Helper()
 	requireORT(t)
 	bundleOnce.Do(func() {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +30,8 @@ type WorkerSpec struct {
 	Latency   sim.Dist            `json:"latency"`              // the profile's latency (virtual ns)
 	Strag     []sim.StragglerSpec `json:"stragglers,omitempty"` // the scenario's, all of them (their streams are named by the list)
 	TimeScale float64             `json:"time_scale"`
-	Threads   int                 `json:"threads"` // ONNX Runtime intra-op threads (default 1)
+	Threads   int                 `json:"threads"`  // ONNX Runtime intra-op threads (default 1)
+	GoProcs   int                 `json:"go_procs"` // GOMAXPROCS of the worker process (default 1)
 	ORTLib    string              `json:"ort_lib,omitempty"`
 	Listen    string              `json:"listen"` // default 127.0.0.1:0
 }
@@ -174,7 +176,7 @@ func (w *Worker) infer(rw http.ResponseWriter, r *http.Request) {
 		}
 		headerLen = n
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		writeJSON(rw, http.StatusBadRequest, errorBody{"infer request: " + err.Error()})
 		return
@@ -238,6 +240,19 @@ func (w *Worker) infer(rw http.ResponseWriter, r *http.Request) {
 		writeJSON(rw, http.StatusOK, InferResponse{ModelName: w.spec.Model, ID: t.id, Parameters: &timing,
 			Outputs: []Tensor{{Name: w.outName, Shape: res.shape, Datatype: "FP32", Data: res.out}}})
 	}
+}
+
+// readBody reads a request's body, in one read where its length is known
+// and the data are there (io.ReadAll grows its buffer from 512 bytes, a
+// read call for each step).
+func readBody(r *http.Request) ([]byte, error) {
+	const maxBody = 256 << 20
+	if n := r.ContentLength; n >= 0 && n <= maxBody {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxBody))
 }
 
 // remove takes a queued task out of the queue; it reports whether it was queued.
@@ -326,6 +341,11 @@ func RunWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 	if err := json.Unmarshal([]byte(line), &spec); err != nil {
 		return fmt.Errorf("testbed: worker: spec: %w", err)
 	}
+	// The worker's Go code (HTTP, its queue, the hold timer) needs little
+	// CPU, and inference runs in ONNX Runtime's own threads; with one P a
+	// worker does not keep idle Ps spinning for work, which, times the
+	// number of workers, is CPU taken from the inference of the others.
+	runtime.GOMAXPROCS(max(1, spec.GoProcs))
 	w, err := NewWorker(spec)
 	if err != nil {
 		return err
