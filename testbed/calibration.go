@@ -201,6 +201,22 @@ func FormatOverheads(ov Overheads, scale float64) string {
 		fmt.Fprintf(&b, "  %-44s %10.2f   (%d pairs; the simulator draws them independently)\n",
 			"per task overhead: correlation, same instant", ov.SameInstantCorr, ov.SameInstantPairs)
 	}
+	if ov.SplitInstants > 0 {
+		fmt.Fprintf(&b, "  per task overhead split at the %d instants with two or more tasks due (%d tasks; %d alone at their instant, not split):\n",
+			ov.SplitInstants, ov.SplitTasks, ov.SingleTasks)
+		row("  split tasks' overhead mean", ov.SplitTaskMean)
+		row("  split tasks' overhead p99", ov.SplitTaskP99)
+		row("  shared (the instant's minimum) mean", ov.SharedMean)
+		row("  shared (the instant's minimum) p99", ov.SharedP99)
+		row("  own (past the instant's minimum) mean", ov.OwnMean)
+		row("  own (past the instant's minimum) p99", ov.OwnP99)
+		row("  shared + own/2 + own/2, independent: mean", ov.SplitModelMean)
+		row("  shared + own/2 + own/2, independent: p99", ov.SplitModelP99)
+		if !math.IsNaN(ov.SplitModelCorr) {
+			fmt.Fprintf(&b, "  %-44s %10.2f   (measured above)\n", "  their correlation, same instant", ov.SplitModelCorr)
+		}
+		row("  unsplit: all tasks' X/2 + X/2, p99", ov.TaskModelP99)
+	}
 	row("load generator lag p50", ov.GenLagP50)
 	row("load generator lag p99", ov.GenLagP99)
 	for _, k := range sortedDur(ov.ComputeP50) {
@@ -209,6 +225,35 @@ func FormatOverheads(ov Overheads, scale float64) string {
 	for _, k := range sortedDur(ov.EncodeMean) {
 		row("encoding mean: "+k, ov.EncodeMean[k])
 	}
+	return b.String()
+}
+
+// FormatSplit tabulates each strategy's own overheads and their split into
+// a shared and an own part (virtual ms), the tables its calibrated
+// scenario is given.
+func FormatSplit(names []string, ovs []Overheads, scale float64) string {
+	var b bytes.Buffer
+	v := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)*scale/1e6) }
+	c := func(x float64) string {
+		if math.IsNaN(x) {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f", x)
+	}
+	fmt.Fprintf(&b, "per strategy, per task overhead outside the workers (virtual ms) and its split at the instants with two or more tasks due:\n")
+	fmt.Fprintf(&b, "  %-24s %6s %6s %6s %7s %6s %7s %6s %7s %7s %7s %7s %6s %7s\n", "strategy", "mean", "p99", "corr",
+		"split", "alone", "shared", "p99", "own", "p99", "model", "p99", "corr", "unsplit")
+	fmt.Fprintf(&b, "  %-24s %6s %6s %6s %7s %6s %7s %6s %7s %7s %7s %7s %6s %7s\n", "", "", "", "", "tasks", "tasks", "mean", "", "mean", "", "mean", "", "", "p99")
+	for i, ov := range ovs {
+		if i >= len(names) {
+			break
+		}
+		fmt.Fprintf(&b, "  %-24s %6s %6s %6s %7d %6d %7s %6s %7s %7s %7s %7s %6s %7s\n", names[i], v(ov.TaskMean), v(ov.TaskP99), c(ov.SameInstantCorr),
+			ov.SplitTasks, ov.SingleTasks, v(ov.SharedMean), v(ov.SharedP99), v(ov.OwnMean), v(ov.OwnP99),
+			v(ov.SplitModelMean), v(ov.SplitModelP99), c(ov.SplitModelCorr), v(ov.TaskModelP99))
+	}
+	b.WriteString("  (model: shared + own/2 + own/2 drawn independently, as the calibrated simulator draws a task's way out and back;\n" +
+		"   corr: measured, and implied by the model, between tasks due at one instant; unsplit: X/2 + X/2 from the whole table)\n")
 	return b.String()
 }
 

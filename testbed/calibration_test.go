@@ -2,6 +2,8 @@ package testbed
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +59,42 @@ func TestSameInstantCorr(t *testing.T) {
 	}
 	if c, n := sameInstantCorr(xs[:10]); !math.IsNaN(c) || n != 6 {
 		t.Errorf("few pairs: %v over %d, want NaN over 6", c, n)
+	}
+}
+
+// Tasks due at one instant share its smallest overhead; each keeps the rest
+// as its own; a task alone at its instant is not split.
+func TestSharedSplit(t *testing.T) {
+	xs := [][2]int64{{10, 7}, {10, 5}, {10, 9}, {20, 3}, {30, 4}, {30, 4}, {40, 100}}
+	shared, own, split, singles := sharedSplit(xs)
+	if !slices.Equal(shared, []int64{5, 4}) || !slices.Equal(own, []int64{0, 2, 4, 0, 0}) ||
+		!slices.Equal(split, []int64{5, 7, 9, 4, 4}) || singles != 2 {
+		t.Errorf("split: shared %v own %v split %v singles %d, want [5 4] [0 2 4 0 0] [5 7 9 4 4] 2", shared, own, split, singles)
+	}
+	// Overheads made of an instant's delay and independent own delays: the
+	// split and the independent redraw give back the correlation and tail.
+	r := rand.New(rand.NewPCG(3, 4))
+	var ys [][2]int64
+	var all []int64
+	for b := range 4000 {
+		d := int64(r.ExpFloat64() * 10e6)
+		for range 9 {
+			x := d + int64(r.Float64()*2e6)
+			ys = append(ys, [2]int64{int64(b), x})
+			all = append(all, x)
+		}
+	}
+	corr, _ := sameInstantCorr(ys)
+	shared, own, _, _ = sharedSplit(ys)
+	mean, p99, mcorr := splitModel(shared, own)
+	if math.Abs(mcorr-corr) > 0.02 || corr < 0.9 {
+		t.Errorf("correlation %.3f from the split, %.3f measured (want about 0.98)", mcorr, corr)
+	}
+	if m, q := meanOf(all), durQ(all, 0.99); math.Abs(float64(mean-m)) > 0.03*float64(m) || math.Abs(float64(p99-q)) > 0.03*float64(q) {
+		t.Errorf("split redrawn: mean %v p99 %v, measured %v %v", mean, p99, m, q)
+	}
+	// Without the split the two halves of one table thin the tail.
+	if _, p, _ := splitModel([]int64{0}, all); !(p < p99*9/10) {
+		t.Errorf("unsplit X/2 + X/2 p99 %v, want well under %v", p, p99)
 	}
 }

@@ -126,7 +126,7 @@ type lbRun struct {
 	excessNs  []int64
 	rpcNs     []int64    // per answered task: round trip minus the worker's own time (wall ns)
 	ovNs      []int64    // per answered task: due to on the wire, plus the round trip minus the worker's own time (wall ns)
-	ovDue     [][2]int64 // per answered request task: its due instant (Unix ns) and its ovNs sample
+	ovDue     [][2]int64 // per answered task: its due instant (Unix ns) and its ovNs sample
 	computeNs map[string][]int64
 	encodeNs  []int64
 	lbNs      []int64 // per request: arrival at the load balancer to its first task on the wire (wall ns)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -155,6 +156,16 @@ func (a *lbStats) into(ov *Overheads, sc *sim.Scenario) {
 	ov.RPCQuantiles, ov.LBQuantiles, ov.HoldExcessQuantiles = table101(a.rpc), table101(a.lb), table101(a.excess)
 	ov.TaskMean, ov.TaskP99, ov.TaskQuantiles = meanOf(a.ov), durQ(a.ov, 0.99), table101(a.ov)
 	ov.SameInstantCorr, ov.SameInstantPairs = sameInstantCorr(a.ovDue)
+	shared, own, split, singles := sharedSplit(a.ovDue)
+	ov.SplitInstants, ov.SplitTasks, ov.SingleTasks = len(shared), len(own), singles
+	if len(shared) > 0 {
+		ov.SharedQuantiles, ov.OwnQuantiles = table101(shared), table101(own)
+		ov.SharedMean, ov.SharedP99 = meanOf(shared), durQ(shared, 0.99)
+		ov.OwnMean, ov.OwnP99 = meanOf(own), durQ(own, 0.99)
+		ov.SplitTaskMean, ov.SplitTaskP99 = meanOf(split), durQ(split, 0.99)
+		ov.SplitModelMean, ov.SplitModelP99, ov.SplitModelCorr = splitModel(shared, own)
+		_, ov.TaskModelP99, _ = splitModel([]int64{0}, a.ov)
+	}
 	ov.GenLagP50, ov.GenLagP99 = durQ(a.lag, 0.5), durQ(a.lag, 0.99)
 	for k, v := range a.encode {
 		ov.EncodeMean[k] = meanOf(v)
@@ -206,4 +217,74 @@ func sameInstantCorr(xs [][2]int64) (float64, int) {
 		return math.NaN(), int(n)
 	}
 	return cov / math.Sqrt(vx*vy), int(n)
+}
+
+// sharedSplit splits the overheads of tasks due at the same instant into a
+// part they share and each task's own. Per instant with two or more tasks,
+// the shared part is the smallest of their overheads (one sample per
+// instant) and a task's own part is its overhead past that (one sample per
+// task; 0 for the smallest, never negative). Were each overhead the
+// instant's delay plus an independent non-negative one of the task's own,
+// the minimum would be the instant's delay plus the smallest own delay of
+// the group: a little above it, by less the more tasks share the instant.
+// A task alone at its instant (a group task, due when its group is
+// encoded; a task leaving a central queue) has nothing to split against:
+// its minimum would be all of its overhead and leave it no own part, so it
+// is only counted (singles). split returns the overheads of the tasks that
+// were split.
+func sharedSplit(xs [][2]int64) (shared, own, split []int64, singles int) {
+	s := append([][2]int64(nil), xs...)
+	slices.SortFunc(s, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j][0] == s[i][0] {
+			j++
+		}
+		if j-i == 1 {
+			singles++
+		} else {
+			m := s[i][1] // sorted by overhead within the instant
+			shared = append(shared, m)
+			for _, x := range s[i:j] {
+				own = append(own, x[1]-m)
+				split = append(split, x[1])
+			}
+		}
+		i = j
+	}
+	return shared, own, split, singles
+}
+
+// splitModel is a task's overhead as the calibrated simulator draws it:
+// one draw of shared plus two independent draws of own halved (out and
+// back), each drawn from the samples with replacement (a fixed stream of
+// 200,000 draws); and the correlation of two tasks' overheads at one
+// instant that this implies, Var(shared) / (Var(shared) + Var(own) / 2).
+func splitModel(shared, own []int64) (mean, p99 time.Duration, corr float64) {
+	const n = 200_000
+	r := rand.New(rand.NewPCG(1, 2))
+	draws := make([]int64, n)
+	for i := range draws {
+		draws[i] = max(0, shared[r.IntN(len(shared))]) + (max(0, own[r.IntN(len(own))])+max(0, own[r.IntN(len(own))]))/2
+	}
+	vs, vo := variance(shared), variance(own)
+	corr = math.NaN()
+	if vs+vo/2 > 0 {
+		corr = vs / (vs + vo/2)
+	}
+	return meanOf(draws), durQ(draws, 0.99), corr
+}
+
+func variance(xs []int64) float64 {
+	var n, mean, m2 float64
+	for _, x := range xs {
+		n++
+		d := float64(x) - mean
+		mean += d / n
+		m2 += d * (float64(x) - mean)
+	}
+	if n < 2 {
+		return 0
+	}
+	return m2 / (n - 1)
 }

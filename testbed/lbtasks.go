@@ -56,9 +56,7 @@ func (run *lbRun) call(t *task) {
 		rpc := rtt.Nanoseconds() - tm.QueueNs - tm.HoldNs
 		run.rpcNs = append(run.rpcNs, rpc)
 		run.ovNs = append(run.ovNs, t.sentAt.Sub(t.due).Nanoseconds()+rpc)
-		if t.tag >= 0 {
-			run.ovDue = append(run.ovDue, [2]int64{t.due.UnixNano(), run.ovNs[len(run.ovNs)-1]})
-		}
+		run.ovDue = append(run.ovDue, [2]int64{t.due.UnixNano(), run.ovNs[len(run.ovNs)-1]})
 		run.excessNs = append(run.excessNs, tm.HoldNs-int64(float64(tm.DrawnNs)/run.scale))
 		run.computeNs[t.pool.spec.Model] = append(run.computeNs[t.pool.spec.Model], tm.ComputeNs)
 	}

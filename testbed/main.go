@@ -94,6 +94,10 @@ func Main(ctx context.Context, m MainConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	names := make([]string, len(sc.Strategies))
+	for i := range sc.Strategies {
+		names[i] = sc.Strategies[i].Name
+	}
 	scText, profText, err := Calibrated(sc, m.ScenarioText, o.Overheads, f.TimeScale, "testbed-profile.toml")
 	if err != nil {
 		return err
@@ -101,7 +105,7 @@ func Main(ctx context.Context, m MainConfig, stdout, stderr io.Writer) error {
 	for _, w := range []struct {
 		name string
 		data []byte
-	}{{"calibrated.toml", scText}, {"testbed-profile.toml", profText}, {"overheads.txt", []byte(FormatOverheads(o.Overheads, f.TimeScale))}} {
+	}{{"calibrated.toml", scText}, {"testbed-profile.toml", profText}, {"overheads.txt", []byte(FormatOverheads(o.Overheads, f.TimeScale) + "\n" + FormatSplit(names, o.ByStrategy, f.TimeScale))}} {
 		p := filepath.Join(m.Dir, w.name)
 		if err := results.WriteFileAtomic(p, w.data); err != nil {
 			return err

@@ -91,8 +91,30 @@ type Overheads struct {
 	// TaskQuantiles is the quantile table of each task's own overhead
 	// outside the worker (TaskMean): the calibrated network.
 	TaskQuantiles []time.Duration
-	EncodeMean    map[string]time.Duration // per collage/parity model: building one group's input
-	ComputeP50    map[string]time.Duration // per model: ONNX Runtime's Run in the workers
+	// The same per-task samples split at the instants with two or more
+	// tasks due (a batch's requests, a request's copies): per instant the
+	// smallest overhead is shared by all of them (SharedQuantiles, one
+	// sample per instant), and each task's overhead past it is its own
+	// (OwnQuantiles, one sample per task, never negative). The calibrated
+	// network_shared and, halved, network. SplitInstants and SplitTasks
+	// count what the split rests on; SingleTasks are the tasks alone at
+	// their instant (a collage or parity task, due when its group is
+	// encoded; a task leaving a central queue), which cannot be split.
+	SharedQuantiles, OwnQuantiles          []time.Duration
+	SharedMean, SharedP99, OwnMean, OwnP99 time.Duration
+	SplitInstants, SplitTasks, SingleTasks int
+	// The check of the split: the split tasks' measured overhead
+	// (SplitTaskMean, SplitTaskP99) against shared + own/2 + own/2 drawn
+	// independently from the samples, as the calibrated simulator draws a
+	// task's way out and back (SplitModelMean, SplitModelP99, and the
+	// same-instant correlation that implies, SplitModelCorr); and the
+	// per-task table as the simulator drew it without the split, X/2 + X/2
+	// (TaskModelP99, correlation 0).
+	SplitTaskMean, SplitTaskP99, SplitModelMean, SplitModelP99, TaskModelP99 time.Duration
+	SplitModelCorr                                                           float64
+
+	EncodeMean map[string]time.Duration // per collage/parity model: building one group's input
+	ComputeP50 map[string]time.Duration // per model: ONNX Runtime's Run in the workers
 }
 
 // Run starts the cluster, runs every strategy of the scenario (each
