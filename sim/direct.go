@@ -163,7 +163,7 @@ func (run *Run) giveUp(d *direct, why string) (Metrics, bool) {
 // directEligible reports whether the direct path can run the run's
 // strategy, and its single and collage pools (-1: none).
 func (run *Run) directEligible() (single, collage int32, ok bool) {
-	if run.sc.Network.Kind != DistNone || run.background > 0 || run.onAnswer != nil || run.sc.ForceEvents {
+	if run.networked() || run.background > 0 || run.onAnswer != nil || run.sc.ForceEvents {
 		return 0, 0, false
 	}
 	for pi := range run.pools {
