@@ -95,9 +95,9 @@ type direct struct {
 	srv     []dServer
 	pending int64 // tasks in the single pool's FIFOs: at least the requests outstanding
 	single  int32
-	collage int32 // -1: strategy none
+	collage int32 // the pool of group tasks (collage or parity); -1: none
 	k       int
-	model   *Model // the collage model (coverage)
+	model   *Model // the group tasks' model (collage coverage, parity decoding)
 	maxWait int64
 	encode  *Dist
 	// deadline decoder: wait for the S-CNN answer until deadlineNs
