@@ -31,6 +31,7 @@ func TestLimits(t *testing.T) {
 		{"total requests", strings.Replace(edit(t, "requests = 100", "requests = 10000000000\nreplications = 2"), `rate = "60/s"`, `rate = "100000/s"`, 1), "(warmup + requests) x strategies x replications is 4e+10, above the limit of 1e+10 (MaxTotalRequests"},
 		{"tail", edit(t, "[arrivals]", "network = \"lognormal:1s,4\"\n\n[arrivals]"), `network: "lognormal:1s,4" reaches 833 years`},
 		{"infinite mean", edit(t, "[arrivals]", "network = \"pareto:1ms,1\"\n\n[arrivals]"), `network: "pareto:1ms,1" has an infinite mean`},
+		{"shared tail", edit(t, "[arrivals]", "network_shared = \"lognormal:1s,4\"\n\n[arrivals]"), `network_shared: "lognormal:1s,4" reaches 833 years`},
 		{"memory", strings.Replace(edit(t, "requests = 100", "requests = 1000000000"), "[arrivals]", "[stability]\nmax_outstanding = 1000000000\n\n[arrivals]", 1), "of memory (servers, replications, outstanding requests), more than 90% of this machine's"},
 		{"state changes", strings.Replace(base, `rate = "60/s"`, "process = \"mmpp\"\nrate = \"60/s\"\nrate2 = \"1/s\"\nhold = \"exp:1ns\"\nhold2 = \"1ns\"", 1), "arrivals.hold: the states change about"},
 		{"sweep points", base + "\n[sweep]\nseed = [" + strings.Repeat("1,", 200) + "1]\nrequests = [" + strings.Repeat("1,", 100) + "1]\n", "the sweep has more than 10000 points, above the limit of 10000 (MaxSweepPoints)"},

@@ -44,7 +44,7 @@ const (
 )
 
 var (
-	topKeys       = []string{"name", "seed", "requests", "warmup", "duration", "replications", "profile", "network", "stability", "arrivals", "models", "pools", "stragglers", "strategies", "sweep"}
+	topKeys       = []string{"name", "seed", "requests", "warmup", "duration", "replications", "profile", "network", "network_shared", "stability", "arrivals", "models", "pools", "stragglers", "strategies", "sweep"}
 	stabilityKeys = []string{"max_outstanding", "max_latency"}
 	arrivalKeys   = []string{"process", "rate", "batch", "rate2", "hold", "hold2", "file", "file_format", "file_unit"}
 	poolKeys      = []string{"name", "model", "servers", "slots", "price_per_hour", "dispatch"}
@@ -131,14 +131,15 @@ func defaultName(file string) string {
 
 func (d *decoder) scenario(t *table, meta *Meta) *sim.Scenario {
 	sc := &sim.Scenario{
-		Name:         t.str("name", defaultName(meta.File)),
-		Seed:         uint64(t.intAtLeast("seed", DefaultSeed, 0)),
-		Requests:     t.intAtLeast("requests", 0, 0),
-		Warmup:       t.intAtLeast("warmup", 0, 0),
-		Duration:     t.duration("duration", 0),
-		Replications: int(t.intAtLeast("replications", DefaultReplications, 1)),
-		Network:      t.dist("network"),
-		Stability:    sim.Stability{MaxOutstanding: DefaultMaxOutstanding, MaxLatency: DefaultMaxLatency},
+		Name:          t.str("name", defaultName(meta.File)),
+		Seed:          uint64(t.intAtLeast("seed", DefaultSeed, 0)),
+		Requests:      t.intAtLeast("requests", 0, 0),
+		Warmup:        t.intAtLeast("warmup", 0, 0),
+		Duration:      t.duration("duration", 0),
+		Replications:  int(t.intAtLeast("replications", DefaultReplications, 1)),
+		Network:       t.dist("network"),
+		NetworkShared: t.dist("network_shared"),
+		Stability:     sim.Stability{MaxOutstanding: DefaultMaxOutstanding, MaxLatency: DefaultMaxLatency},
 	}
 	if t.has("name") {
 		if err := safeName(sc.Name); err != nil {

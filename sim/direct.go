@@ -95,9 +95,9 @@ type direct struct {
 	srv     []dServer
 	pending int64 // tasks in the single pool's FIFOs: at least the requests outstanding
 	single  int32
-	collage int32 // -1: strategy none
+	collage int32 // the pool of group tasks (collage or parity); -1: none
 	k       int
-	model   *Model // the collage model (coverage)
+	model   *Model // the group tasks' model (collage coverage, parity decoding)
 	maxWait int64
 	encode  *Dist
 	// deadline decoder: wait for the S-CNN answer until deadlineNs
@@ -163,7 +163,7 @@ func (run *Run) giveUp(d *direct, why string) (Metrics, bool) {
 // directEligible reports whether the direct path can run the run's
 // strategy, and its single and collage pools (-1: none).
 func (run *Run) directEligible() (single, collage int32, ok bool) {
-	if run.sc.Network.Kind != DistNone || run.background > 0 || run.onAnswer != nil || run.sc.ForceEvents {
+	if run.networked() || run.background > 0 || run.onAnswer != nil || run.sc.ForceEvents {
 		return 0, 0, false
 	}
 	for pi := range run.pools {

@@ -21,7 +21,7 @@ var (
 func directScenario(seed uint64) *Scenario {
 	sc, _ := randomScenario(seed)
 	r := rand.New(rand.NewPCG(seed, 0xd1))
-	sc.Network = Dist{}
+	sc.Network, sc.NetworkShared = Dist{}, Dist{}
 	for i := range sc.Pools {
 		sc.Pools[i].Dispatch, sc.Pools[i].Slots = DispatchRoundRobin, 1
 	}

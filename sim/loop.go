@@ -40,7 +40,7 @@ func (run *Run) execute() Metrics {
 			s := t.Server
 			run.pools[t.Pool].busy += t.Busy
 			run.removeRunning(&run.servers[s], e.a)
-			if run.sc.Network.Kind != DistNone {
+			if run.networked() {
 				t.state = taskAnswering
 				d := run.draw(&run.sc.Network, sidNetBack, t.key)
 				run.cal.push(run.now+d, event{kind: evResponse, a: e.a, b: int64(t.gen)})

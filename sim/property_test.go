@@ -188,5 +188,8 @@ func randomScenario(seed uint64) (*Scenario, float64) {
 		Profile:   &Profile{Name: "random", Models: models},
 		Stability: Stability{MaxOutstanding: 100_000, MaxLatency: 3600e9},
 	}
+	if r.IntN(3) == 0 {
+		sc.NetworkShared = Exponential(between(0.1e6, 2e6))
+	}
 	return sc, floor
 }

@@ -40,6 +40,7 @@ var (
 	sidService  = StreamID("service")
 	sidNetSend  = StreamID("network/send")
 	sidNetBack  = StreamID("network/back")
+	sidNetShare = StreamID("network/shared")
 	sidDispatch = StreamID("dispatch")
 	sidCorrect  = StreamID("correct")
 	sidCoverage = StreamID("coverage")
@@ -153,6 +154,11 @@ func usesPool(spec *StrategySpec, name string) bool {
 		}
 	}
 	return false
+}
+
+// networked reports whether tasks cross a network (a delay each way).
+func (run *Run) networked() bool {
+	return run.sc.Network.Kind != DistNone || run.sc.NetworkShared.Kind != DistNone
 }
 
 // Now returns the virtual time in nanoseconds.

@@ -18,9 +18,14 @@ type Scenario struct {
 	Strategies   []StrategySpec
 	// Network is the one-way delay between the load balancer and a server; it
 	// is paid once on the way to the server and once on the way back.
-	Network   Dist
-	Stability Stability
-	Profile   *Profile
+	Network Dist
+	// NetworkShared is a delay on the way to the server shared by every task
+	// sent at the same instant: one draw per instant (the same in every
+	// strategy), added to each such task's own Network draw. It models a
+	// load balancer or host that delays a burst of tasks together.
+	NetworkShared Dist
+	Stability     Stability
+	Profile       *Profile
 	// ForceEvents makes every run take the event loop, never the direct
 	// path (see direct.go): the same results, for checking that they are.
 	ForceEvents bool `json:"-"`

@@ -87,8 +87,12 @@ func (run *Run) newTask(p int32, key drawKey) (int32, *Task) {
 // send sends task i towards its pool: at once, or after the network delay.
 func (run *Run) send(i int32, avoid []int32) TaskRef {
 	t := &run.tasks[i]
-	if run.sc.Network.Kind != DistNone {
+	if run.networked() {
 		d := run.draw(&run.sc.Network, sidNetSend, t.key)
+		if run.sc.NetworkShared.Kind != DistNone {
+			// The same for every task sent now: keyed by the instant.
+			d += ns(run.sc.NetworkShared.sampleKeyed(keyOf(run.seed, sidNetShare, uint64(run.now), 0), run.rng))
+		}
 		// The server is chosen when the task reaches the pool: dispatch
 		// sees the queues as they are then.
 		if len(avoid) > 0 {
