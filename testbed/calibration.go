@@ -102,8 +102,11 @@ func AutoScale(sc *sim.Scenario) (float64, string, error) {
 
 // Calibrated returns what the simulator must be told so that it predicts
 // this testbed: the scenario text with the measured overhead outside the
-// workers (one way: half of each quantile of the tasks' own load-balancer
-// delay plus RPC overhead, in virtual time) as its network, the workers' mean hold past the drawn
+// workers (each task's load-balancer delay plus RPC overhead, in virtual
+// time) as its network_shared (the part shared by the tasks due at one
+// instant, paid once on the way out) and network (half of each quantile of
+// the task's own part, paid out and back); where no instant had two tasks,
+// network alone, half of each quantile of the whole overhead. Then the workers' mean hold past the drawn
 // service time as a straggler model that adds it to every task, pointing at
 // profile file profileName; and that profile, with each collage and parity
 // model's encoding time set to the measured one.
@@ -128,9 +131,15 @@ func Calibrated(sc *sim.Scenario, text string, ov Overheads, scale float64, prof
 	// that the table keeps how the two go together; adding the quantiles of
 	// two separate tables would pair the largest of one with the largest of
 	// the other and make the tail longer than any task saw.
-	oneWay := make([]time.Duration, len(ov.TaskQuantiles))
+	// Where tasks were due together, the instant's shared part is paid
+	// once on the way out and each task's own part out and back.
+	own := ov.TaskQuantiles
+	if len(ov.SharedQuantiles) > 0 && len(ov.OwnQuantiles) > 0 {
+		own = ov.OwnQuantiles
+	}
+	oneWay := make([]time.Duration, len(own))
 	for i := range oneWay {
-		oneWay[i] = ov.TaskQuantiles[i] / 2
+		oneWay[i] = own[i] / 2
 	}
 	if len(oneWay) == 0 { // overheads from before the per-task table
 		oneWay = make([]time.Duration, len(ov.RPCQuantiles))
@@ -143,10 +152,18 @@ func Calibrated(sc *sim.Scenario, text string, ov Overheads, scale float64, prof
 	}
 	head := fmt.Sprintf("# Calibrated by collagesim testbed at time scale %g: network is the measured one-way\n"+
 		"# RPC and load-balancer delay (virtual time, quantiles), the profile carries the measured encoding times.\n", scale)
+	if len(ov.SharedQuantiles) > 0 && len(ov.OwnQuantiles) > 0 {
+		head = fmt.Sprintf("# Calibrated by collagesim testbed at time scale %g: the measured RPC and load-balancer\n"+
+			"# delay of each task (virtual time, quantiles), split at the %d instants with two or more tasks\n"+
+			"# due into network_shared (each instant's smallest, paid once on the way out by every task sent\n"+
+			"# then) and network (one way: half of each task's delay past that); the profile carries the\n"+
+			"# measured encoding times.\n", scale, ov.SplitInstants)
+		head += "network_shared = " + quantileTOML(ov.SharedQuantiles, scale) + "\n"
+	}
 	if len(oneWay) > 0 {
 		head += "network = " + quantileTOML(oneWay, scale) + "\n"
 	}
-	body := regexp.MustCompile(`(?m)^network\s*=.*$\n?`).ReplaceAllString(text, "")
+	body := regexp.MustCompile(`(?m)^network(_shared)?\s*=.*$\n?`).ReplaceAllString(text, "")
 	prof := regexp.MustCompile(`(?m)^profile\s*=.*$`)
 	line := fmt.Sprintf("profile = %q", profileName)
 	if prof.MatchString(body) {

@@ -3,12 +3,15 @@ package testbed
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/collagesim/collagesim/scenarios"
+	"github.com/collagesim/collagesim/sim"
 )
 
 // The calibrated network is half of each quantile of the per-task overhead
@@ -37,6 +40,73 @@ func TestCalibratedNetworkFromTaskTable(t *testing.T) {
 	// Virtual one way: wall / 2 x scale 2 = the wall value: 0, 0.1, .., 10 ms.
 	if !strings.Contains(line, "values = [0.0000, 0.1000,") || !strings.HasSuffix(line, ", 9.9000, 10.0000] }") {
 		t.Errorf("network line %q, want the task table halved and scaled: [0.0000, 0.1000, .., 10.0000]", line)
+	}
+}
+
+// With tasks due together, the instant's shared part becomes network_shared
+// (paid once, whole) and the own part, halved, network; the scenario loads
+// with both, and a network_shared of the scenario itself is replaced.
+func TestCalibratedSharedNetwork(t *testing.T) {
+	sc, meta, err := scenarios.Load("testdata/small.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov := Overheads{TaskQuantiles: make([]time.Duration, 101), SharedQuantiles: make([]time.Duration, 101),
+		OwnQuantiles: make([]time.Duration, 101), SplitInstants: 40}
+	for i := range ov.TaskQuantiles {
+		ov.TaskQuantiles[i] = time.Duration(i) * time.Millisecond
+		ov.SharedQuantiles[i] = time.Duration(i) * time.Millisecond / 10 // 0 .. 10 ms
+		ov.OwnQuantiles[i] = time.Duration(i) * time.Millisecond / 5     // 0 .. 20 ms
+	}
+	src := "network_shared = \"const:7ms\"\n" + meta.Text
+	text, prof, err := Calibrated(sc, src, ov, 2, "p.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shared, network []string
+	for _, l := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(l, "network_shared") {
+			shared = append(shared, l)
+		}
+		if strings.HasPrefix(l, "network ") || strings.HasPrefix(l, "network=") {
+			network = append(network, l)
+		}
+	}
+	// Virtual: shared x scale 2 = 0, 0.2, .., 20 ms; own / 2 x 2 = 0, 0.2, .., 20 ms.
+	if len(shared) != 1 || !strings.Contains(shared[0], "values = [0.0000, 0.2000,") || !strings.HasSuffix(shared[0], ", 19.8000, 20.0000] }") {
+		t.Errorf("network_shared lines %q, want one, the shared table scaled: [0.0000, 0.2000, .., 20.0000]", shared)
+	}
+	if len(network) != 1 || !strings.Contains(network[0], "values = [0.0000, 0.2000,") || !strings.HasSuffix(network[0], ", 19.8000, 20.0000] }") {
+		t.Errorf("network lines %q, want one, the own table halved and scaled: [0.0000, 0.2000, .., 20.0000]", network)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.toml"), prof, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.toml"), text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csc, _, err := scenarios.Load(filepath.Join(dir, "c.toml"))
+	if err != nil {
+		t.Fatalf("calibrated scenario does not load: %v\n%s", err, text)
+	}
+	if csc.NetworkShared.Kind != sim.DistQuantiles || csc.Network.Kind != sim.DistQuantiles {
+		t.Errorf("loaded network_shared %v, network %v; want two quantile tables", csc.NetworkShared, csc.Network)
+	}
+	if q := csc.NetworkShared.Quantile(1); math.Abs(q-20e6) > 1 {
+		t.Errorf("network_shared's largest value %g ns, want 20 ms", q)
+	}
+	// No instant with two tasks: network alone, from the whole table.
+	ov.SharedQuantiles, ov.OwnQuantiles, ov.SplitInstants = nil, nil, 0
+	text, _, err = Calibrated(sc, meta.Text, ov, 2, "p.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(text), "network_shared") {
+		t.Errorf("network_shared written without a split:\n%s", text)
+	}
+	if !strings.Contains(string(text), "values = [0.0000, 1.0000,") {
+		t.Errorf("without a split, want network = the task table halved and scaled:\n%s", text)
 	}
 }
 

@@ -147,6 +147,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if sc.Network.Kind != sim.DistNone {
 		fmt.Fprintf(cfg.Log, "testbed: the scenario's network delay (%s) is not added: the testbed's network is real\n", sc.Network)
 	}
+	if sc.NetworkShared.Kind != sim.DistNone {
+		fmt.Fprintf(cfg.Log, "testbed: the scenario's shared network delay (%s) is not added: the testbed's network is real\n", sc.NetworkShared)
+	}
 	bundle, err := models.ReadBundle(cfg.ModelsDir)
 	if err != nil {
 		return nil, fmt.Errorf("testbed: models folder %s: %w (build the bundled models with `make calibrate`, or give --models)", cfg.ModelsDir, err)
