@@ -100,8 +100,12 @@ func (c *calendar) push(t int64, e event) {
 		c.place(en)
 		return
 	}
-	h := append(c.h, en)
-	i := len(h) - 1
+	c.h = append(c.h, en)
+	siftUp(c.h, len(c.h)-1, en)
+}
+
+// siftUp puts en at the hole at i or above it, where it belongs.
+func siftUp(h []entry, i int, en entry) {
 	for i > 0 {
 		p := (i - 1) / 4
 		if !en.before(&h[p]) {
@@ -111,7 +115,6 @@ func (c *calendar) push(t int64, e event) {
 		i = p
 	}
 	h[i] = en
-	c.h = h
 }
 
 // pop removes the earliest event and returns it; the calendar must not be empty.
@@ -165,13 +168,5 @@ func (c *calendar) place(en entry) {
 		h[i] = h[m]
 		i = m
 	}
-	for i > 0 {
-		p := (i - 1) / 4
-		if !en.before(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = en
+	siftUp(h, i, en)
 }

@@ -63,6 +63,19 @@ func order(a, b pushKey) int {
 	return 0
 }
 
+// before reports whether the event at (t, k) comes before the one at
+// (u, l) in the calendar's order; ok is false when that cannot be told.
+func before(t int64, k pushKey, u int64, l pushKey) (first, ok bool) {
+	switch {
+	case t < u:
+		return true, true
+	case t > u:
+		return false, true
+	}
+	o := order(k, l)
+	return o < 0, o != 0
+}
+
 // dTask is a task of the direct path still in its server's FIFO: when it
 // was dispatched, started and finishes, its service time, when its finish
 // was scheduled (push), and when the event that started it was scheduled

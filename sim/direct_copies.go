@@ -166,27 +166,19 @@ func (d *direct) hedge(id, a int64) {
 		return
 	}
 	primary := dCopy{s0, t0, k0, BySingle, d.single}
-	startsFirst := t0.start < at
-	if t0.start == at {
-		o := order(t0.startEv, timer)
-		if o == 0 {
-			d.fail("a request's copy starts as its hedge timer fires: the calendar's order")
-			return
-		}
-		startsFirst = o < 0
+	startsFirst, ok := before(t0.start, t0.startEv, at, timer)
+	if !ok {
+		d.fail("a request's copy starts as its hedge timer fires: the calendar's order")
+		return
 	}
 	if startsFirst {
 		if !d.draw(s0, t0, k0) {
 			return
 		}
-		answered := t0.finish < at
-		if t0.finish == at {
-			o := order(t0.push, timer)
-			if o == 0 {
-				d.fail("an answer and its hedge timer at once: the calendar's order")
-				return
-			}
-			answered = o < 0
+		answered, ok := before(t0.finish, t0.push, at, timer)
+		if !ok {
+			d.fail("an answer and its hedge timer at once: the calendar's order")
+			return
 		}
 		if answered {
 			d.race(id, a, []dCopy{primary}, false, false)

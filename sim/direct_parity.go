@@ -24,19 +24,6 @@ func (d *direct) parityRequest(id, a int64) {
 	}
 }
 
-// before reports whether the event at (t, k) comes before the one at
-// (u, l) in the calendar's order; ok is false when that cannot be told.
-func before(t int64, k pushKey, u int64, l pushKey) (first, ok bool) {
-	switch {
-	case t < u:
-		return true, true
-	case t > u:
-		return false, true
-	}
-	o := order(k, l)
-	return o < 0, o != 0
-}
-
 // reconstruct answers the open group's requests, whose parity task (server
 // ps) finishes at pf, scheduled at pk, after pb ns of service. Each request
 // takes its S-CNN answer, but for the one whose answer is the last to come
