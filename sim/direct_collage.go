@@ -78,15 +78,10 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 			used = d.decodeDeadline(c, cs, cfinish, cpush) || used
 			continue
 		}
-		first := c.finish < cfinish
-		if c.finish == cfinish {
-			switch order(c.push, cpush) {
-			case -1:
-				first = true
-			case 0:
-				d.fail("an S-CNN answer and its collage at once: the calendar's order")
-				return
-			}
+		first, ok := before(c.finish, c.push, cfinish, cpush)
+		if !ok {
+			d.fail("an S-CNN answer and its collage at once: the calendar's order")
+			return
 		}
 		if !first && run.Covered(c.id, d.model.Coverage) {
 			d.answer(c.id, c.arrival, cfinish, ByCollage, cs, cpush)
@@ -124,20 +119,12 @@ func (d *direct) decodeDeadline(c dCell, cs int32, cfinish int64, cpush pushKey)
 	for i := 1; i < 3; i++ {
 		for j := i; j > 0; j-- {
 			a, b := &evs[j-1], &evs[j]
-			o := 0
-			switch {
-			case a.t < b.t:
-				o = -1
-			case a.t > b.t:
-				o = 1
-			default:
-				o = order(a.key, b.key)
-			}
-			if o == 0 {
+			first, ok := before(a.t, a.key, b.t, b.key)
+			if !ok {
 				d.fail("two events of one request at once under the deadline decoder: the calendar's order")
 				return false
 			}
-			if o < 0 {
+			if first {
 				break
 			}
 			*a, *b = *b, *a

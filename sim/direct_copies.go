@@ -120,15 +120,10 @@ func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
 // and the cancellation cannot be told.
 func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 	t, srv := c.t, &d.srv[c.s]
-	started := t.start < at
-	if t.start == at {
-		switch order(t.startEv, key) {
-		case -1:
-			started = true
-		case 0:
-			d.fail("a copy starts as its request is answered: the calendar's order")
-			return false
-		}
+	started, ok := before(t.start, t.startEv, at, key)
+	if !ok {
+		d.fail("a copy starts as its request is answered: the calendar's order")
+		return false
 	}
 	if started && t.finish < 0 && !d.draw(c.s, t, c.key) {
 		return false
