@@ -71,13 +71,26 @@ func readLimited(name string, limit int64) ([]byte, error) {
 		if fi.IsDir() {
 			return nil, fmt.Errorf("%s is a directory, not a file", name)
 		}
-		size = min(max(fi.Size(), 0), limit) + 1 // one read when the size is known (a 1 MB trace: no regrowing)
+		size = min(max(fi.Size(), 0), limit) + 1
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, err
+	// Read into a buffer of the file's size and one byte more, which tells
+	// EOF (or a file over the limit) without growing the buffer: a 1 MB
+	// trace is one allocation and one copy.
+	data := make([]byte, 0, size)
+	r := io.LimitReader(f, limit+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // the file grew since Stat
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s is larger than the limit of %d bytes", name, limit)
 	}

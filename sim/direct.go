@@ -140,6 +140,11 @@ type direct struct {
 	maxPush pushKey
 	failed  bool
 	why     string // why it gave up
+	// Service times drawn ahead: of request tasks (reqAhead) and group tasks
+	// (grpAhead), on the pools whose draws they are (aheadOn: 1 request
+	// tasks, 2 group tasks).
+	reqAhead, grpAhead ahead
+	aheadOn            []uint8
 }
 
 // dLimbo is task t of server s, found over by a dispatch at by.
@@ -233,6 +238,7 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		d.par = s
 		d.k, d.model, d.maxWait, d.encode, d.lastOut, d.salt = s.k, s.model, s.maxWait, s.gs.encode, -1, saltParity
 	}
+	d.setupAhead()
 	bound := run.sc.Stability.MaxOutstanding
 	b := max(1, run.sc.Arrivals.Batch)
 	d.arrKey = pushKey{t: -1} // the first arrival is scheduled before anything else
@@ -285,6 +291,34 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		return run.giveUp(d, "unstable at the end: its note counts the backlog, which the event loop knows")
 	}
 	return run.finish(), true
+}
+
+// setupAhead draws ahead the service times of the request tasks of the
+// single pool (and of a hedge's backup pool drawing from the same table) and
+// of the group tasks, where they are reads of a table.
+func (d *direct) setupAhead() {
+	run := d.run
+	d.aheadOn = make([]uint8, len(run.pools))
+	sp := &run.pools[d.single]
+	if run.pureTable(sp, sp.svc) {
+		nc := uint64(1)
+		switch {
+		case d.rep != nil:
+			nc = uint64(min(d.rep.copies, 8))
+		case d.hedgeOf != nil && run.pureTable(&run.pools[d.hedgeOf.backup], sp.svc):
+			nc = 2
+			d.aheadOn[d.hedgeOf.backup] |= 1
+		}
+		d.reqAhead = newAhead(sp.svc, run.pService, 0, 0, nc)
+		d.aheadOn[d.single] |= 1
+	}
+	if d.collage >= 0 {
+		cp := &run.pools[d.collage]
+		if run.pureTable(cp, cp.svc) {
+			d.grpAhead = newAhead(cp.svc, run.pService, 1<<63, uint64(d.salt), 1)
+			d.aheadOn[d.collage] |= 2
+		}
+	}
 }
 
 // request takes request id arriving at a.

@@ -157,7 +157,22 @@ func (d *direct) draw(s int32, tk *dTask, key drawKey) bool {
 	run := d.run
 	run.now = tk.start // straggler models draw at the start of service
 	srv := &run.servers[s]
-	busy := run.serviceTimeOf(key, srv, &run.pools[srv.pool])
+	var busy int64
+	ok := false
+	switch d.aheadOn[srv.pool] {
+	case 0:
+	case 1:
+		busy, ok = d.reqAhead.get(key)
+	case 2:
+		busy, ok = d.grpAhead.get(key)
+	default:
+		if busy, ok = d.reqAhead.get(key); !ok {
+			busy, ok = d.grpAhead.get(key)
+		}
+	}
+	if !ok {
+		busy = run.serviceTimeOf(key, srv, &run.pools[srv.pool])
+	}
 	if busy > MaxTime-tk.start {
 		d.fail("a finish past MaxTime: the event loop refuses it")
 		return false

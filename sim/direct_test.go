@@ -68,6 +68,24 @@ func directScenario(seed uint64) *Scenario {
 	if r.IntN(2) == 0 {
 		models[1].Encode = Dist{}
 	}
+	if r.IntN(3) == 0 {
+		// Latencies from a sample list large enough for the compact table
+		// (and the draws ahead of need), shared by some models, drawn from
+		// the model's own distribution, in whole ms for ties.
+		var shared []float64
+		for i := range models {
+			if r.IntN(4) == 0 {
+				continue
+			}
+			if shared == nil || r.IntN(3) == 0 {
+				shared = make([]float64, minNSTable+r.IntN(3000))
+				for j := range shared {
+					shared[j] = max(1e6, float64(int64(models[i].Latency.Sample(r)/1e6))*1e6)
+				}
+			}
+			models[i].Latency = Dist{Kind: DistSamples, Values: shared}
+		}
+	}
 	sc.Profile = &Profile{Name: sc.Profile.Name, Models: models}
 	// Some loads near capacity, for queues left at the end and bounds hit.
 	if r.IntN(8) == 0 {
@@ -157,8 +175,9 @@ func TestDirectMatchesEvents(t *testing.T) {
 				if run.lat.n != ev.lat.n || run.lat.min != ev.lat.min || run.lat.max != ev.lat.max {
 					t.Fatalf("%s, strategy %s: latency histograms differ", repro, sc.Strategies[s].Name)
 				}
-				for i := range run.lat.counts {
-					if run.lat.counts[i] != ev.lat.counts[i] {
+				dc, ec := run.lat.flat(), ev.lat.flat()
+				for i := range dc {
+					if dc[i] != ec[i] {
 						t.Fatalf("%s, strategy %s: latency histograms differ at bucket %d", repro, sc.Strategies[s].Name, i)
 					}
 				}

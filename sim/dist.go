@@ -308,6 +308,22 @@ type nsTable []uint32
 // ones stay in cache as they are.
 const minNSTable = 4096
 
+// sharedNSTable is nsTableOf(d), made once for every distribution drawing
+// from the same sample list (the same values in memory): tables holds those
+// made so far, by their list.
+func sharedNSTable(tables map[*float64]nsTable, d *Dist) nsTable {
+	if d.Kind != DistSamples || len(d.Values) == 0 {
+		return nil
+	}
+	first := &d.Values[0]
+	if t, ok := tables[first]; ok && len(t) == len(d.Values) {
+		return t
+	}
+	t := nsTableOf(d)
+	tables[first] = t
+	return t
+}
+
 // nsTableOf returns the compact table of a sample distribution of at least
 // minNSTable values that all fit 32 bits in ns, else nil. Each run makes its
 // own (about 0.1 ms for the cloud trace), so no state outlives a run and a

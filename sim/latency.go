@@ -15,14 +15,22 @@ const histDigits = 3
 
 // latencies records answer latencies (ns): counts in HdrHistogram's bucket
 // layout for the percentiles, and the exact minimum and maximum beside it.
-// Recording is an index computation and an increment; the HdrHistogram is
-// built from the counts when percentiles are read.
+// Recording is an index computation and an increment. The counts are kept
+// in chunks of chunkLen, made when a latency first falls in one: the latencies
+// of a run span a few powers of two, so a run touches a few of the 53
+// chunks (tens of KB) instead of the whole layout (430 KB). Percentiles
+// are read from the chunks by HdrHistogram's rule (TestQuantilesAsHdr
+// checks them against the library's).
 type latencies struct {
-	counts   []int64
+	chunks   [][]int64 // by index >> chunkBits; nil: no count in it
 	n        int64
 	min, max int64
-	hist     *hdr.Histogram // the counts as an HdrHistogram, built by quantile; nil after a change
 }
+
+const (
+	chunkBits = 10
+	chunkLen  = 1 << chunkBits
+)
 
 // Bucket layout of an HdrHistogram from 1 ns with histDigits digits:
 // 2^subMag sub-buckets per power of two (2048 for 3 digits), unit 1 ns.
@@ -39,41 +47,65 @@ func histIndex(v int64) int {
 	return (bucket+1)<<subHalfMag + sub - 1<<subHalfMag
 }
 
+// histLowest and histSize are the lowest value and the width of the bucket
+// at index i: HdrHistogram's valueFromFlatIndex and the size of its
+// equivalent value range.
+func histLowest(i int) (lowest, size int64) {
+	bucket := i>>subHalfMag - 1
+	sub := int64(i&(1<<subHalfMag-1)) + 1<<subHalfMag
+	if bucket < 0 {
+		sub -= 1 << subHalfMag
+		bucket = 0
+	}
+	return sub << uint(bucket), 1 << uint(bucket)
+}
+
 // histLen is the number of counts HdrHistogram keeps for 1 ns to MaxTime.
 var histLen = len(hdr.New(1, MaxTime, histDigits).Export().Counts)
 
 func newLatencies() *latencies {
-	return &latencies{counts: make([]int64, histLen), min: MaxTime + 1, max: -1}
+	return &latencies{chunks: make([][]int64, (histLen+chunkLen-1)/chunkLen), min: MaxTime + 1, max: -1}
 }
 
 func (l *latencies) record(v int64) {
 	v = min(max(v, 1), MaxTime) // times are bounded by MaxTime
-	l.counts[histIndex(v)]++
+	i := histIndex(v)
+	c := l.chunks[i>>chunkBits]
+	if c == nil {
+		c = l.chunk(i)
+	}
+	c[i&(chunkLen-1)]++
 	l.n++
-	l.hist = nil
 	l.min = min(l.min, v)
 	l.max = max(l.max, v)
 }
 
+// chunk makes the chunk holding index i.
+func (l *latencies) chunk(i int) []int64 {
+	c := make([]int64, chunkLen)
+	l.chunks[i>>chunkBits] = c
+	return c
+}
+
 func (l *latencies) merge(o *latencies) {
-	for i, c := range o.counts {
-		l.counts[i] += c
+	for k, oc := range o.chunks {
+		if oc == nil {
+			continue
+		}
+		c := l.chunks[k]
+		if c == nil {
+			c = l.chunk(k << chunkBits)
+		}
+		for i, n := range oc {
+			c[i] += n
+		}
 	}
 	l.n += o.n
-	l.hist = nil
 	l.min = min(l.min, o.min)
 	l.max = max(l.max, o.max)
 }
 
 func (l *latencies) count() int64 { return l.n }
-
-// h returns the counts as an HdrHistogram.
-func (l *latencies) h() *hdr.Histogram {
-	if l.hist == nil {
-		l.hist = hdr.Import(&hdr.Snapshot{LowestTrackableValue: 1, HighestTrackableValue: MaxTime, SignificantFigures: histDigits, Counts: l.counts})
-	}
-	return l.hist
-}
 
 // quantile returns the latency at quantile p (0..1): the exact minimum at 0
 // and maximum at 1, else the midpoint of the histogram bucket that holds the
@@ -82,40 +114,67 @@ func (l *latencies) quantile(p float64) int64 {
 	return l.quantiles([]float64{p})[0]
 }
 
-// quantiles returns quantile(p) for each of ps, non-decreasing, in one pass
-// over the histogram.
+// quantiles returns quantile(p) for each of ps, in one pass over the counts
+// when ps are in increasing order.
 func (l *latencies) quantiles(ps []float64) []int64 {
 	out := make([]int64, len(ps))
-	var pct []float64
-	for _, p := range ps {
-		if p > 0 && p < 1 {
-			pct = append(pct, 100*p)
-		}
-	}
-	his := l.h().ValueAtPercentilesSlice(pct) // each bucket's highest equivalent value
+	var cum int64 // the counts before chunk k
 	k := 0
 	for i, p := range ps {
 		switch {
 		case p <= 0:
 			out[i] = l.min
+			continue
 		case p >= 1:
 			out[i] = l.max
-		default:
-			hi := his[k]
-			k++
-			size := bucketSize(hi)
-			mid := hi + 1 - size + size/2
-			out[i] = min(max(mid, l.min), l.max)
+			continue
+		case l.n == 0:
+			continue
 		}
+		rank := percentileRank(100*p, l.n)
+		if rank <= cum { // below the chunks passed: start again
+			cum, k = 0, 0
+		}
+		for ; k < len(l.chunks); k++ {
+			c := l.chunks[k]
+			if c == nil {
+				continue
+			}
+			var sum int64
+			for _, n := range c {
+				sum += n
+			}
+			if cum+sum >= rank {
+				break
+			}
+			cum += sum
+		}
+		// The first index of chunk k at which the cumulative count reaches rank.
+		c, at := l.chunks[k], cum
+		j := 0
+		for ; j < len(c); j++ {
+			if at += c[j]; at >= rank {
+				break
+			}
+		}
+		lowest, size := histLowest(k<<chunkBits + j)
+		out[i] = min(max(lowest+size/2, l.min), l.max)
 	}
 	return out
 }
 
-// bucketSize is the width of the histogram bucket holding v: 1 below 2048
-// (2^(digits' sub-bucket bits + 1)), then doubling with each power of two.
-func bucketSize(v int64) int64 {
-	if n := bits.Len64(uint64(v)); n > 11 {
-		return 1 << (n - 11)
+// percentileRank is HdrHistogram's rank of a percentile (0..100] among
+// total counts: the count the cumulative count must reach, in [1, total].
+func percentileRank(percentile float64, total int64) int64 {
+	if percentile > 100 {
+		percentile = 100
 	}
-	return 1
+	rank := (percentile/100)*float64(total) + 0.5
+	if !(rank >= 1) {
+		return 1
+	}
+	if rank >= float64(total) {
+		return total
+	}
+	return int64(rank)
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -73,18 +74,74 @@ func TestPercentilePrecision(t *testing.T) {
 	}
 }
 
-// bucketSize agrees with the histogram's own buckets.
-func TestBucketSize(t *testing.T) {
-	l := newLatencies()
+// flat returns l's counts as one slice in HdrHistogram's layout.
+func (l *latencies) flat() []int64 {
+	out := make([]int64, histLen)
+	for k, c := range l.chunks {
+		copy(out[k<<chunkBits:], c)
+	}
+	return out
+}
+
+// histLowest agrees with the histogram's own buckets.
+func TestHistLowest(t *testing.T) {
+	h := hdr.New(1, MaxTime, histDigits)
 	r := rand.New(rand.NewPCG(2, 2))
 	for range 10_000 {
 		v := int64(r.Uint64N(uint64(MaxTime-1))>>r.UintN(62)) + 1
-		size := bucketSize(v)
-		lo := v &^ (size - 1)
+		lo, size := histLowest(histIndex(v))
 		hi := lo + size - 1
-		if !l.h().ValuesAreEquivalent(lo, hi) || (lo > 1 && l.h().ValuesAreEquivalent(lo-1, lo)) || l.h().ValuesAreEquivalent(hi, hi+1) {
-			t.Fatalf("value %d: bucketSize %d does not match the histogram's bucket", v, size)
+		if v < lo || v > hi || !h.ValuesAreEquivalent(lo, hi) || (lo > 1 && h.ValuesAreEquivalent(lo-1, lo)) || h.ValuesAreEquivalent(hi, hi+1) {
+			t.Fatalf("value %d: bucket [%d, %d] is not the histogram's", v, lo, hi)
 		}
+	}
+}
+
+// hdrQuantiles is quantiles as HdrHistogram computes it: the library's
+// percentiles of the same counts, each bucket's midpoint, within [min, max].
+func hdrQuantiles(l *latencies, ps []float64) []int64 {
+	h := hdr.Import(&hdr.Snapshot{LowestTrackableValue: 1, HighestTrackableValue: MaxTime, SignificantFigures: histDigits, Counts: l.flat()})
+	out := make([]int64, len(ps))
+	for i, p := range ps {
+		switch {
+		case p <= 0:
+			out[i] = l.min
+		case p >= 1:
+			out[i] = l.max
+		default:
+			hi := h.ValueAtPercentile(100 * p) // the bucket's highest equivalent value
+			size := int64(1)
+			if n := bits.Len64(uint64(hi)); n > 11 {
+				size = 1 << (n - 11)
+			}
+			out[i] = min(max(hi+1-size+size/2, l.min), l.max)
+		}
+	}
+	return out
+}
+
+// The percentiles read from the chunks are HdrHistogram's, for latencies
+// from every test distribution and their merges, percentiles in increasing
+// and in any order.
+func TestQuantilesAsHdr(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	ps := append([]float64{0, 1e-9, 0.001, 0.25, 0.5}, cdfProbs...)
+	ps = append(ps, 0.3, 0.999999999, 1)
+	merged := newLatencies()
+	for _, d := range testDists {
+		l := newLatencies()
+		for range 1 + r.IntN(30_000) {
+			l.record(max(1, ns(d.Sample(r))))
+		}
+		merged.merge(l)
+		for _, x := range []*latencies{l, merged} {
+			if got, want := x.quantiles(ps), hdrQuantiles(x, ps); !slices.Equal(got, want) {
+				t.Fatalf("%s: quantiles\n%v\nHdrHistogram's\n%v (seed: rand.NewPCG(4, 4); go test ./sim -run TestQuantilesAsHdr)", d, got, want)
+			}
+		}
+	}
+	if got := newLatencies().quantiles([]float64{0.5}); got[0] != 0 {
+		t.Errorf("an empty histogram's median is %d, want 0", got[0])
 	}
 }
 
@@ -112,17 +169,13 @@ func TestHistIndexMatchesHdr(t *testing.T) {
 		rec(int64(r.Uint64N(uint64(MaxTime))>>r.UintN(62)) + 1)
 	}
 	want := h.Export().Counts
-	if len(want) != len(l.counts) {
-		t.Fatalf("%d counts, HdrHistogram has %d", len(l.counts), len(want))
+	counts := l.flat()
+	if len(want) != len(counts) {
+		t.Fatalf("%d counts, HdrHistogram has %d", len(counts), len(want))
 	}
 	for i := range want {
-		if want[i] != l.counts[i] {
-			t.Fatalf("count %d is %d, HdrHistogram's is %d (seed: rand.NewPCG(3, 3); go test ./sim -run TestHistIndexMatchesHdr)", i, l.counts[i], want[i])
-		}
-	}
-	for _, p := range []float64{0.001, 0.5, 0.99, 0.999} {
-		if got, want := l.h().ValueAtQuantile(100*p), h.ValueAtQuantile(100*p); got != want {
-			t.Errorf("quantile %g: %d, HdrHistogram %d", p, got, want)
+		if want[i] != counts[i] {
+			t.Fatalf("count %d is %d, HdrHistogram's is %d (seed: rand.NewPCG(3, 3); go test ./sim -run TestHistIndexMatchesHdr)", i, counts[i], want[i])
 		}
 	}
 }
