@@ -23,7 +23,13 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 	single := pi == d.single
 	run := d.run
 	p := &run.pools[pi]
-	s := run.choose(p, key, avoid)
+	var s int32
+	if len(avoid) == 0 { // round-robin (the only policy the direct path takes), no server down
+		s = p.first + p.rr
+		p.advance()
+	} else {
+		s = run.choose(p, key, avoid)
+	}
 	srv := &d.srv[s]
 	// Tasks over before this event are done: count them and drop them.
 	for srv.head < len(srv.q) {
@@ -85,7 +91,9 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 		srv.q = srv.q[:k]
 	}
 	// Compact the FIFO when its dropped front is as long as the rest.
-	if srv.head > 0 && srv.head >= len(srv.q)-srv.head {
+	if srv.head == len(srv.q) {
+		srv.q, srv.head = srv.q[:0], 0
+	} else if srv.head > 0 && srv.head >= len(srv.q)-srv.head {
 		srv.q = srv.q[:copy(srv.q, srv.q[srv.head:])]
 		srv.head = 0
 	}
@@ -206,21 +214,34 @@ func (d *direct) complete(p *pool, s int32, e *dTask) {
 }
 
 // started counts task e of server s of pool p, started before the run
-// ended, with busy ns of service by then.
-func (d *direct) started(p *pool, s int32, e *dTask, busy int64) {
-	run := d.run
+// ended, with busy ns of service by then, on its server's counts.
+func (d *direct) started(_ *pool, s int32, e *dTask, busy int64) {
+	ds := &d.srv[s]
 	if e.ghost { // queued until it was cancelled, never started
-		p.qArea.addProduct(1, uint64(e.finish-e.d))
+		ds.wait.add(uint64(e.finish - e.d))
 		return
 	}
-	srv := &run.servers[s]
-	p.started++
-	srv.started++
-	srv.svc += e.drawn
-	run.tasksRun++
-	p.busy += busy
+	ds.started++
+	ds.svc += e.drawn
+	ds.busy += busy
 	if e.start > e.d {
-		p.qArea.addProduct(1, uint64(e.start-e.d))
+		ds.wait.add(uint64(e.start - e.d))
+	}
+}
+
+// fold adds the servers' counts to their servers, pools and run.
+func (d *direct) fold() {
+	run := d.run
+	for s := range d.srv {
+		ds := &d.srv[s]
+		srv := &run.servers[s]
+		p := &run.pools[srv.pool]
+		srv.started += ds.started
+		srv.svc += ds.svc
+		p.started += ds.started
+		run.tasksRun += ds.started
+		p.busy += ds.busy
+		p.qArea.addU128(ds.wait)
 	}
 }
 

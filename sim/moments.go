@@ -28,6 +28,13 @@ func (a *u128) addProduct(x, y uint64) {
 	a.hi += hi + c
 }
 
+// addU128 adds v.
+func (a *u128) addU128(v u128) {
+	var c uint64
+	a.lo, c = bits.Add64(a.lo, v.lo, 0)
+	a.hi += v.hi + c
+}
+
 func (a u128) big() *big.Int {
 	b := new(big.Int).SetUint64(a.hi)
 	return b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(a.lo))
