@@ -342,7 +342,7 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	s, t := d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	s, t := d.arrive(id, a)
 	if d.failed {
 		return
 	}

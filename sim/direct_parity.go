@@ -14,7 +14,7 @@ func (d *direct) parityRequest(id, a int64) {
 	if len(d.cells) == 0 {
 		d.open, d.openKey = a, d.inArrivalKey(a)
 	}
-	s, t := d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	s, t := d.arrive(id, a)
 	if d.failed {
 		return
 	}

@@ -308,3 +308,85 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	}
 	return true
 }
+
+// arrive is dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true): the
+// S-CNN task of request id, sent by its arrival at a, in the common case
+// written out without what that case never needs (no copies withdrawn from
+// the pool, no server to avoid, a service time drawn ahead). Where an
+// event of the server falls at a itself, or the case is not the common one,
+// the general dispatch takes over from the state reached: the tasks this one
+// counted over are those it counts first.
+func (d *direct) arrive(id, a int64) (int32, *dTask) {
+	run := d.run
+	p := &run.pools[d.single]
+	srv := &d.srv[p.first+p.rr]
+	if srv.ghosts > 0 || d.aheadOn[d.single] != 1 {
+		return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	}
+	// Tasks over before a.
+	for srv.head < len(srv.q) {
+		e := &srv.q[srv.head]
+		if e.finish >= a {
+			if e.finish == a {
+				return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+			}
+			break
+		}
+		srv.started++
+		srv.svc += e.drawn
+		srv.busy += e.finish - e.start
+		if e.start > e.d {
+			srv.wait.add(uint64(e.start - e.d))
+		}
+		srv.head++
+		d.pending--
+	}
+	queues := srv.head < len(srv.q)
+	waiting := len(srv.q) - srv.head
+	if queues {
+		// The head is running at a unless it starts at a itself.
+		h := &srv.q[srv.head]
+		if h.start >= a && !h.atDispatch {
+			return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+		}
+		waiting--
+		if srv.head >= len(srv.q)-srv.head {
+			srv.q = srv.q[:copy(srv.q, srv.q[srv.head:])]
+			srv.head = 0
+		}
+	} else {
+		srv.q, srv.head = srv.q[:0], 0
+	}
+	busy, ok := d.reqAhead.get(reqKey(id, 0))
+	if !ok {
+		return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	}
+	s := p.first + p.rr
+	p.advance()
+	n := len(srv.q)
+	if n < cap(srv.q) {
+		srv.q = srv.q[:n+1]
+	} else {
+		srv.q = append(srv.q, dTask{})
+	}
+	tk := &srv.q[n]
+	tk.d, tk.ghost = a, false
+	if queues {
+		tk.start, tk.startEv, tk.atDispatch = max(a, srv.free), srv.freeKey, false
+		tk.push = pushKey{t: tk.start}
+		q := &run.servers[s]
+		q.maxQ = max(q.maxQ, int32(waiting+1))
+	} else {
+		tk.start, tk.startEv, tk.atDispatch = a, d.arrKey, true
+		tk.push = d.inArrivalKey(a)
+	}
+	run.now = tk.start
+	if busy > MaxTime-tk.start {
+		d.fail("a finish past MaxTime: the event loop refuses it")
+		return 0, nil
+	}
+	tk.finish, tk.drawn = tk.start+busy, busy
+	srv.free, srv.freeKey = tk.finish, tk.push
+	d.pending++
+	return s, tk
+}
