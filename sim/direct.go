@@ -150,6 +150,8 @@ type direct struct {
 	// (grpAhead), on the pools whose draws they are (aheadOn: 1 request
 	// tasks, 2 group tasks).
 	reqAhead, grpAhead ahead
+	// The scenario's warm-up and max_latency (MaxTime when it has none).
+	warmup, maxLat int64
 	aheadOn            []uint8
 }
 
@@ -245,6 +247,10 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		d.k, d.model, d.maxWait, d.encode, d.lastOut, d.salt = s.k, s.model, s.maxWait, s.gs.encode, -1, saltParity
 	}
 	d.setupAhead()
+	d.warmup, d.maxLat = run.sc.Warmup, MaxTime
+	if ml := run.sc.Stability.MaxLatency; ml > 0 {
+		d.maxLat = ml
+	}
 	bound := run.sc.Stability.MaxOutstanding
 	b := max(1, run.sc.Arrivals.Batch)
 	d.arrKey = pushKey{t: -1} // the first arrival is scheduled before anything else
@@ -346,17 +352,21 @@ func (d *direct) request(id, a int64) {
 	if d.failed {
 		return
 	}
-	c := dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push}
 	if d.collage < 0 {
-		d.useSingle(c)
+		d.answer(id, a, t.finish, BySingle, s, t.push)
+		d.run.pools[d.single].useful += t.busy()
 		return
 	}
+	// t is valid until the next dispatch: closing an overdue group makes one.
+	finish, busy, push := t.finish, t.busy(), t.push
+	var deadline int64
+	var tkey pushKey
 	if d.deadline {
-		if c.deadline = later(a, d.deadlineNs); c.deadline > MaxTime {
+		if deadline = later(a, d.deadlineNs); deadline > MaxTime {
 			d.fail("a deadline past MaxTime: the event loop refuses it")
 			return
 		}
-		c.tkey = d.inArrivalKey(a)
+		tkey = d.inArrivalKey(a)
 	}
 	if d.closeOverdue(a); d.failed {
 		return
@@ -364,8 +374,17 @@ func (d *direct) request(id, a int64) {
 	if len(d.cells) == 0 {
 		d.open, d.openKey = a, d.inArrivalKey(a)
 	}
-	d.cells = append(d.cells, c)
-	if len(d.cells) == d.k {
+	// The cell is written in place (an 80-byte record).
+	n := len(d.cells)
+	if n < cap(d.cells) {
+		d.cells = d.cells[:n+1]
+	} else {
+		d.cells = append(d.cells, dCell{})
+	}
+	c := &d.cells[n]
+	c.id, c.arrival, c.finish, c.busy, c.server, c.push = id, a, finish, busy, s, push
+	c.deadline, c.tkey = deadline, tkey
+	if n+1 == d.k {
 		d.send(a, d.arrKey, true)
 	}
 }
@@ -375,14 +394,16 @@ func (d *direct) request(id, a int64) {
 func (d *direct) answer(id, arrival, at int64, src Source, s int32, push pushKey) {
 	run := d.run
 	lat := at - arrival
-	if lat > run.sc.Stability.MaxLatency && run.sc.Stability.MaxLatency > 0 {
+	if lat > d.maxLat {
 		d.fail("a latency over max_latency: the event loop stops the run there")
 		return
 	}
 	switch {
 	case at > d.maxAns:
 		d.maxAns, d.maxSrv, d.maxPush = at, s, push
-		d.flushQueued(at)
+		if len(d.maxQ) > 0 && d.maxQ[0].d < at || len(d.limbo) > 0 && d.limbo[0].by < at {
+			d.flushQueued(at)
+		}
 	case at == d.maxAns && (s != d.maxSrv || push != d.maxPush):
 		switch order(push, d.maxPush) {
 		case 1:
@@ -392,7 +413,7 @@ func (d *direct) answer(id, arrival, at int64, src Source, s int32, push pushKey
 			return
 		}
 	}
-	if id >= run.sc.Warmup {
+	if id >= d.warmup {
 		run.record(Req{Slot: -1, ID: id}, lat, src)
 	}
 }

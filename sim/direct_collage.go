@@ -78,7 +78,10 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 			used = d.decodeDeadline(c, cs, cfinish, cpush) || used
 			continue
 		}
-		first, ok := before(c.finish, c.push, cfinish, cpush)
+		first, ok := c.finish < cfinish, c.finish != cfinish
+		if !ok {
+			first, ok = before(c.finish, c.push, cfinish, cpush)
+		}
 		if !ok {
 			d.fail("an S-CNN answer and its collage at once: the calendar's order")
 			return
