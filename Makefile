@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/collagesim
 OUT     ?= out
 
-.PHONY: build run test bench bench-simpy slurm-check validate-testbed vet fmt clean
+.PHONY: build run test bench bench-simpy pgo slurm-check validate-testbed vet fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
@@ -15,8 +15,15 @@ test: ort
 	$(GO) vet ./...
 	ONNXRUNTIME_LIB=$(ORT_LIB) COLLAGESIM_REQUIRE_ORT=1 $(GO) test ./...
 
+# The benchmarks are built with the profile the binary is built with
+# (cmd/collagesim/default.pgo), so they measure the code collagesim runs.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./sim/... ./sweep/... ./bench/...
+	$(GO) test -pgo=$(CURDIR)/cmd/collagesim/default.pgo -run '^$$' -bench . -benchmem ./sim/... ./sweep/... ./bench/...
+
+# cmd/collagesim/default.pgo, the profile of the profile-guided build, from
+# runs of bench/cloud-six.toml and the default scenario (needs the trace's samples).
+pgo:
+	GO=$(GO) scripts/pgo.sh
 
 # collagesim against a SimPy model of bench/cloud-six.toml: wall time, CPU and peak RSS at
 # 100k and 1M requests, and their agreement on mean and p99 (needs the trace's samples file,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,28 @@ var (
 	usageErr = cli.Usage
 )
 
-func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// COLLAGESIM_CPUPROFILE=FILE writes a CPU profile of the whole command to
+	// FILE (make pgo builds the profile-guided build's default.pgo with it).
+	if path := os.Getenv("COLLAGESIM_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "collagesim: COLLAGESIM_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+		code := realMain(os.Args[1:], os.Stdout, os.Stderr)
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil && code == 0 {
+			fmt.Fprintf(os.Stderr, "collagesim: COLLAGESIM_CPUPROFILE: %v\n", err)
+			code = 1
+		}
+		os.Exit(code)
+	}
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func realMain(args []string, stdout, stderr io.Writer) int {
 	return cli.Execute(newRoot(stdout, stderr), args, stderr)
