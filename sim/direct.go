@@ -129,6 +129,8 @@ type direct struct {
 	arrKey     pushKey            // when the arrival being taken was scheduled
 	nIn        uint64             // events scheduled in arrivals' handlers so far
 	cells      []dCell            // the open group's requests
+	sorted     []dCell            // parity: a second buffer for them, in order
+	ord        []int32            // parity: their order
 	open       int64              // when the open group's first request arrived
 	openKey    pushKey            // when its max-wait timer was scheduled
 	nextGID    int64
@@ -152,7 +154,7 @@ type direct struct {
 	reqAhead, grpAhead ahead
 	// The scenario's warm-up and max_latency (MaxTime when it has none).
 	warmup, maxLat int64
-	aheadOn            []uint8
+	aheadOn        []uint8
 }
 
 // dLimbo is task t of server s, found over by a dispatch at by.
@@ -284,8 +286,8 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		if d.maxWait > 0 { // the last group goes out when its max-wait ends
 			d.timeOut()
 		} else { // never: its requests take their S-CNN answers
-			for _, c := range d.cells {
-				d.useSingle(c)
+			for i := range d.cells {
+				d.useSingle(&d.cells[i])
 			}
 		}
 	}

@@ -73,7 +73,8 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 	}
 	cfinish, cpush, cbusy := ct.finish, ct.push, ct.busy()
 	used := false
-	for _, c := range d.cells {
+	for i := range d.cells {
+		c := &d.cells[i]
 		if d.deadline {
 			used = d.decodeDeadline(c, cs, cfinish, cpush) || used
 			continue
@@ -116,7 +117,7 @@ const (
 // S-CNN answer, its deadline and its collage (from server cs, at cfinish,
 // scheduled at cpush) taken in the calendar's order. It reports whether
 // the collage was used (its cell was kept or answered).
-func (d *direct) decodeDeadline(c dCell, cs int32, cfinish int64, cpush pushKey) bool {
+func (d *direct) decodeDeadline(c *dCell, cs int32, cfinish int64, cpush pushKey) bool {
 	evs := [3]dEvent{{c.finish, c.push, evS}, {c.deadline, c.tkey, evT}, {cfinish, cpush, evC}}
 	// Sort the three in the calendar's order.
 	for i := 1; i < 3; i++ {
@@ -163,7 +164,7 @@ func (d *direct) decodeDeadline(c dCell, cs int32, cfinish int64, cpush pushKey)
 }
 
 // useSingle answers cell c's request with its S-CNN task.
-func (d *direct) useSingle(c dCell) {
+func (d *direct) useSingle(c *dCell) {
 	d.answer(c.id, c.arrival, c.finish, BySingle, c.server, c.push)
 	d.run.pools[d.single].useful += c.busy
 }

@@ -18,8 +18,15 @@ func (d *direct) parityRequest(id, a int64) {
 	if d.failed {
 		return
 	}
-	d.cells = append(d.cells, dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push})
-	if len(d.cells) == d.k {
+	n := len(d.cells)
+	if n < cap(d.cells) {
+		d.cells = d.cells[:n+1]
+	} else {
+		d.cells = append(d.cells, dCell{})
+	}
+	c := &d.cells[n]
+	*c = dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push}
+	if n+1 == d.k {
 		d.send(a, d.arrKey, true)
 	}
 }
@@ -32,11 +39,19 @@ func (d *direct) parityRequest(id, a int64) {
 func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 	cells := d.cells
 	n := len(cells)
-	// The data answers in the calendar's order (groups are small).
+	// The data answers in the calendar's order (groups are small): their
+	// indices sorted, then the cells put in that order once.
+	ord := d.ord[:0]
+	for i := range cells {
+		ord = append(ord, int32(i))
+	}
 	for i := 1; i < n; i++ {
 		for j := i; j > 0; j-- {
-			a, b := &cells[j-1], &cells[j]
-			first, ok := before(b.finish, b.push, a.finish, a.push)
+			a, b := &cells[ord[j-1]], &cells[ord[j]]
+			first, ok := b.finish < a.finish, b.finish != a.finish
+			if !ok {
+				first, ok = before(b.finish, b.push, a.finish, a.push)
+			}
 			if !ok {
 				d.fail("two data answers of a parity group at once: the calendar's order")
 				return
@@ -44,13 +59,21 @@ func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 			if !first {
 				break
 			}
-			*a, *b = *b, *a
+			ord[j-1], ord[j] = ord[j], ord[j-1]
 		}
 	}
+	sorted := d.sorted[:0]
+	for _, i := range ord {
+		sorted = append(sorted, cells[i])
+	}
+	d.ord, d.sorted, d.cells, cells = ord, cells, sorted, sorted
 	// p data answers come before the parity answer.
 	p := 0
 	for p < n {
-		first, ok := before(cells[p].finish, cells[p].push, pf, pk)
+		first, ok := cells[p].finish < pf, cells[p].finish != pf
+		if !ok {
+			first, ok = before(cells[p].finish, cells[p].push, pf, pk)
+		}
 		if !ok {
 			d.fail("a data answer and its parity answer at once: the calendar's order")
 			return
@@ -61,8 +84,8 @@ func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 		p++
 	}
 	if p == n { // every data answer came first: nothing to reconstruct
-		for _, c := range cells {
-			d.useSingle(c)
+		for i := range cells {
+			d.useSingle(&cells[i])
 		}
 		return
 	}
@@ -72,10 +95,10 @@ func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 	if p < n-1 {
 		at, key, srv = cells[n-2].finish, cells[n-2].push, cells[n-2].server
 	}
-	for _, c := range cells[:n-1] {
-		d.useSingle(c)
+	for i := range cells[:n-1] {
+		d.useSingle(&cells[i])
 	}
-	m := cells[n-1]
+	m := &cells[n-1]
 	run := d.run
 	run.pools[d.collage].useful += pb
 	dec := run.draw(&d.model.Decode, sidDecode, reqKey(m.id, 0))
