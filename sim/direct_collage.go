@@ -118,6 +118,13 @@ const (
 // scheduled at cpush) taken in the calendar's order. It reports whether
 // the collage was used (its cell was kept or answered).
 func (d *direct) decodeDeadline(c *dCell, cs int32, cfinish int64, cpush pushKey) bool {
+	if c.finish < c.deadline && c.finish < cfinish && c.deadline != cfinish {
+		// The S-CNN answer comes first by time. (Where the deadline and the
+		// collage fall at one instant, the sort below finds whether their
+		// order can be told, and gives up if not, as before.)
+		d.useSingle(c)
+		return false
+	}
 	evs := [3]dEvent{{c.finish, c.push, evS}, {c.deadline, c.tkey, evT}, {cfinish, cpush, evC}}
 	// Sort the three in the calendar's order.
 	for i := 1; i < 3; i++ {

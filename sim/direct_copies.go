@@ -181,8 +181,9 @@ func (d *direct) hedge(id, a int64) {
 			d.fail("an answer and its hedge timer at once: the calendar's order")
 			return
 		}
-		if answered {
-			d.race(id, a, []dCopy{primary}, false, false)
+		if answered { // the race of the primary alone
+			d.answer(id, a, t0.finish, BySingle, s0, t0.push)
+			d.run.pools[d.single].useful += t0.drawn
 			return
 		}
 	}
