@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // The direct path's servers: FIFOs of tasks, and how they are counted.
 
 func (k pushKey) place() uint8 { return uint8(k.np & 3) }
@@ -24,11 +26,24 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 	run := d.run
 	p := &run.pools[pi]
 	var s int32
-	if len(avoid) == 0 { // round-robin (the only policy the direct path takes), no server down
-		s = p.first + p.rr
-		p.advance()
-	} else {
-		s = run.choose(p, key, avoid)
+	// Round-robin, the only policy the direct path takes, with no server
+	// down: choose's, skipping the servers in avoid while any other is left.
+	s = p.first + p.rr
+	p.advance()
+	if len(avoid) > 0 && slices.Contains(avoid, s) {
+		found := false
+		for k := int32(1); k < p.n; k++ {
+			s = p.first + p.rr
+			p.advance()
+			if !slices.Contains(avoid, s) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			s = p.first + p.rr
+			p.advance()
+		}
 	}
 	srv := &d.srv[s]
 	// Tasks over before this event are done: count them and drop them.
@@ -85,7 +100,9 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 					continue
 				}
 			}
-			srv.q[k] = *e
+			if k != i {
+				srv.q[k] = *e
+			}
 			k++
 		}
 		srv.q = srv.q[:k]
