@@ -18,13 +18,14 @@ const aheadN = 64
 // ahead holds the service times of tasks with keys hi | id<<3 | c, for ids
 // base..base+aheadN-1 and c in [c0, c0+nc), B = 0: copies 0..nc-1 of
 // requests (hi = 0, c0 = 0), or a group's task (hi = 1<<63, c0 = its salt,
-// nc = 1).
+// nc = 1). The first block is drawn when it is made.
 type ahead struct {
-	svc    nsTable // the table; nil: nothing is drawn ahead
+	svc    nsTable // the table; nil: nothing is drawn ahead (nc = 0)
 	prefix uint64  // the service stream's prefix
 	hi     uint64
 	c0, nc uint64
-	base   int64 // the block's first id; -1 before the first block
+	base   int64  // the block's first id
+	lo     uint64 // the key.A of its first task: hi | base<<3 | c0
 	v      []int64
 }
 
@@ -32,33 +33,42 @@ func newAhead(svc nsTable, prefix, hi, c0, nc uint64) ahead {
 	if svc == nil || nc == 0 || nc > 8 || c0+nc > 8 {
 		return ahead{}
 	}
-	return ahead{svc: svc, prefix: prefix, hi: hi, c0: c0, nc: nc, base: -1, v: make([]int64, aheadN*nc)}
+	a := ahead{svc: svc, prefix: prefix, hi: hi, c0: c0, nc: nc, v: make([]int64, aheadN*nc)}
+	a.fill(0)
+	return a
 }
 
 // get returns the service time of the task with key, if the block holds it
 // or the next block will; false where it must be drawn as usual.
 func (a *ahead) get(key drawKey) (int64, bool) {
+	// The key's place in the block: an unsigned offset, so a key below the
+	// block, or of another kind (hi), falls outside it.
+	if off := key.A - a.lo; key.B == 0 && off < aheadN<<3 && off&7 < a.nc {
+		return a.v[(off>>3)*a.nc+off&7], true
+	}
+	return a.next(key)
+}
+
+// next is get for a key outside the block: the next block is drawn if the
+// key is in it or beyond.
+func (a *ahead) next(key drawKey) (int64, bool) {
 	if a.svc == nil || key.B != 0 || key.A&(1<<63) != a.hi {
 		return 0, false
 	}
 	c := key.A&7 - a.c0
 	id := int64(key.A &^ (1 << 63) >> 3)
-	if c >= a.nc || id < a.base {
+	if c >= a.nc || id < a.base+aheadN {
 		return 0, false
 	}
-	i := id - a.base
-	if i >= aheadN || a.base < 0 {
-		a.fill(id)
-		i = 0
-	}
-	return a.v[uint64(i)*a.nc+c], true
+	a.fill(id)
+	return a.v[c], true
 }
 
 // fill draws the block of ids from id on: first every table index, then
 // the reads, in a loop short enough that the processor has many of them in
 // flight at once.
 func (a *ahead) fill(id int64) {
-	a.base = id
+	a.base, a.lo = id, a.hi|uint64(id)<<3|a.c0
 	n := uint64(len(a.svc))
 	for i := range int64(aheadN) {
 		a0 := a.hi | uint64(id+i)<<3
