@@ -39,6 +39,34 @@ func (d *direct) parityRequest(id, a int64) {
 func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 	cells := d.cells
 	n := len(cells)
+	if n <= 16 {
+		// Where the data answers and the parity answer all come at distinct
+		// times, the calendar's order is theirs: the last and the
+		// second-last data answers, and those before the parity answer, are
+		// found in one pass (answers are counted the same in any order).
+		last, second, p := -1, -1, 0
+		distinct := true
+		for i := range cells {
+			f := cells[i].finish
+			if f < pf {
+				p++
+			}
+			for j := range i {
+				distinct = distinct && cells[j].finish != f
+			}
+			distinct = distinct && f != pf
+			switch {
+			case last < 0 || f > cells[last].finish:
+				second, last = last, i
+			case second < 0 || f > cells[second].finish:
+				second = i
+			}
+		}
+		if distinct {
+			d.reconstructFrom(cells, last, second, p, ps, pf, pk, pb)
+			return
+		}
+	}
 	// The data answers in the calendar's order (groups are small): their
 	// indices sorted, then the cells put in that order once.
 	ord := d.ord[:0]
@@ -83,6 +111,14 @@ func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 		}
 		p++
 	}
+	d.reconstructFrom(cells, n-1, n-2, p, ps, pf, pk, pb)
+}
+
+// reconstructFrom is reconstruct once the group's data answers are known in
+// the calendar's order: last and second are the cells of the last and the
+// second-last, and p data answers come before the parity answer.
+func (d *direct) reconstructFrom(cells []dCell, last, second, p int, ps int32, pf int64, pk pushKey, pb int64) {
+	n := len(cells)
 	if p == n { // every data answer came first: nothing to reconstruct
 		for i := range cells {
 			d.useSingle(&cells[i])
@@ -93,12 +129,14 @@ func (d *direct) reconstruct(ps int32, pf int64, pk pushKey, pb int64) {
 	// answer that leaves one missing, whichever is later.
 	at, key, srv := pf, pk, ps
 	if p < n-1 {
-		at, key, srv = cells[n-2].finish, cells[n-2].push, cells[n-2].server
+		at, key, srv = cells[second].finish, cells[second].push, cells[second].server
 	}
-	for i := range cells[:n-1] {
-		d.useSingle(&cells[i])
+	for i := range cells {
+		if i != last {
+			d.useSingle(&cells[i])
+		}
 	}
-	m := &cells[n-1]
+	m := &cells[last]
 	run := d.run
 	run.pools[d.collage].useful += pb
 	dec := run.draw(&d.model.Decode, sidDecode, reqKey(m.id, 0))
