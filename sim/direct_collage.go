@@ -118,12 +118,30 @@ const (
 // scheduled at cpush) taken in the calendar's order. It reports whether
 // the collage was used (its cell was kept or answered).
 func (d *direct) decodeDeadline(c *dCell, cs int32, cfinish int64, cpush pushKey) bool {
-	if c.finish < c.deadline && c.finish < cfinish && c.deadline != cfinish {
-		// The S-CNN answer comes first by time. (Where the deadline and the
-		// collage fall at one instant, the sort below finds whether their
-		// order can be told, and gives up if not, as before.)
-		d.useSingle(c)
-		return false
+	if s, t, cf := c.finish, c.deadline, cfinish; s != t && s != cf && t != cf {
+		// Three distinct times: the calendar's order is theirs. The cases
+		// of the loop below, written out.
+		switch {
+		case s < t && s < cf: // the S-CNN answer first
+			d.useSingle(c)
+			return false
+		case !d.run.Covered(c.id, d.model.Coverage): // the cell is lost
+			d.useSingle(c)
+			return false
+		case cf < s && cf < t: // the cell first: kept until the answer or the deadline
+			if s < t {
+				d.useSingle(c)
+			} else {
+				d.answer(c.id, c.arrival, t, ByCollage, -1, c.tkey)
+			}
+			return true
+		case cf < s: // the deadline, then the cell: answered by it
+			d.answer(c.id, c.arrival, cf, ByCollage, cs, cpush)
+			return true
+		default: // the deadline, then the S-CNN answer
+			d.useSingle(c)
+			return false
+		}
 	}
 	evs := [3]dEvent{{c.finish, c.push, evS}, {c.deadline, c.tkey, evT}, {cfinish, cpush, evC}}
 	// Sort the three in the calendar's order.
