@@ -103,6 +103,8 @@ type dServer struct {
 	free    int64   // when its last task (not a ghost) ends
 	freeKey pushKey // and the scheduling of that end's event
 	ghosts  int     // ghosts in q
+	// ghostMin is at most the earliest time a ghost in q left it.
+	ghostMin int64
 	// Tasks started, their drawn service times, their busy time by the
 	// run's end, and the time tasks waited in the queue (ns x tasks).
 	started, svc, busy int64
@@ -350,7 +352,7 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	s, t := d.arrive(id, a)
+	s, t := d.arrive(id, a, false)
 	if d.failed {
 		return
 	}

@@ -144,6 +144,9 @@ func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 			srv.free, srv.freeKey = t.start, t.startEv
 		}
 		t.ghost, t.start, t.finish, t.push = true, at, at, key
+		if srv.ghosts == 0 || at < srv.ghostMin {
+			srv.ghostMin = at
+		}
 		srv.ghosts++
 	}
 	return true
@@ -156,7 +159,7 @@ func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 func (d *direct) hedge(id, a int64) {
 	h := d.hedgeOf
 	k0 := reqKey(id, 0)
-	s0, t0 := d.place(d.single, a, k0, true, d.arrKey, true, true)
+	s0, t0 := d.arrive(id, a, true)
 	if d.failed {
 		return
 	}

@@ -77,9 +77,11 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 			d.pending--
 		}
 	}
-	// Ghosts behind the running task left the queue when they were cancelled.
-	if srv.ghosts > 0 {
+	// Ghosts behind the running task left the queue when they were
+	// cancelled; none did before ghostMin.
+	if srv.ghosts > 0 && srv.ghostMin <= t {
 		k := srv.head
+		srv.ghostMin = MaxTime + 1
 		for i := srv.head; i < len(srv.q); i++ {
 			e := &srv.q[i]
 			if e.ghost && e.finish <= t {
@@ -99,6 +101,9 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 					}
 					continue
 				}
+			}
+			if e.ghost {
+				srv.ghostMin = min(srv.ghostMin, e.finish)
 			}
 			if k != i {
 				srv.q[k] = *e
@@ -326,26 +331,26 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	return true
 }
 
-// arrive is dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true): the
-// S-CNN task of request id, sent by its arrival at a, in the common case
+// arrive is place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy):
+// the S-CNN task of request id, sent by its arrival at a, in the common case
 // written out without what that case never needs (no copies withdrawn from
-// the pool, no server to avoid, a service time drawn ahead). Where an
+// the pool, no server to avoid, a service time drawn ahead unless lazy). Where an
 // event of the server falls at a itself, or the case is not the common one,
 // the general dispatch takes over from the state reached: the tasks this one
 // counted over are those it counts first.
-func (d *direct) arrive(id, a int64) (int32, *dTask) {
+func (d *direct) arrive(id, a int64, lazy bool) (int32, *dTask) {
 	run := d.run
 	p := &run.pools[d.single]
 	srv := &d.srv[p.first+p.rr]
-	if srv.ghosts > 0 || d.aheadOn[d.single] != 1 {
-		return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+	if srv.ghosts > 0 || !lazy && d.aheadOn[d.single] != 1 {
+		return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
 	}
 	// Tasks over before a.
 	for srv.head < len(srv.q) {
 		e := &srv.q[srv.head]
 		if e.finish >= a {
 			if e.finish == a {
-				return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+				return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
 			}
 			break
 		}
@@ -364,7 +369,7 @@ func (d *direct) arrive(id, a int64) (int32, *dTask) {
 		// The head is running at a unless it starts at a itself.
 		h := &srv.q[srv.head]
 		if h.start >= a && !h.atDispatch {
-			return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+			return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
 		}
 		waiting--
 		if srv.head >= len(srv.q)-srv.head {
@@ -374,9 +379,13 @@ func (d *direct) arrive(id, a int64) (int32, *dTask) {
 	} else {
 		srv.q, srv.head = srv.q[:0], 0
 	}
-	busy, ok := d.reqAhead.get(reqKey(id, 0))
+	var busy int64
+	ok := true
+	if !lazy {
+		busy, ok = d.reqAhead.get(reqKey(id, 0))
+	}
 	if !ok {
-		return d.dispatch(d.single, a, reqKey(id, 0), true, d.arrKey, true)
+		return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
 	}
 	s := p.first + p.rr
 	p.advance()
@@ -396,6 +405,11 @@ func (d *direct) arrive(id, a int64) (int32, *dTask) {
 	} else {
 		tk.start, tk.startEv, tk.atDispatch = a, d.arrKey, true
 		tk.push = d.inArrivalKey(a)
+	}
+	if lazy { // drawn by the caller if it starts
+		tk.finish, tk.drawn = -1, 0
+		d.pending++
+		return s, tk
 	}
 	run.now = tk.start
 	if busy > MaxTime-tk.start {
