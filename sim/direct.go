@@ -352,7 +352,7 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	s, t := d.arrive(id, a, false)
+	s, t := d.arrive(id, 0, a, false, nil)
 	if d.failed {
 		return
 	}

@@ -23,7 +23,7 @@ func (d *direct) replicate(id, a int64) {
 	av := avoid[:0]
 	for c := 0; c < d.rep.copies; c++ {
 		key := reqKey(id, c)
-		s, t := d.place(d.single, a, key, true, d.arrKey, true, true, av...)
+		s, t := d.arrive(id, c, a, true, av)
 		if d.failed {
 			return
 		}
@@ -159,7 +159,7 @@ func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 func (d *direct) hedge(id, a int64) {
 	h := d.hedgeOf
 	k0 := reqKey(id, 0)
-	s0, t0 := d.arrive(id, a, true)
+	s0, t0 := d.arrive(id, 0, a, true, nil)
 	if d.failed {
 		return
 	}

@@ -14,7 +14,7 @@ func (d *direct) parityRequest(id, a int64) {
 	if len(d.cells) == 0 {
 		d.open, d.openKey = a, d.inArrivalKey(a)
 	}
-	s, t := d.arrive(id, a, false)
+	s, t := d.arrive(id, 0, a, false, nil)
 	if d.failed {
 		return
 	}

@@ -331,26 +331,28 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	return true
 }
 
-// arrive is place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy):
-// the S-CNN task of request id, sent by its arrival at a, in the common case
-// written out without what that case never needs (no copies withdrawn from
-// the pool, no server to avoid, a service time drawn ahead unless lazy). Where an
+// arrive is place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy,
+// avoid...): copy c of request id to the single pool, sent by its arrival
+// at a, in the common case written out without what that case never needs
+// (no withdrawn copy leaves the server's queue by a, the round-robin server
+// is not one to avoid, a service time drawn ahead unless lazy). Where an
 // event of the server falls at a itself, or the case is not the common one,
 // the general dispatch takes over from the state reached: the tasks this one
 // counted over are those it counts first.
-func (d *direct) arrive(id, a int64, lazy bool) (int32, *dTask) {
+func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int32, *dTask) {
 	run := d.run
 	p := &run.pools[d.single]
 	srv := &d.srv[p.first+p.rr]
-	if srv.ghosts > 0 || !lazy && d.aheadOn[d.single] != 1 {
-		return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
+	if srv.ghosts > 0 && srv.ghostMin <= a || !lazy && d.aheadOn[d.single] != 1 ||
+		len(avoid) > 0 && slices.Contains(avoid, p.first+p.rr) {
+		return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
 	}
 	// Tasks over before a.
 	for srv.head < len(srv.q) {
 		e := &srv.q[srv.head]
 		if e.finish >= a {
 			if e.finish == a {
-				return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
+				return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
 			}
 			break
 		}
@@ -368,8 +370,8 @@ func (d *direct) arrive(id, a int64, lazy bool) (int32, *dTask) {
 	if queues {
 		// The head is running at a unless it starts at a itself.
 		h := &srv.q[srv.head]
-		if h.start >= a && !h.atDispatch {
-			return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
+		if h.ghost || h.start >= a && !h.atDispatch {
+			return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
 		}
 		waiting--
 		if srv.head >= len(srv.q)-srv.head {
@@ -382,10 +384,10 @@ func (d *direct) arrive(id, a int64, lazy bool) (int32, *dTask) {
 	var busy int64
 	ok := true
 	if !lazy {
-		busy, ok = d.reqAhead.get(reqKey(id, 0))
+		busy, ok = d.reqAhead.get(reqKey(id, c))
 	}
 	if !ok {
-		return d.place(d.single, a, reqKey(id, 0), true, d.arrKey, true, lazy)
+		return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
 	}
 	s := p.first + p.rr
 	p.advance()
