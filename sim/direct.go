@@ -134,6 +134,7 @@ type direct struct {
 	sorted     []dCell            // parity: a second buffer for them, in order
 	ord        []int32            // parity: their order
 	open       int64              // when the open group's first request arrived
+	closeAt    int64              // when its max-wait ends (MaxTime+2: never)
 	openKey    pushKey            // when its max-wait timer was scheduled
 	nextGID    int64
 	lastOut    int64 // when the last collage went out
@@ -376,7 +377,7 @@ func (d *direct) request(id, a int64) {
 		return
 	}
 	if len(d.cells) == 0 {
-		d.open, d.openKey = a, d.inArrivalKey(a)
+		d.openGroup(a)
 	}
 	// The cell is written in place (an 80-byte record).
 	n := len(d.cells)

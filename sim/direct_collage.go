@@ -16,14 +16,27 @@ type dCell struct {
 // closeOverdue closes the open group if its max-wait ended before an
 // arrival at a.
 func (d *direct) closeOverdue(a int64) {
-	if len(d.cells) == 0 || d.maxWait <= 0 {
+	if len(d.cells) > 0 && d.closeAt <= a { // never without a max-wait
+		d.overdue(a)
+	}
+}
+
+// overdue is closeOverdue once the open group's max-wait ended by a.
+func (d *direct) overdue(a int64) {
+	if d.closeAt == a {
+		d.fail("max-wait timer and arrival at once: the calendar's order")
 		return
 	}
-	switch closeAt := later(d.open, d.maxWait); {
-	case closeAt == a:
-		d.fail("max-wait timer and arrival at once: the calendar's order")
-	case closeAt < a:
-		d.timeOut()
+	d.timeOut()
+}
+
+// openGroup opens a group with the request arriving at a: its max-wait
+// timer is set now.
+func (d *direct) openGroup(a int64) {
+	d.open, d.openKey = a, d.inArrivalKey(a)
+	d.closeAt = MaxTime + 2 // never
+	if d.maxWait > 0 {
+		d.closeAt = later(a, d.maxWait)
 	}
 }
 
@@ -62,7 +75,18 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 		return
 	}
 	d.lastOut = out
-	cs, ct := d.dispatch(d.collage, out, groupKey(gid, d.salt), false, ev, byArrival)
+	// The group task is sent before the run's end if one of the group's
+	// requests is answered after out: one whose S-CNN task finishes after
+	// out is (every answer it may take comes after out). Else it may come
+	// after the last answer, and the event loop never sends it.
+	certain := false
+	for i := range d.cells {
+		if d.cells[i].finish > out {
+			certain = true
+			break
+		}
+	}
+	cs, ct := d.dispatch(d.collage, out, groupKey(gid, d.salt), certain, ev, byArrival)
 	if d.failed {
 		return
 	}

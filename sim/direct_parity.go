@@ -12,7 +12,7 @@ func (d *direct) parityRequest(id, a int64) {
 		return
 	}
 	if len(d.cells) == 0 {
-		d.open, d.openKey = a, d.inArrivalKey(a)
+		d.openGroup(a)
 	}
 	s, t := d.arrive(id, 0, a, false, nil)
 	if d.failed {
