@@ -12,6 +12,11 @@
 #
 #   scripts/simpy-ratio.sh [BIN]          (make bench-simpy)
 #
+# Both programs run pinned to one CPU (taskset; BENCH_CPU, default the last
+# online CPU): on a virtual machine the CPUs need not be equally fast, and a
+# ratio of times taken on two different ones would mean little. collagesim's
+# garbage collector then shares that CPU too: the run is single-threaded.
+#
 # Environment: SIZES (default "100000 1000000"), COLLAGESIM_CLOUD_SAMPLES (the trace's
 # samples; default ../shared/data/cloud-latency-samples-ms.txt from the repository root,
 # the file bench/cloud-six.toml names), MEAN_TOL (default 0.015), P99_TOL (default 0.035),
@@ -64,16 +69,23 @@ if [ "$samples" != "$(realpath -m "bench/$ref")" ]; then
 	scenario=$tmp/cloud-six.toml
 fi
 
-echo "simpy-ratio: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+cpu=${BENCH_CPU:-$(($(nproc) - 1))}
+pin=()
+if command -v taskset >/dev/null; then
+	pin=(taskset -c "$cpu")
+else
+	cpu="none (no taskset)"
+fi
+echo "simpy-ratio: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); both pinned to CPU $cpu"
 echo "simpy-ratio: load before: $(uptime | sed 's/.*load average/load average/')"
 echo "simpy-ratio: $("$py" -c 'import sys, simpy; print("Python", sys.version.split()[0], "SimPy", simpy.__version__)'), $("$bin" version 2>/dev/null || echo collagesim)"
 rc=0
 for n in $sizes; do
 	echo
 	echo "== $n requests per strategy (6 strategies, 1,000 warm-up each) =="
-	/usr/bin/time -v -o "$tmp"/cs.time "$bin" run "$scenario" --workers 1 --no-plots --requests "$n" --out "$tmp"/cs-"$n" >"$tmp"/cs.out 2>&1 ||
+	"${pin[@]}" /usr/bin/time -v -o "$tmp"/cs.time "$bin" run "$scenario" --workers 1 --no-plots --requests "$n" --out "$tmp"/cs-"$n" >"$tmp"/cs.out 2>&1 ||
 		{ cat "$tmp"/cs.out >&2; exit 1; }
-	/usr/bin/time -v -o "$tmp"/py.time "$py" bench/simpy/collage_sim.py --samples "$samples" --requests "$n" >"$tmp"/py.jsonl 2>"$tmp"/py.err ||
+	"${pin[@]}" /usr/bin/time -v -o "$tmp"/py.time "$py" bench/simpy/collage_sim.py --samples "$samples" --requests "$n" >"$tmp"/py.jsonl 2>"$tmp"/py.err ||
 		{ cat "$tmp"/py.err >&2; exit 1; }
 	"$py" - "$tmp"/cs.time "$tmp"/py.time "$tmp"/cs-"$n"/summary.csv "$tmp"/py.jsonl "$n" "$mean_tol" "$p99_tol" <<'EOF' || rc=1
 import csv, json, math, sys
