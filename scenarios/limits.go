@@ -27,7 +27,8 @@ const (
 	// and memory quadratic in the depth.
 	MaxNesting = 32
 	// MaxReplications bounds replications: each keeps a latency histogram
-	// of about 250 kB until the results are joined.
+	// (8 kB per power of two its latencies span, 430 kB at most) until the
+	// results are joined.
 	MaxReplications = 1_000
 	// MaxJobs bounds strategies x replications (the independent runs), for
 	// the same reason.
@@ -193,7 +194,7 @@ func nestingDepth(data []byte) (line, deepest int) {
 func (d *decoder) limits(t *table, sc *sim.Scenario) {
 	n := len(d.errs) // the checks of the whole follow only when the parts pass
 	if sc.Replications > MaxReplications {
-		t.errf("replications", "%s", limitErr("replications", sc.Replications, MaxReplications, "MaxReplications: each keeps a 250 kB histogram; use more requests instead"))
+		t.errf("replications", "%s", limitErr("replications", sc.Replications, MaxReplications, "MaxReplications: each keeps its latency histogram; use more requests instead"))
 	}
 	servers := 0
 	for i, p := range sc.Pools {
