@@ -339,6 +339,20 @@ func (d *direct) setupAhead() {
 	}
 }
 
+// addSlot grows *s by one element and returns it, as it was if the
+// capacity held it: the caller sets every field (no zeroing of a large
+// record on the hot path).
+func addSlot[T any](s *[]T) *T {
+	n := len(*s)
+	if n < cap(*s) {
+		*s = (*s)[:n+1]
+	} else {
+		var zero T
+		*s = append(*s, zero)
+	}
+	return &(*s)[n]
+}
+
 // request takes request id arriving at a.
 func (d *direct) request(id, a int64) {
 	if d.rep != nil {
@@ -381,12 +395,7 @@ func (d *direct) request(id, a int64) {
 	}
 	// The cell is written in place (an 80-byte record).
 	n := len(d.cells)
-	if n < cap(d.cells) {
-		d.cells = d.cells[:n+1]
-	} else {
-		d.cells = append(d.cells, dCell{})
-	}
-	c := &d.cells[n]
+	c := addSlot(&d.cells)
 	c.id, c.arrival, c.finish, c.busy, c.server, c.push = id, a, finish, busy, s, push
 	c.deadline, c.tkey = deadline, tkey
 	if n+1 == d.k {

@@ -19,12 +19,7 @@ func (d *direct) parityRequest(id, a int64) {
 		return
 	}
 	n := len(d.cells)
-	if n < cap(d.cells) {
-		d.cells = d.cells[:n+1]
-	} else {
-		d.cells = append(d.cells, dCell{})
-	}
-	c := &d.cells[n]
+	c := addSlot(&d.cells)
 	*c = dCell{id: id, arrival: a, finish: t.finish, busy: t.busy(), server: s, push: t.push}
 	if n+1 == d.k {
 		d.send(a, d.arrKey, true)

@@ -145,14 +145,7 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 		}
 	}
 	queues := len(srv.q) > srv.head
-	n := len(srv.q)
-	if n < cap(srv.q) {
-		srv.q = srv.q[:n+1]
-	} else {
-		srv.q = append(srv.q, dTask{})
-	}
-	// Every field is set: no zeroing of the 72-byte record.
-	tk := &srv.q[n]
+	tk := addSlot(&srv.q) // every field is set below
 	tk.d, tk.ghost, tk.finish, tk.drawn = t, false, -1, 0
 	if queues {
 		tk.start, tk.startEv, tk.atDispatch = max(t, srv.free), srv.freeKey, false
@@ -391,13 +384,7 @@ func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int
 	}
 	s := p.first + p.rr
 	p.advance()
-	n := len(srv.q)
-	if n < cap(srv.q) {
-		srv.q = srv.q[:n+1]
-	} else {
-		srv.q = append(srv.q, dTask{})
-	}
-	tk := &srv.q[n]
+	tk := addSlot(&srv.q)
 	tk.d, tk.ghost = a, false
 	if queues {
 		tk.start, tk.startEv, tk.atDispatch = max(a, srv.free), srv.freeKey, false
