@@ -7,7 +7,7 @@ package sim
 // times in one loop: the table reads of that loop do not depend on each
 // other, and the processor overlaps their cache misses, where one read per
 // task, on the path of everything the task decides, waits for each. A trace
-// of 137,594 samples is a 550 KB table, larger than a core's L2 cache.
+// of 137,594 samples is a 550 KB table, larger than many cores' L2 caches.
 //
 // The values are those serviceTimeOf returns for the same keys; a key the
 // block does not hold (an id behind it, a copy it does not cover) is drawn

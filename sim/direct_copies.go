@@ -37,13 +37,7 @@ func (d *direct) replicate(id, a int64) {
 		if c == 0 {
 			src = BySingle
 		}
-		if n := len(copies); n < cap(copies) {
-			copies = copies[:n+1]
-			cp := &copies[n]
-			cp.s, cp.t, cp.key, cp.src, cp.pool = s, t, key, src, d.single
-		} else {
-			copies = append(copies, dCopy{s, t, key, src, d.single})
-		}
+		*addSlot(&copies) = dCopy{s, t, key, src, d.single}
 		av = append(av, s)
 	}
 	d.race(id, a, copies, d.rep.cancel, d.rep.cancelRunning)
