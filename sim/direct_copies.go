@@ -37,7 +37,15 @@ func (d *direct) replicate(id, a int64) {
 		if c == 0 {
 			src = BySingle
 		}
-		*addSlot(&copies) = dCopy{s, t, key, src, d.single}
+		// Written in place; copies stays on the stack (addSlot, growing it
+		// through a pointer, would move buf to the heap).
+		if n := len(copies); n < cap(copies) {
+			copies = copies[:n+1]
+			cp := &copies[n]
+			cp.s, cp.t, cp.key, cp.src, cp.pool = s, t, key, src, d.single
+		} else {
+			copies = append(copies, dCopy{s, t, key, src, d.single})
+		}
 		av = append(av, s)
 	}
 	d.race(id, a, copies, d.rep.cancel, d.rep.cancelRunning)
