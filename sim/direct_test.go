@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -187,5 +188,64 @@ func TestDirectMatchesEvents(t *testing.T) {
 	t.Logf("direct path took %d of %d runs (%d stable): %v; gave up: %v", taken, runs, stable, byName, why)
 	if *directSeed == 0 && taken < stable*2/3 {
 		t.Errorf("the direct path took only %d of the %d stable runs: the check is too weak", taken, stable)
+	}
+}
+
+// The direct path allocates nothing per request: the allocations of a run
+// (FIFO and group buffers growing to their longest, histogram chunks) do
+// not grow with its length, for every strategy it takes, on a sample-list
+// latency (the draws ahead of need) as on a parametric one. A buffer moved
+// to the heap costs one allocation per request.
+func TestDirectAllocsFlat(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	vals := make([]float64, 1<<17) // as long as a real trace: few ties between copies
+	for i := range vals {
+		vals[i] = r.ExpFloat64() * 10e6
+	}
+	for _, samples := range []bool{false, true} {
+		sc := paperLike()
+		sc.Warmup, sc.Replications = 0, 1
+		for i := range sc.Strategies {
+			sc.Strategies[i].Resend = false
+		}
+		if samples {
+			models := append([]Model(nil), sc.Profile.Models...)
+			for i := range models {
+				models[i].Latency = Dist{Kind: DistSamples, Values: vals}
+			}
+			sc.Profile = &Profile{Name: sc.Profile.Name, Models: models}
+		}
+		for s := range sc.Strategies {
+			// mallocs counts the allocations of a run of n requests by the
+			// direct path; false where it gave up (a tie it cannot order).
+			mallocs := func(seed uint64, n int64) (uint64, bool) {
+				c := *sc
+				c.Seed, c.Requests = seed, n
+				run, err := newRun(&c, &c.Strategies[s], RepSeed(c.Seed, 0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				_, ok := run.executeDirect()
+				runtime.ReadMemStats(&after)
+				return after.Mallocs - before.Mallocs, ok
+			}
+			checked := false
+			for seed := uint64(1); seed <= 8 && !checked; seed++ {
+				short, ok1 := mallocs(seed, 20_000)
+				long, ok2 := mallocs(seed, 60_000)
+				if !ok1 || !ok2 {
+					continue
+				}
+				checked = true
+				if long > short+64 {
+					t.Errorf("%s (samples %v, seed %d): %d allocations for 20k requests, %d for 60k: the direct path allocates per request", sc.Strategies[s].Name, samples, seed, short, long)
+				}
+			}
+			if !checked {
+				t.Errorf("%s (samples %v): the direct path gave up on every seed", sc.Strategies[s].Name, samples)
+			}
+		}
 	}
 }
