@@ -137,7 +137,8 @@ type direct struct {
 	closeAt    int64              // when its max-wait ends (MaxTime+2: never)
 	openKey    pushKey            // when its max-wait timer was scheduled
 	nextGID    int64
-	lastOut    int64 // when the last collage went out
+	lastOut    int64   // when the last collage went out
+	lastOutKey pushKey // and when the event that sent it was scheduled
 	// maxQ holds the queue lengths of collage tasks sent after every answer
 	// so far, oldest first: they count only if sent before the run's end.
 	maxQ []dQueued

@@ -70,11 +70,14 @@ func (d *direct) send(at int64, ev pushKey, byArrival bool) {
 		}
 		byArrival = false
 	}
-	if out <= d.lastOut || out > MaxTime {
+	// Group tasks go out in the order of their groups: at distinct
+	// instants, or at one instant by events whose order the calendar's
+	// scheduling tells.
+	if out < d.lastOut || out > MaxTime || out == d.lastOut && order(d.lastOutKey, ev) >= 0 {
 		d.fail("collages out of order, at once, or never: the event loop sorts them out")
 		return
 	}
-	d.lastOut = out
+	d.lastOut, d.lastOutKey = out, ev
 	// The group task is sent before the run's end if one of the group's
 	// requests is answered after out: one whose S-CNN task finishes after
 	// out is (every answer it may take comes after out). Else it may come
