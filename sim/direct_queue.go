@@ -67,7 +67,7 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 			// the run's end: then this task may still run at the end.
 			d.limbo = append(d.limbo, dLimbo{s, t, *e})
 		} else {
-			d.complete(p, s, e)
+			d.complete(s, e)
 		}
 		if e.ghost {
 			srv.ghosts--
@@ -94,7 +94,7 @@ func (d *direct) place(pi int32, t int64, key drawKey, certain bool, ev pushKey,
 					return 0, nil
 				}
 				if o < 0 {
-					d.complete(p, s, e)
+					d.complete(s, e)
 					srv.ghosts--
 					if single {
 						d.pending--
@@ -218,19 +218,19 @@ func (d *direct) flushQueued(end int64) {
 	i = 0
 	for ; i < len(d.limbo) && d.limbo[i].by < end; i++ {
 		l := &d.limbo[i]
-		d.complete(&d.run.pools[d.run.servers[l.s].pool], l.s, &l.t)
+		d.complete(l.s, &l.t)
 	}
 	d.limbo = d.limbo[:copy(d.limbo, d.limbo[i:])]
 }
 
-// complete counts task e of server s of pool p, over before the run ended.
-func (d *direct) complete(p *pool, s int32, e *dTask) {
-	d.started(p, s, e, e.busy())
+// complete counts task e of server s, over before the run ended.
+func (d *direct) complete(s int32, e *dTask) {
+	d.started(s, e, e.busy())
 }
 
-// started counts task e of server s of pool p, started before the run
+// started counts task e of server s, started before the run
 // ended, with busy ns of service by then, on its server's counts.
-func (d *direct) started(_ *pool, s int32, e *dTask, busy int64) {
+func (d *direct) started(s int32, e *dTask, busy int64) {
 	ds := &d.srv[s]
 	if e.ghost { // queued until it was cancelled, never started
 		ds.wait.add(uint64(e.finish - e.d))
@@ -291,7 +291,7 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	run := d.run
 	p := &run.pools[run.servers[s].pool]
 	if e.ghost { // cancelled by an answer, so by end
-		d.started(p, s, e, 0)
+		d.started(s, e, 0)
 		return true
 	}
 	startedBy := e.start < end
@@ -313,9 +313,9 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	}
 	switch {
 	case e.finish <= end && startedBy:
-		d.complete(p, s, e)
+		d.complete(s, e)
 	case startedBy: // running: busy until end
-		d.started(p, s, e, end-e.start)
+		d.started(s, e, end-e.start)
 	default: // still queued
 		run.servers[s].queued++
 		p.queued++
