@@ -144,6 +144,26 @@ $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
 	  done
 	@echo "ONNX Runtime $(ORT_CUDA_VERSION) with CUDA and TensorRT providers: $(ORT_CUDA_LIB)"
 
+# `make calibrate-cuda` is `make calibrate` on the GPU: the bundle (on Fashion-MNIST where it is
+# installed) through the CUDA provider, at batch 1, 4 and 8, into $(OUT)/profiles/local-cuda.toml;
+# `make calibrate-cuda-resnet34` times the ResNet-34-shaped bundle likewise. The CUDA 13 and
+# cuDNN 9 libraries are looked for by scripts/cuda-libs.sh (pip's nvidia-* wheels, which PyTorch
+# installs, /usr/local/cuda*, the system's folders) and put on LD_LIBRARY_PATH.
+CUDA_LD = LD_LIBRARY_PATH=$$(scripts/cuda-libs.sh)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}
+
+.PHONY: calibrate-cuda calibrate-cuda-resnet34
+
+calibrate-cuda: build ort-cuda
+	@data=; if [ -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ] && [ -f $(FASHION_DIR)/t10k-images-idx3-ubyte.gz ]; then data="--idx $(FASHION_DIR)"; \
+	  else echo "make calibrate-cuda: no Fashion-MNIST in $(FASHION_DIR) (make fashion-mnist installs it): training and measuring on synthetic images" >&2; fi; \
+	  $(CUDA_LD) ./$(BIN) calibrate $$data --ort-lib $(ORT_CUDA_LIB) --provider cuda --batch 1,4,8 \
+	    --models $(MODELS_DIR) --name local-cuda --out $(OUT)/profiles/local-cuda.toml $(CALIBRATE_FLAGS)
+
+calibrate-cuda-resnet34: build ort-cuda
+	$(CUDA_LD) ./$(BIN) calibrate --ort-lib $(ORT_CUDA_LIB) --provider cuda --arch resnet34 --timing-only \
+	  --batch 1,4,8 --runs 1000 --warmup 50 --models $(MODELS_DIR)-resnet34 --name local-cuda-resnet34 \
+	  --out $(OUT)/profiles/local-cuda-resnet34.toml $(CALIBRATE_FLAGS)
+
 # ---- Testbed ----------------------------------------------------------------
 # `make validate-testbed` runs the default scenario on a real loopback cluster
 # (30 worker processes) for VALIDATE_REQUESTS counted requests per strategy at

@@ -65,7 +65,7 @@ func ProviderError(provider, runtimeLib string, cause error) error {
 			parts = append(parts, m)
 		}
 	}
-	return fmt.Errorf("models: execution provider %s: %s needs %s, which the dynamic linker cannot find: install them (CUDA 13 and cuDNN 9 for cuda; also TensorRT 10 for tensorrt) or add their folders to LD_LIBRARY_PATH: %w",
+	return fmt.Errorf("models: execution provider %s: %s needs %s, which the dynamic linker cannot find: install them (CUDA 13 and cuDNN 9 for cuda; also TensorRT 10 for tensorrt) or add their folders to LD_LIBRARY_PATH (pip's nvidia-* wheels, which PyTorch installs, hold them under site-packages/nvidia/*/lib; scripts/cuda-libs.sh prints the folders it finds, and make calibrate-cuda uses it): %w",
 		provider, filepath.Base(lib), strings.Join(parts, ", "), cause)
 }
 
