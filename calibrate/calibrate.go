@@ -21,6 +21,12 @@ type Options struct {
 	Runs    int                   // timed runs per model and batch size (default 1000)
 	Batches []int                 // batch sizes to record as BatchLatency (none: batch 1 only)
 	Points  int                   // quantile table points (default 1001)
+	// Rounds splits each model's Runs (and each batch size's) into rounds
+	// in which all the models take turns (default 20; see timeRounds), so
+	// a change in the machine's speed while it calibrates falls on every
+	// model alike and shows in each one's medians over the calibration's
+	// periods.
+	Rounds int
 	// MinConfidence is the coverage threshold: a collage cell counts as
 	// covered (answered) when its top softmax probability is at least this.
 	// 0 (the default) covers every cell, so coverage is 1.
@@ -80,6 +86,9 @@ func (o Options) withDefaults() Options {
 	if o.Repeat == 0 {
 		o.Repeat = 3
 	}
+	if o.Rounds == 0 {
+		o.Rounds = 20
+	}
 	return o
 }
 
@@ -95,6 +104,8 @@ func (o Options) validate() error {
 		return usagef("the others' CPU share limit %g is outside (0, 1]", o.MaxOthers)
 	case o.Repeat < 1:
 		return usagef("repeat %d: need at least 1 try", o.Repeat)
+	case o.Rounds < 1:
+		return usagef("rounds %d: need at least 1", o.Rounds)
 	case o.Session.IntraOpThreads < 0 || o.Session.InterOpThreads < 0:
 		return usagef("threads %d and inter-op threads %d: want 0 (ONNX Runtime's default) or more", o.Session.IntraOpThreads, o.Session.InterOpThreads)
 	case o.TestImages < 0 || o.TestCells < 0:
@@ -127,8 +138,12 @@ type Report struct {
 	// time of those runs; Tries how many timings it took (Options.Repeat).
 	Others, OnCPU float64
 	Tries         int
-	Input         string   // what the model was fed, in words
-	Notes         []string // what was inferred or detected
+	// Rounds are the batch-1 timing's medians over consecutive periods of
+	// its rounds (steadyPeriods), ns, in time order: how steady the
+	// machine was.
+	Rounds []float64
+	Input  string   // what the model was fed, in words
+	Notes  []string // what was inferred or detected
 	// Warnings say what looks wrong (near-chance accuracy, a normalisation
 	// or cell order that scores far better, contaminated timing); they are
 	// also in the model's source in the profile.
@@ -186,23 +201,29 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 	}
 	o.TestSeed = testSeed
 	p := &sim.Profile{Name: o.ProfileName, Meta: newMeta(o)}
-	var reports []Report
 	var test *models.Dataset
 	var single [][]float32 // the S-CNN's logits on test, for parity models
+	var ss []*models.Session
+	defer func() {
+		for _, s := range ss {
+			s.Close()
+		}
+	}()
+	var specs []Spec
+	var sides []int
 	for _, bm := range bundle.Models {
 		path := filepath.Join(dir, bm.File)
 		s, err := models.OpenFile(path, o.Session)
 		if err != nil {
 			return nil, nil, err
 		}
+		ss = append(ss, s)
 		side, _ := strconv.Atoi(s.Meta[models.MetaSingleSide])
 		if side <= 0 {
-			s.Close()
 			return nil, nil, fmt.Errorf("calibrate: %s lacks %s metadata; was it built by collagesim?", path, models.MetaSingleSide)
 		}
 		if test == nil && !bundle.Untrained && o.TestData != nil {
 			if test, err = models.Materialise(o.TestData, o.TestImages, side); err != nil {
-				s.Close()
 				return nil, nil, err
 			}
 			test.Name = fmt.Sprintf("%d held-out images of %s", test.Len(), o.TestData.Describe().Name)
@@ -215,31 +236,35 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 		if test != nil {
 			spec.Data = test
 		}
-		if bm.Role == sim.RoleParity && test != nil {
-			if single == nil {
-				if single, err = singleOutputs(filepath.Join(dir, models.SingleName+".onnx"), test, side, o); err != nil {
-					s.Close()
-					return nil, nil, err
-				}
-			}
-			spec.Single = single
-		}
-		m, r, err := calibrateSession(s, spec, o)
-		s.Close()
-		if err != nil {
-			return nil, nil, err
-		}
-		p.Models = append(p.Models, m)
-		reports = append(reports, r)
+		specs, sides = append(specs, spec), append(sides, side)
 	}
+	// A parity model decodes with the S-CNN's outputs on the held-out set.
+	hooks := &sessionHooks{before: func(i int, spec *Spec, _ []sim.Model, _ []Report) error {
+		if spec.Role != sim.RoleParity || test == nil {
+			return nil
+		}
+		if single == nil {
+			var err error
+			if single, err = singleOutputs(filepath.Join(dir, models.SingleName+".onnx"), test, sides[i], o); err != nil {
+				return err
+			}
+		}
+		spec.Single = single
+		return nil
+	}}
+	ms, reports, err := calibrateSessions(ss, specs, o, hooks)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Models = ms
 	acc := "accuracy not measured: untrained heads, for timing only"
 	if test != nil {
 		acc = "accuracy on " + test.Name
 	}
 	p.Source = fmt.Sprintf("measured by collagesim calibrate on %s, %s: bundled models (arch %s, seed %d) through ONNX Runtime %s, provider %s, %s; "+
-		"latency is Session.Run timed from Go, %d runs after %d warm-up per model; %s",
+		"latency is Session.Run timed from Go, %s; %s",
 		p.Meta.Hardware, p.Meta.Date, bundle.Arch, bundle.Seed, p.Meta.RuntimeVersion, p.Meta.Provider, p.Meta.Threads,
-		o.Runs, o.Warmup, acc)
+		o.timingWords(), acc)
 	return p, reports, nil
 }
 

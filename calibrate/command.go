@@ -209,31 +209,52 @@ func (c Config) userModels() (*sim.Profile, []Report, error) {
 	if len(c.Names) > len(c.Models) {
 		return nil, nil, usagef("--model-name has %d names for %d --onnx models", len(c.Names), len(c.Models))
 	}
-	var ms []sim.Model
-	var reports []Report
-	var single [][]float32
-	var singleShape []int
+	if err := models.InitRuntime(o.Library); err != nil {
+		return nil, nil, err
+	}
+	var ss []*models.Session
+	defer func() {
+		for _, s := range ss {
+			s.Close()
+		}
+	}()
+	specs := make([]Spec, len(list))
 	for i, l := range list {
 		spec := l.spec
 		needSingle := false
 		for _, later := range list[i+1:] {
 			needSingle = needSingle || later.spec.Role == sim.RoleParity
 		}
-		if spec.Role == sim.RoleParity && single != nil {
-			spec.Single = single
-		}
-		m, r, err := modelKeeping(l.path, spec, o, needSingle && spec.Role != sim.RoleParity && data != nil)
+		spec.keepOutputs = needSingle && spec.Role != sim.RoleParity && data != nil
+		s, spec, err := openModel(l.path, spec, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		if m.Role == sim.RoleSingle && r.outputs != nil {
-			single, singleShape = r.outputs, m.InputShape
-		}
-		if m.Role == sim.RoleParity && spec.Single != nil && fmt.Sprint(singleShape) != fmt.Sprint(m.InputShape) {
-			return nil, nil, usagef("%s: the parity model's input %v differs from the S-CNN's %v it decodes with", l.path, m.InputShape, singleShape)
-		}
-		ms = append(ms, m)
-		reports = append(reports, r)
+		ss, specs[i] = append(ss, s), spec
+	}
+	var single [][]float32
+	var singleShape []int
+	decodes := make([]bool, len(list))
+	hooks := &sessionHooks{
+		before: func(i int, spec *Spec, _ []sim.Model, _ []Report) error {
+			if spec.Role == sim.RoleParity && single != nil {
+				spec.Single, decodes[i] = single, true
+			}
+			return nil
+		},
+		after: func(i int, m sim.Model, r Report) error {
+			if m.Role == sim.RoleSingle && r.outputs != nil {
+				single, singleShape = r.outputs, m.InputShape
+			}
+			if m.Role == sim.RoleParity && decodes[i] && fmt.Sprint(singleShape) != fmt.Sprint(m.InputShape) {
+				return usagef("%s: the parity model's input %v differs from the S-CNN's %v it decodes with", list[i].path, m.InputShape, singleShape)
+			}
+			return nil
+		},
+	}
+	ms, reports, err := calibrateSessions(ss, specs, o, hooks)
+	if err != nil {
+		return nil, nil, err
 	}
 	return Profile(ms, o), reports, nil
 }
@@ -253,11 +274,12 @@ func jsonProfile(p *sim.Profile) *sim.Profile {
 	return &c
 }
 
-// PrintReports writes one line per model: latency, accuracy, coverage,
+// PrintReports writes one line per model: latency, how far apart its
+// timing rounds' medians were, accuracy, coverage,
 // encoding and decoding time, fill and call cost, and the others' CPU share.
 func PrintReports(w io.Writer, reports []Report) {
-	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %9s %9s %12s %12s %12s %12s %7s\n",
-		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "accuracy", "coverage", "encode_p50", "decode_p50", "fill_p50", "call_p50", "others")
+	fmt.Fprintf(w, "%-12s %10s %10s %10s %7s %7s %9s %9s %12s %12s %12s %12s %7s\n",
+		"model", "p50_ms", "p99_ms", "mean_ms", "cv", "rounds", "accuracy", "coverage", "encode_p50", "decode_p50", "fill_p50", "call_p50", "others")
 	f := func(v float64) string {
 		if v != v {
 			return "n/a"
@@ -273,8 +295,8 @@ func PrintReports(w io.Writer, reports []Report) {
 		if r.Decode != nil {
 			dec = fmt.Sprintf("%.6f ms", r.Decode.P50/1e6)
 		}
-		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %9s %9s %12s %12s %9.4f ms %9.4f ms %6.0f%%\n",
-			r.Name, r.Latency.P50/1e6, r.Latency.P99/1e6, r.Latency.Mean/1e6, r.Latency.CV,
+		fmt.Fprintf(w, "%-12s %10.4f %10.4f %10.4f %7.3f %6.0f%% %9s %9s %12s %12s %9.4f ms %9.4f ms %6.0f%%\n",
+			r.Name, r.Latency.P50/1e6, r.Latency.P99/1e6, r.Latency.Mean/1e6, r.Latency.CV, 100*spread(r.Rounds),
 			f(r.Accuracy), f(r.Coverage), enc, dec, r.Fill.P50/1e6, r.Overhead.P50/1e6, 100*r.Others)
 	}
 	for _, r := range reports {
@@ -288,7 +310,9 @@ func PrintReports(w io.Writer, reports []Report) {
 }
 
 // Legend explains PrintReports' columns.
-const Legend = `p50/p99/mean/cv: batch-1 Session.Run as timed from Go; encode: building one
+const Legend = `p50/p99/mean/cv: batch-1 Session.Run as timed from Go; rounds: how far apart
+its medians in 5 periods of the calibration were (largest over smallest - 1;
+the models took turns in 20 rounds; over 20% is warned about); encode: building one
 collage or parity input; decode: reconstructing one output from the parity
 output; accuracy: top-1 (S-CNN), per-cell top-1 (collage), top-1 of the
 reconstructed outputs (parity, degraded mode); fill: copying a prepared input
@@ -319,15 +343,6 @@ cache "make ort" fills (.cache/onnxruntime).
 
 Flags:
 `
-
-// modelKeeping is Model, keeping an S-CNN's output rows when keep is set.
-func modelKeeping(path string, spec Spec, o Options, keep bool) (sim.Model, Report, error) {
-	if !keep {
-		return Model(path, spec, o)
-	}
-	spec.keepOutputs = true
-	return Model(path, spec, o)
-}
 
 // modelClassNames reads the class names the first model that has them
 // carries in its metadata (collagesim.classes, or Ultralytics' names).

@@ -65,6 +65,18 @@ func fashionModel(t *testing.T, file string, spec Spec, o Options) (sim.Model, R
 	return m, r
 }
 
+// notTiming leaves out the warnings about the machine's timing (noisy or
+// unsteady), which depend on what else the machine does.
+func notTiming(list []string) []string {
+	var out []string
+	for _, w := range list {
+		if !strings.Contains(w, "noisy timing") && !strings.Contains(w, "unsteady timing") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func hasText(list []string, s string) bool {
 	for _, l := range list {
 		if strings.Contains(l, s) {
@@ -85,8 +97,8 @@ func TestFashionSCNNMatchesPyTorch(t *testing.T) {
 		if r.Correct != exp.SCNNCorrect || r.Tested != exp.Images || m.Role != sim.RoleSingle {
 			t.Errorf("%s: %d of %d correct (role %s), PyTorch %d of %d", file, r.Correct, r.Tested, m.Role, exp.SCNNCorrect, exp.Images)
 		}
-		if len(r.Warnings) > 0 && !hasText(r.Warnings, "noisy") {
-			t.Errorf("%s: warnings %q", file, r.Warnings)
+		if w := notTiming(r.Warnings); len(w) > 0 {
+			t.Errorf("%s: warnings %q", file, w)
 		}
 		t.Logf("%s: %d/%d, input %s, notes %q", file, r.Correct, r.Tested, r.Input, r.Notes)
 	}
@@ -161,8 +173,8 @@ func TestFashionCollage(t *testing.T) {
 	if row.Role != sim.RoleCollage || row.Grid != 3 || math.Abs(row.Accuracy-torch) > 0.06 {
 		t.Errorf("collage3: %s grid %d accuracy %.4f, PyTorch %.4f", row.Role, row.Grid, row.Accuracy, torch)
 	}
-	if len(rr.Warnings) > 0 && !hasText(rr.Warnings, "noisy") {
-		t.Errorf("collage3 warnings %q", rr.Warnings)
+	if w := notTiming(rr.Warnings); len(w) > 0 {
+		t.Errorf("collage3 warnings %q", w)
 	}
 	col, cr := fashionModel(t, "collage3-colmajor.onnx", spec, fashionOptions())
 	if !hasText(cr.Warnings, "cell order looks like col-major") || col.Accuracy > row.Accuracy-0.2 {
