@@ -239,7 +239,7 @@ func Bundle(dir string, build models.BuildOptions, o Options) (*sim.Profile, []R
 		specs, sides = append(specs, spec), append(sides, side)
 	}
 	// A parity model decodes with the S-CNN's outputs on the held-out set.
-	hooks := &sessionHooks{before: func(i int, spec *Spec, _ []sim.Model, _ []Report) error {
+	hooks := &sessionHooks{before: func(i int, spec *Spec) error {
 		if spec.Role != sim.RoleParity || test == nil {
 			return nil
 		}

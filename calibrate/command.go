@@ -236,7 +236,7 @@ func (c Config) userModels() (*sim.Profile, []Report, error) {
 	var singleShape []int
 	decodes := make([]bool, len(list))
 	hooks := &sessionHooks{
-		before: func(i int, spec *Spec, _ []sim.Model, _ []Report) error {
+		before: func(i int, spec *Spec) error {
 			if spec.Role == sim.RoleParity && single != nil {
 				spec.Single, decodes[i] = single, true
 			}

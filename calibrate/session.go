@@ -70,10 +70,10 @@ func (o Options) timingWords() string {
 
 // calibrateSessions calibrates open sessions: it prepares every one, times
 // them all in interleaved rounds (timeRounds), then measures the rest
-// (accuracy, encoding, decoding) model by model, in order. before, if not
-// nil, is called before model i's accuracy is measured and may complete its
-// spec (a parity model's S-CNN outputs) from the models before it; after, if
-// not nil, sees each result.
+// (accuracy, encoding, decoding) model by model, in order. hooks.before, if
+// set, is called before model i's accuracy is measured and may complete its
+// spec (a parity model's S-CNN outputs) from the models before it;
+// hooks.after, if set, sees each result.
 func calibrateSessions(ss []*models.Session, specs []Spec, o Options, hooks *sessionHooks) ([]sim.Model, []Report, error) {
 	ps := make([]*pending, 0, len(ss))
 	defer func() {
@@ -97,7 +97,7 @@ func calibrateSessions(ss []*models.Session, specs []Spec, o Options, hooks *ses
 	reps := make([]Report, 0, len(ps))
 	for i, p := range ps {
 		if hooks != nil && hooks.before != nil {
-			if err := hooks.before(i, &p.spec, ms, reps); err != nil {
+			if err := hooks.before(i, &p.spec); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -119,7 +119,7 @@ func calibrateSessions(ss []*models.Session, specs []Spec, o Options, hooks *ses
 // sessionHooks let a caller of calibrateSessions complete a model's spec
 // from the models measured before it, and check each result.
 type sessionHooks struct {
-	before func(i int, spec *Spec, done []sim.Model, reps []Report) error
+	before func(i int, spec *Spec) error
 	after  func(i int, m sim.Model, rep Report) error
 }
 
@@ -166,14 +166,6 @@ func (p *pending) close() {
 			p.batches[i].b = nil
 		}
 	}
-}
-
-func calibrateSession(s *models.Session, spec Spec, o Options) (sim.Model, Report, error) {
-	ms, reps, err := calibrateSessions([]*models.Session{s}, []Spec{spec}, o, nil)
-	if err != nil {
-		return sim.Model{}, Report{}, err
-	}
-	return ms[0], reps[0], nil
 }
 
 // prepareSession resolves a model's input and output, binds its tensors at
