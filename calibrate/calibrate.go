@@ -142,8 +142,11 @@ type Report struct {
 	// its rounds (steadyPeriods), ns, in time order: how steady the
 	// machine was.
 	Rounds []float64
-	Input  string   // what the model was fed, in words
-	Notes  []string // what was inferred or detected
+	// Placement is which execution provider ran how many nodes of each
+	// operator (nil if unknown).
+	Placement models.Placement
+	Input     string   // what the model was fed, in words
+	Notes     []string // what was inferred or detected
 	// Warnings say what looks wrong (near-chance accuracy, a normalisation
 	// or cell order that scores far better, contaminated timing); they are
 	// also in the model's source in the profile.

@@ -100,6 +100,9 @@ func TestFashionSCNNMatchesPyTorch(t *testing.T) {
 		if w := notTiming(r.Warnings); len(w) > 0 {
 			t.Errorf("%s: warnings %q", file, w)
 		}
+		if r.Placement.Nodes(models.CPUProvider) == 0 || !strings.Contains(m.Source, "ONNX Runtime ran ") {
+			t.Errorf("%s: placement %v, source %s", file, r.Placement, m.Source)
+		}
 		t.Logf("%s: %d/%d, input %s, notes %q", file, r.Correct, r.Tested, r.Input, r.Notes)
 	}
 	// The NHWC export is read as such, the RGB one as three channels.

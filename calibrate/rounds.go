@@ -63,6 +63,12 @@ func (o Options) timeRounds(ts []*timed) error {
 	return nil
 }
 
+// judgeCPU is the machine CPU time (all CPUs, seconds) a round must span
+// for its own share of other processes to be judged: /proc/stat counts in
+// 10 ms ticks, so a shorter round's share is mostly rounding. Every round
+// counts towards the model's share (others) all the same.
+const judgeCPU = 0.05
+
 // timeRound times one round of t, retried while other processes compete.
 func (o Options) timeRound(t *timed, warm, n int) error {
 	var best []float64
@@ -77,15 +83,17 @@ func (o Options) timeRound(t *timed, warm, n int) error {
 			return fmt.Errorf("calibrate: %s: %w", t.name, err)
 		}
 		t.known = before.ok && after.ok
-		share := othersShare(before, after)
+		share := math.NaN()
+		if t.known && after.total-before.total >= judgeCPU {
+			share = othersShare(before, after)
+		}
 		if try == 1 || share < bestShare || math.IsNaN(bestShare) {
 			best, bestShare, bestWall = samples, share, wall
 			bestOthers, bestMachine, bestSelf = 0, 0, 0
-			if t.known && after.total > before.total {
-				bestOthers = max(0, (after.busy-before.busy)-(after.self-before.self))
-				bestMachine = after.total - before.total
-			}
 			if t.known {
+				// Unclamped, so that rounding in short rounds cancels out.
+				bestOthers = (after.busy - before.busy) - (after.self - before.self)
+				bestMachine = after.total - before.total
 				bestSelf = after.self - before.self
 			}
 		}
@@ -120,10 +128,10 @@ func median(s []float64) float64 {
 // others is the share of the machine's CPU time other processes used over
 // the kept rounds (NaN when unknown or too short to tell).
 func (t *timed) others() float64 {
-	if !t.known || t.machineCPU <= 0 {
+	if !t.known || t.machineCPU < judgeCPU {
 		return math.NaN()
 	}
-	return math.Min(t.othersCPU/t.machineCPU, 1)
+	return math.Min(math.Max(t.othersCPU/t.machineCPU, 0), 1)
 }
 
 // onCPU is this process's CPU time over the wall time of the kept rounds.

@@ -3,9 +3,12 @@ package calibrate
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/collagesim/collagesim/models"
 )
 
 func spin(d time.Duration) {
@@ -106,5 +109,44 @@ func TestUnsteadyVerdict(t *testing.T) {
 		if got := hasText(tm.warnings, "unsteady timing"); got != tc.warn {
 			t.Errorf("medians %v: warned %v, want %v (%q)", tc.medians, got, tc.warn, tm.warnings)
 		}
+	}
+}
+
+// Other processes' share over a model's rounds: short rounds' rounding
+// (negative as well as positive) is summed before the share is clamped,
+// and too little machine time says nothing.
+func TestOthersOverRounds(t *testing.T) {
+	for _, tc := range []struct {
+		others, machine, want float64
+	}{
+		{0.01, 0.2, 0.05},
+		{-0.01, 0.2, 0},
+		{0.5, 0.2, 1},
+		{0.01, 0.02, -1}, // NaN
+	} {
+		got := (&timed{known: true, othersCPU: tc.others, machineCPU: tc.machine}).others()
+		if tc.want < 0 && got == got || tc.want >= 0 && math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("others %g of %g: %g, want %g", tc.others, tc.machine, got, tc.want)
+		}
+	}
+}
+
+// A GPU session whose arithmetic ran on the CPU is warned about; shape
+// bookkeeping on the CPU and CPU sessions are not.
+func TestPlacementWarnings(t *testing.T) {
+	gpu := models.Placement{"CUDAExecutionProvider": {"Conv": 3}, models.CPUProvider: {"Shape": 2, "Gather": 1}}
+	mixed := models.Placement{"CUDAExecutionProvider": {"Conv": 3}, models.CPUProvider: {"Conv": 2, "Shape": 1}}
+	cpu := models.Placement{models.CPUProvider: {"Conv": 5}}
+	if w := placementWarnings(gpu, models.ProviderCUDA); len(w) != 0 {
+		t.Errorf("shape ops on the CPU: %q", w)
+	}
+	if w := placementWarnings(mixed, models.ProviderCUDA); len(w) != 1 || !strings.Contains(w[0], "off the cuda provider: Conv x2 ran on the CPU") {
+		t.Errorf("Conv on the CPU: %q", w)
+	}
+	if w := placementWarnings(cpu, models.ProviderTensorRT); len(w) != 1 || !strings.Contains(w[0], "no node ran on the tensorrt provider") {
+		t.Errorf("all on the CPU: %q", w)
+	}
+	if w := placementWarnings(cpu, models.ProviderCPU); len(w) != 0 {
+		t.Errorf("CPU session: %q", w)
 	}
 }

@@ -133,6 +133,7 @@ type pending struct {
 	ev      *evaluator
 	example []float32
 	b       *models.Binding // batch 1
+	ran     string          // where ONNX Runtime ran the nodes, in words ("" unknown)
 	main    *timed
 	batches []batchTiming
 }
@@ -211,6 +212,8 @@ func prepareSession(s *models.Session, spec Spec, o Options) (_ *pending, err er
 		fmt.Fprintf(o.Log, "calibrate: %s: the batch size is fixed at 1: accuracy runs one input at a time\n", spec.Name)
 	}
 
+	p.placement(o)
+
 	p.m = sim.Model{Name: spec.Name, Role: spec.Role, Accuracy: math.NaN(), Coverage: math.NaN()}
 	if spec.Role == sim.RoleCollage || spec.Role == sim.RoleParity {
 		p.m.Grid = spec.Grid
@@ -270,6 +273,41 @@ func prepareSession(s *models.Session, spec Spec, o Options) (_ *pending, err er
 		p.batches = append(p.batches, batchTiming{size: batch, b: bb, t: &timed{name: fmt.Sprintf("%s batch %d", spec.Name, batch), run: bb.Run}})
 	}
 	return p, nil
+}
+
+// placement runs the model once more with ONNX Runtime's profiling on to
+// see which execution provider ran each node: a model whose arithmetic falls
+// back to the CPU under a GPU provider would otherwise give a GPU profile
+// with the CPU's latency.
+func (p *pending) placement(o Options) {
+	if p.s.Path == "" {
+		return
+	}
+	pl, err := models.NodePlacement(p.s.Path, p.r.shape, o.Session, 3)
+	if err != nil {
+		p.rep.Notes = append(p.rep.Notes, fmt.Sprintf("which execution provider ran each node is unknown: %v", err))
+		return
+	}
+	p.rep.Placement = pl
+	p.ran = pl.String()
+	fmt.Fprintf(o.Log, "calibrate: %s: ONNX Runtime ran %s\n", p.spec.Name, p.ran)
+	p.rep.Warnings = append(p.rep.Warnings, placementWarnings(pl, o.Session.Provider)...)
+}
+
+// placementWarnings say what of a model ran on the CPU although the session
+// asked for provider.
+func placementWarnings(pl models.Placement, provider string) []string {
+	if provider == "" || provider == models.ProviderCPU {
+		return nil
+	}
+	if pl.Nodes(models.CPUProvider) == pl.Nodes("") {
+		return []string{fmt.Sprintf("no node ran on the %s provider: every one ran on the CPU, so this is a CPU profile under the name of %s", provider, provider)}
+	}
+	if off := pl.OffProvider(); off != "" {
+		return []string{fmt.Sprintf("off the %s provider: %s ran on the CPU (the provider has no kernel for them at this data type or shape), so the latency is partly the CPU's; "+
+			"export the model with operators the provider supports, or calibrate and serve it on the CPU", provider, off)}
+	}
+	return nil
 }
 
 // finish turns a pending model's timings into its profile entry and
@@ -381,6 +419,9 @@ func (p *pending) finish(o Options) (sim.Model, Report, error) {
 	}
 	if spec.Train != "" {
 		m.Source += "; head: " + spec.Train
+	}
+	if p.ran != "" {
+		m.Source += "; ONNX Runtime ran " + p.ran
 	}
 	for _, w := range rep.Warnings {
 		m.Source += "; WARNING: " + w

@@ -21,6 +21,10 @@ type SessionOptions struct {
 	Provider       string // ProviderCPU (default), ProviderCUDA or ProviderTensorRT
 	IntraOpThreads int    // 0: ONNX Runtime's default (one per physical core)
 	InterOpThreads int    // 0: ONNX Runtime's default
+	// ProfilePrefix, if set, has ONNX Runtime write a profile (a JSON trace
+	// of every node's run, with its execution provider) named after it when
+	// the session closes.
+	ProfilePrefix string
 }
 
 // Threads describes the thread settings for a profile.
@@ -51,6 +55,11 @@ func (o SessionOptions) ortOptions() (*ort.SessionOptions, error) {
 	if o.InterOpThreads > 0 {
 		if err := so.SetInterOpNumThreads(o.InterOpThreads); err != nil {
 			return fail(fmt.Errorf("models: inter-op threads: %w", err))
+		}
+	}
+	if o.ProfilePrefix != "" {
+		if err := so.EnableProfiling(o.ProfilePrefix); err != nil {
+			return fail(fmt.Errorf("models: profiling: %w", err))
 		}
 	}
 	switch o.Provider {
@@ -85,6 +94,7 @@ type Session struct {
 	Name    string // for messages: the file or model name
 	In, Out ort.InputOutputInfo
 	Meta    map[string]string // the model's metadata_props
+	Path    string            // the file it was opened from (OpenFile), else ""
 	s       *ort.DynamicAdvancedSession
 }
 
@@ -94,7 +104,11 @@ func OpenFile(path string, o SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: %w", err)
 	}
-	return Open(filepath.Base(path), data, o)
+	s, err := Open(filepath.Base(path), data, o)
+	if err == nil {
+		s.Path = path
+	}
+	return s, err
 }
 
 // Open loads an ONNX model from memory. The runtime must be initialised.
