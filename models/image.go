@@ -30,10 +30,14 @@ func (d *Dataset) Len() int { return len(d.Images) }
 // resampler holds separable resampling weights for one (from, to) size pair.
 // Downscaling averages over the source pixels an output pixel covers
 // (triangle filter widened by the scale), so small cells do not alias;
-// upscaling is bilinear.
+// upscaling is bilinear. Every output pixel has the same number of taps:
+// its weights sit in a window of taps source pixels starting at start[o],
+// padded with zero weights where its own span is shorter or had to move
+// inside the image (a zero weight adds nothing, so sums are unchanged).
 type resampler struct {
+	taps  int
 	start []int
-	w     [][]float32
+	w     []float32 // taps per output pixel
 }
 
 var resamplers sync.Map // [2]int -> *resampler
@@ -48,7 +52,8 @@ func resamplerFor(from, to int) *resampler {
 	if scale > 1 {
 		support = scale
 	}
-	r := &resampler{start: make([]int, to), w: make([][]float32, to)}
+	los, rows := make([]int, to), make([][]float32, to)
+	taps := 1
 	for o := range to {
 		center := (float64(o)+0.5)*scale - 0.5
 		lo := int(math.Floor(center - support))
@@ -64,13 +69,20 @@ func resamplerFor(from, to int) *resampler {
 			ws = append(ws, float32(w))
 			sum += w
 		}
-		if sum == 0 { // cannot happen with support >= 1, kept for safety
-			ws[len(ws)/2], sum = 1, 1
-		}
 		for i := range ws {
 			ws[i] /= float32(sum)
 		}
-		r.start[o], r.w[o] = lo, ws
+		los[o], rows[o] = lo, ws
+		taps = max(taps, len(ws))
+	}
+	r := &resampler{taps: taps, start: make([]int, to), w: make([]float32, to*taps)}
+	for o, ws := range rows {
+		// The window [start, start+taps) holds [lo, lo+len(ws)) and stays
+		// inside [0, from); leading pads come first, so the sum meets its
+		// zero terms before its first source pixel (0 + 0 is still 0).
+		start := min(los[o], from-taps)
+		r.start[o] = start
+		copy(r.w[o*taps+los[o]-start:], ws)
 	}
 	resamplers.Store(key, r)
 	return r
@@ -88,31 +100,56 @@ func ResizeInto(dst []float32, dstW, dstH, x0, y0, w, h int, src Image, tmp []fl
 	}
 	rx, ry := resamplerFor(src.W, w), resamplerFor(src.H, h)
 	// Horizontal pass: src (src.W x src.H) -> tmp (w x src.H).
+	taps := rx.taps
 	for c := range 3 {
 		for y := range src.H {
 			row := src.Pix[(c*src.H+y)*src.W:][:src.W]
 			out := tmp[(c*src.H+y)*w:][:w]
-			for x := range w {
+			for x := range out {
+				ws := rx.w[x*taps:][:taps]
+				in := row[rx.start[x]:][:taps]
 				s := float32(0)
-				for k, wt := range rx.w[x] {
-					s += wt * row[rx.start[x]+k]
+				for k, wt := range ws {
+					s += wt * in[k]
 				}
 				out[x] = s
 			}
 		}
 	}
-	// Vertical pass: tmp -> dst region.
+	// Vertical pass: tmp -> dst region, source rows taken two at a time
+	// (the same sums in the same order as one row at a time from 0).
+	taps = ry.taps
 	for c := range 3 {
 		plane := tmp[c*src.H*w:]
 		for y := range h {
 			out := dst[(c*dstH+y0+y)*dstW+x0:][:w]
-			for x := range out {
-				out[x] = 0
-			}
-			for k, wt := range ry.w[y] {
-				in := plane[(ry.start[y]+k)*w:][:w]
+			ws := ry.w[y*taps:][:taps]
+			first := ry.start[y]
+			k := 0
+			if taps >= 2 {
+				w0, w1 := ws[0], ws[1]
+				a, b := plane[first*w:][:len(out)], plane[(first+1)*w:][:len(out)]
 				for x := range out {
-					out[x] += wt * in[x]
+					// The conversion rounds the first product on its own,
+					// as 0 + w0*a would: no fused multiply-add may merge it.
+					out[x] = float32(w0*a[x]) + w1*b[x]
+				}
+				k = 2
+			} else {
+				clear(out)
+			}
+			for ; k+1 < taps; k += 2 {
+				w0, w1 := ws[k], ws[k+1]
+				a, b := plane[(first+k)*w:][:len(out)], plane[(first+k+1)*w:][:len(out)]
+				for x := range out {
+					out[x] = out[x] + w0*a[x] + w1*b[x]
+				}
+			}
+			if k < taps {
+				wt := ws[k]
+				a := plane[(first+k)*w:][:len(out)]
+				for x := range out {
+					out[x] += wt * a[x]
 				}
 			}
 		}

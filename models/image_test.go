@@ -75,3 +75,17 @@ func BenchmarkCollage3x3(b *testing.B) {
 		c.Encode(dst, imgs)
 	}
 }
+
+// ResNet-sized: nine 224-pixel images into a 384-pixel collage, as the
+// ResNet-34 bundle's collage-3x3 encodes them.
+func BenchmarkCollage3x3Large(b *testing.B) {
+	c := &Collager{Grid: 3, Cell: 128}
+	dst := make([]float32, 3*384*384)
+	imgs := make([]Image, 9)
+	for i := range imgs {
+		imgs[i] = SynthImage(1, uint64(i), i%10, 224)
+	}
+	for b.Loop() {
+		c.Encode(dst, imgs)
+	}
+}
