@@ -278,7 +278,12 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		}
 		var nums [2]float64
 		for i, f := range fields {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			f = strings.TrimSpace(f)
+			v, ok := plainDecimal(f)
+			var err error
+			if !ok {
+				v, err = strconv.ParseFloat(f, 64)
+			}
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("line %d: %s is not a finite number", line, echo(strings.TrimSpace(f)))
 			}
@@ -326,6 +331,38 @@ func parseValues(data []byte, quantiles bool) ([]float64, error) {
 		return vs, nil
 	}
 	return resampleQuantiles(qs, vs)
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainDecimal parses the common form of a latency, digits with at most one
+// point and at most 15 digits in all ("277.3616"), as strconv.ParseFloat
+// does, to the same float64: the digits are an integer below 2^53 and the
+// power of ten is exact, so the one division rounds the exact quotient as
+// ParseFloat rounds it. Anything else reports false, for ParseFloat.
+func plainDecimal(s string) (float64, bool) {
+	var m uint64
+	digits, frac, point := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(m) / pow10[frac], true
 }
 
 // plainASCII reports whether s is printable ASCII and tabs only, as every

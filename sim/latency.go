@@ -1,9 +1,8 @@
 package sim
 
 import (
+	"math"
 	"math/bits"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // histDigits is the HdrHistogram precision: 3 significant digits, so a
@@ -60,8 +59,21 @@ func histLowest(i int) (lowest, size int64) {
 	return sub << uint(bucket), 1 << uint(bucket)
 }
 
-// histLen is the number of counts HdrHistogram keeps for 1 ns to MaxTime.
-var histLen = len(hdr.New(1, MaxTime, histDigits).Export().Counts)
+// histLen is the number of counts HdrHistogram keeps for 1 ns to MaxTime:
+// its countsLen, (buckets + 1) half-buckets of sub-buckets, where a bucket
+// doubles the range until MaxTime is covered (TestHistLenAsHdr checks it
+// against the library's, which allocates the 430 KB to say so).
+var histLen = func() int {
+	buckets := 1
+	for v := int64(1) << subMag; v <= MaxTime; v <<= 1 { // a value equal to the bound needs one more
+		if v > math.MaxInt64/2 {
+			buckets++
+			break
+		}
+		buckets++
+	}
+	return (buckets + 1) << subHalfMag
+}()
 
 func newLatencies() *latencies {
 	return &latencies{chunks: make([][]int64, (histLen+chunkLen-1)/chunkLen), min: MaxTime + 1, max: -1}

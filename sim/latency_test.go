@@ -179,3 +179,10 @@ func TestHistIndexMatchesHdr(t *testing.T) {
 		}
 	}
 }
+
+// histLen is the length of HdrHistogram's counts for the same geometry.
+func TestHistLenAsHdr(t *testing.T) {
+	if want := len(hdr.New(1, MaxTime, histDigits).Export().Counts); histLen != want {
+		t.Errorf("histLen %d, HdrHistogram's %d", histLen, want)
+	}
+}
