@@ -130,14 +130,27 @@ func Hardware() string {
 	return strings.Join(parts, ", ")
 }
 
-// GPUModel asks nvidia-smi for the first GPU's name ("" if none).
+// GPUModel asks nvidia-smi for the first GPU's name, with its driver and
+// memory ("NVIDIA H200 (driver 580.159.04, 143771 MiB)"; "" if none).
 func GPUModel() string {
-	out, err := exec.Command("nvidia-smi", "--query-gpu=name", "--format=csv,noheader").Output()
+	out, err := exec.Command("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader").Output()
 	if err != nil {
 		return ""
 	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	return strings.TrimSpace(line)
+	return gpuWords(string(out))
+}
+
+// gpuWords turns nvidia-smi's first "name, driver, memory" line into words.
+func gpuWords(out string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	f := strings.Split(line, ",")
+	for i := range f {
+		f[i] = strings.TrimSpace(f[i])
+	}
+	if len(f) < 3 {
+		return strings.TrimSpace(line)
+	}
+	return fmt.Sprintf("%s (driver %s, %s)", strings.Join(f[:len(f)-2], ","), f[len(f)-2], f[len(f)-1])
 }
 
 // cpuSnapshot is the machine's CPU time so far (from /proc/stat) and this

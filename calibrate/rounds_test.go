@@ -150,3 +150,33 @@ func TestPlacementWarnings(t *testing.T) {
 		t.Errorf("CPU session: %q", w)
 	}
 }
+
+// nvidia-smi's compute processes, ours left out.
+func TestParseComputeApps(t *testing.T) {
+	out := "4242, /usr/bin/python3, 20480\n77, collagesim, 900\n\n5, [Not Found], [N/A]\nbad line\n"
+	got := parseComputeApps(out, 77)
+	want := []string{"pid 4242 (/usr/bin/python3, 20480 MiB)", "pid 5 ([Not Found], [N/A])"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	w := &gpuWatch{on: true, others: map[string]bool{}}
+	if w.warning() != "" {
+		t.Error("warning with no other process")
+	}
+	w.others[got[0]], w.order = true, got[:1]
+	if !strings.Contains(w.warning(), "other processes computed on the GPU while the models were timed (pid 4242") {
+		t.Errorf("warning %q", w.warning())
+	}
+}
+
+func TestGPUWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"NVIDIA H200, 580.159.04, 143771 MiB\n":                      "NVIDIA H200 (driver 580.159.04, 143771 MiB)",
+		"NVIDIA H100 80GB HBM3, 580.1, 81559 MiB\nNVIDIA H100, 1, 2": "NVIDIA H100 80GB HBM3 (driver 580.1, 81559 MiB)",
+		"Tesla T4\n": "Tesla T4",
+	} {
+		if got := gpuWords(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

@@ -90,8 +90,18 @@ func calibrateSessions(ss []*models.Session, specs []Spec, o Options, hooks *ses
 		ps = append(ps, p)
 		ts = append(ts, p.timers()...)
 	}
+	gpu := o.watchGPU()
 	if err := o.timeRounds(ts); err != nil {
 		return nil, nil, err
+	}
+	gpu.look()
+	for _, p := range ps {
+		if w := gpu.warning(); w != "" {
+			p.rep.Warnings = append(p.rep.Warnings, w)
+		}
+		if n := gpu.note(); n != "" {
+			p.rep.Notes = append(p.rep.Notes, n)
+		}
 	}
 	ms := make([]sim.Model, 0, len(ps))
 	reps := make([]Report, 0, len(ps))
