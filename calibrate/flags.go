@@ -74,7 +74,7 @@ func Flags(fs *flag.FlagSet, c *Config) (quiet *bool) {
 	fs.IntVar(&o.TestImages, "test", 1000, "held-out synthetic images for the bundle's accuracy")
 	fs.IntVar(&o.TestCells, "test-cells", 2000, "held-out collage cells per grid, and reconstructions per parity model")
 	fs.Float64Var(&o.MaxOthers, "max-others", 0.10, "largest share of the machine's CPU time other processes may use while a model is timed")
-	fs.IntVar(&o.Repeat, "repeat", 3, "tries to time each round of a model with other processes under --max-others")
+	fs.IntVar(&o.Repeat, "repeat", 3, "tries to time each round (every model's turn) with other processes under --max-others")
 	fs.IntVar(&o.Rounds, "rounds", 20, "timing rounds: each model's runs (and each batch size's) are split into this many, the models taking turns in each, so a change in the machine's speed falls on all alike")
 	fs.BoolVar(&o.AllowNoisy, "allow-noisy", false, "write the profile even when every try was contaminated (marked noisy in the profile)")
 	return fs.Bool("quiet", false, "print no progress (warnings still go to stderr)")
@@ -85,7 +85,7 @@ func Flags(fs *flag.FlagSet, c *Config) (quiet *bool) {
 func CheckFlags(fs *flag.FlagSet) error {
 	var bad error
 	fs.Visit(func(f *flag.Flag) {
-		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat max-others train test test-cells ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
+		if v := f.Value.String(); strings.Contains(" runs warmup quantiles repeat rounds max-others train test test-cells ", " "+f.Name+" ") && (v == "0" || v[0] == '-') {
 			bad = fmt.Errorf("--%s %s: must be positive", f.Name, v)
 		}
 	})

@@ -54,7 +54,7 @@ func TestNoisyTimingRefused(t *testing.T) {
 	dir := tinyFiles(t)
 	startBurners(t, min(runtime.NumCPU(), 32)) // every core busy but ours
 	o := quickOptions()
-	o.Batches, o.AllowNoisy, o.MaxOthers, o.Repeat, o.Runs, o.Rounds = nil, false, 0.2, 2, 4000, 2 // rounds long enough to judge
+	o.Batches, o.AllowNoisy, o.MaxOthers, o.Repeat, o.Runs, o.Rounds = nil, false, 0.2, 2, 4000, 1 // a round long enough to judge (judgeCPU)
 	_, _, err := Model(filepath.Join(dir, "scnn.onnx"), Spec{}, o)
 	if err == nil || !strings.Contains(err.Error(), "other processes used") || !strings.Contains(err.Error(), "--allow-noisy") {
 		t.Fatalf("contaminated timing: %v", err)

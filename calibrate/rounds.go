@@ -41,8 +41,10 @@ const (
 // timeRounds times every configuration of ts in o.Rounds rounds of about
 // o.Runs/o.Rounds runs each: the first after o.Warmup untimed runs, later ones
 // after a tenth of that (at least one), since other models ran in between.
-// A round during which other processes used more than o.MaxOthers of the
-// machine's CPU is timed again (up to o.Repeat tries), keeping the cleanest.
+// A round of all the configurations during which other processes used more
+// than o.MaxOthers of the machine's CPU is timed again (up to o.Repeat tries),
+// keeping the cleanest: the whole round, so that every model still sees the
+// same conditions, and long enough for /proc/stat to tell.
 func (o Options) timeRounds(ts []*timed) error {
 	rounds := max(1, min(o.Rounds, o.Runs))
 	for r := range rounds {
@@ -54,68 +56,91 @@ func (o Options) timeRounds(ts []*timed) error {
 		if r > 0 && warm > 0 {
 			warm = max(1, warm/10)
 		}
-		for _, t := range ts {
-			if err := o.timeRound(t, warm, n); err != nil {
-				return err
+		var best []block
+		bestShare := math.NaN()
+		for try := 1; try <= o.Repeat; try++ {
+			before, start := snapCPU(), time.Now()
+			blocks := make([]block, len(ts))
+			for i, t := range ts {
+				var err error
+				if blocks[i], err = timeBlock(t, warm, n); err != nil {
+					return err
+				}
 			}
+			wall := time.Since(start).Seconds()
+			after := snapCPU()
+			share := math.NaN()
+			if before.ok && after.ok && after.total-before.total >= judgeCPU {
+				share = othersShare(before, after)
+			}
+			if try == 1 || share < bestShare || math.IsNaN(bestShare) {
+				best, bestShare = blocks, share
+			}
+			for _, t := range ts {
+				t.tries = max(t.tries, try)
+			}
+			if math.IsNaN(share) || share <= o.MaxOthers {
+				break
+			}
+			fmt.Fprintf(o.Log, "calibrate: timing round %d of %d: other processes used %.0f%% of the machine's CPU (try %d of %d, limit %.0f%%)\n",
+				r+1, rounds, 100*share, try, o.Repeat, 100*o.MaxOthers)
+			if try < o.Repeat {
+				// Give the competition a moment to end: as long as the round
+				// took, between 10 ms and 1 s.
+				time.Sleep(min(time.Second, max(10*time.Millisecond, time.Duration(wall*float64(time.Second)))))
+			}
+		}
+		for i, t := range ts {
+			t.add(best[i])
 		}
 	}
 	return nil
 }
 
 // judgeCPU is the machine CPU time (all CPUs, seconds) a round must span
-// for its own share of other processes to be judged: /proc/stat counts in
-// 10 ms ticks, so a shorter round's share is mostly rounding. Every round
-// counts towards the model's share (others) all the same.
-const judgeCPU = 0.05
+// for its share of other processes to be judged, and retried: /proc/stat
+// counts in 10 ms ticks, a tick or two either way, so a shorter span's share
+// is mostly rounding (spans of 0.05 s read 10 to 24 % on a machine whose
+// whole calibration read 0 to 4 %). Every block counts towards its model's
+// share (others) all the same.
+const judgeCPU = 0.25
 
-// timeRound times one round of t, retried while other processes compete.
-func (o Options) timeRound(t *timed, warm, n int) error {
-	var best []float64
-	var bestOthers, bestMachine, bestSelf, bestWall float64
-	bestShare := math.NaN()
-	for try := 1; try <= o.Repeat; try++ {
-		before, start := snapCPU(), time.Now()
-		samples, err := timeRuns(warm, n, t.run)
-		wall := time.Since(start).Seconds()
-		after := snapCPU()
-		if err != nil {
-			return fmt.Errorf("calibrate: %s: %w", t.name, err)
-		}
-		t.known = before.ok && after.ok
-		share := math.NaN()
-		if t.known && after.total-before.total >= judgeCPU {
-			share = othersShare(before, after)
-		}
-		if try == 1 || share < bestShare || math.IsNaN(bestShare) {
-			best, bestShare, bestWall = samples, share, wall
-			bestOthers, bestMachine, bestSelf = 0, 0, 0
-			if t.known {
-				// Unclamped, so that rounding in short rounds cancels out.
-				bestOthers = (after.busy - before.busy) - (after.self - before.self)
-				bestMachine = after.total - before.total
-				bestSelf = after.self - before.self
-			}
-		}
-		t.tries = max(t.tries, try)
-		if math.IsNaN(share) || share <= o.MaxOthers {
-			break
-		}
-		fmt.Fprintf(o.Log, "calibrate: %s: other processes used %.0f%% of the machine's CPU while timing (try %d of %d, limit %.0f%%)\n",
-			t.name, 100*share, try, o.Repeat, 100*o.MaxOthers)
-		if try < o.Repeat {
-			// Give the competition a moment to end: as long as the round
-			// took, between 10 ms and 1 s.
-			time.Sleep(min(time.Second, max(10*time.Millisecond, time.Duration(wall*float64(time.Second)))))
-		}
+// block is one configuration's runs in one round and what the machine did
+// meanwhile.
+type block struct {
+	samples                     []float64
+	others, machine, self, wall float64 // CPU seconds: other processes' (unclamped), the machine's, ours; wall seconds
+	known                       bool
+}
+
+// timeBlock times one configuration's runs of a round.
+func timeBlock(t *timed, warm, n int) (block, error) {
+	before, start := snapCPU(), time.Now()
+	samples, err := timeRuns(warm, n, t.run)
+	wall := time.Since(start).Seconds()
+	after := snapCPU()
+	if err != nil {
+		return block{}, fmt.Errorf("calibrate: %s: %w", t.name, err)
 	}
-	t.samples = append(t.samples, best...)
+	b := block{samples: samples, wall: wall, known: before.ok && after.ok}
+	if b.known {
+		// Unclamped, so that rounding in short blocks cancels out.
+		b.others = (after.busy - before.busy) - (after.self - before.self)
+		b.machine = after.total - before.total
+		b.self = after.self - before.self
+	}
+	return b, nil
+}
+
+// add keeps a block's runs and accounts.
+func (t *timed) add(b block) {
+	t.known = b.known
+	t.samples = append(t.samples, b.samples...)
 	t.ends = append(t.ends, len(t.samples))
-	t.othersCPU += bestOthers
-	t.machineCPU += bestMachine
-	t.selfCPU += bestSelf
-	t.wall += bestWall
-	return nil
+	t.othersCPU += b.others
+	t.machineCPU += b.machine
+	t.selfCPU += b.self
+	t.wall += b.wall
 }
 
 // median of a sample (which it leaves unsorted).
