@@ -64,26 +64,19 @@ func TestCollageCells(t *testing.T) {
 	}
 }
 
-func BenchmarkCollage3x3(b *testing.B) {
-	c := &Collager{Grid: 3, Cell: 20}
-	dst := make([]float32, 3*60*60)
-	imgs := make([]Image, 9)
-	for i := range imgs {
-		imgs[i] = SynthImage(1, uint64(i), i%10, 32)
-	}
-	for b.Loop() {
-		c.Encode(dst, imgs)
-	}
-}
+func BenchmarkCollage3x3(b *testing.B) { benchCollage(b, 20, 32) }
 
 // ResNet-sized: nine 224-pixel images into a 384-pixel collage, as the
 // ResNet-34 bundle's collage-3x3 encodes them.
-func BenchmarkCollage3x3Large(b *testing.B) {
-	c := &Collager{Grid: 3, Cell: 128}
-	dst := make([]float32, 3*384*384)
+func BenchmarkCollage3x3Large(b *testing.B) { benchCollage(b, 128, 224) }
+
+// benchCollage encodes nine side-pixel images into 3x3 cells of cell pixels.
+func benchCollage(b *testing.B, cell, side int) {
+	c := &Collager{Grid: 3, Cell: cell}
+	dst := make([]float32, 3*9*cell*cell)
 	imgs := make([]Image, 9)
 	for i := range imgs {
-		imgs[i] = SynthImage(1, uint64(i), i%10, 224)
+		imgs[i] = SynthImage(1, uint64(i), i%10, side)
 	}
 	for b.Loop() {
 		c.Encode(dst, imgs)
