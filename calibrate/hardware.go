@@ -130,10 +130,16 @@ func Hardware() string {
 	return strings.Join(parts, ", ")
 }
 
-// GPUModel asks nvidia-smi for the first GPU's name, with its driver and
-// memory ("NVIDIA H200 (driver 580.159.04, 143771 MiB)"; "" if none).
+// GPUModel asks nvidia-smi for the name of the GPU the CUDA provider runs
+// on, with its driver and memory ("NVIDIA H200 (driver 580.159.04, 143771
+// MiB)"; "" if none): the first that CUDA_VISIBLE_DEVICES names, else the
+// first GPU.
 func GPUModel() string {
-	out, err := exec.Command("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader").Output()
+	args := []string{"--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"}
+	if first, _, _ := strings.Cut(os.Getenv("CUDA_VISIBLE_DEVICES"), ","); strings.TrimSpace(first) != "" {
+		args = append(args, "-i", strings.TrimSpace(first))
+	}
+	out, err := exec.Command("nvidia-smi", args...).Output()
 	if err != nil {
 		return ""
 	}
