@@ -33,9 +33,12 @@ type timed struct {
 // which the profile warns that the machine's speed changed while it was
 // timed. Short rounds interleave finely; periods of several rounds keep the
 // medians compared from being noisy themselves.
+// Periods of fewer than steadyRuns runs are not warned about: the medians
+// of a handful of runs differ by chance.
 const (
 	steadyPeriods = 5
 	unsteadyShare = 0.20
+	steadyRuns    = 20
 )
 
 // timeRounds times every configuration of ts in o.Rounds rounds of about
@@ -215,7 +218,7 @@ func (o Options) verdict(t *timed, brief bool) (timing, error) {
 	case math.IsNaN(tm.others):
 		tm.notes = append(tm.notes, "the timing was too short for /proc/stat's 10 ms resolution to measure other processes' CPU use")
 	}
-	if s := spread(tm.medians); s > unsteadyShare {
+	if s := spread(tm.medians); s > unsteadyShare && len(t.samples) >= steadyRuns*len(tm.medians) {
 		lo, hi := minMax(tm.medians)
 		w := fmt.Sprintf("unsteady timing: its medians in %d periods of the calibration ranged from %s to %s (%.0f%% apart)", len(tm.medians), ms(lo), ms(hi), 100*s)
 		if !brief {

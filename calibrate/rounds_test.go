@@ -99,7 +99,9 @@ func TestUnsteadyVerdict(t *testing.T) {
 	} {
 		tr := &timed{name: "m", known: true}
 		for _, m := range tc.medians {
-			tr.samples = append(tr.samples, m, m, m)
+			for range steadyRuns {
+				tr.samples = append(tr.samples, m)
+			}
 			tr.ends = append(tr.ends, len(tr.samples))
 		}
 		tm, err := o.verdict(tr, false)
@@ -108,6 +110,15 @@ func TestUnsteadyVerdict(t *testing.T) {
 		}
 		if got := hasText(tm.warnings, "unsteady timing"); got != tc.warn {
 			t.Errorf("medians %v: warned %v, want %v (%q)", tc.medians, got, tc.warn, tm.warnings)
+		}
+		// The same medians from a handful of runs each are not warned about.
+		short := &timed{name: "m", known: true}
+		for _, m := range tc.medians {
+			short.samples = append(short.samples, m, m, m)
+			short.ends = append(short.ends, len(short.samples))
+		}
+		if tm, _ := o.verdict(short, false); hasText(tm.warnings, "unsteady") {
+			t.Errorf("medians %v of 3 runs each warned: %q", tc.medians, tm.warnings)
 		}
 	}
 }
