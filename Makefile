@@ -149,7 +149,7 @@ $(ORT_CUDA_DIR)/libonnxruntime_providers_cuda.so:
 # `make calibrate-cuda-resnet34` times the ResNet-34-shaped bundle likewise. The CUDA 13 and
 # cuDNN 9 libraries are looked for by scripts/cuda-libs.sh (pip's nvidia-* wheels, which PyTorch
 # installs, /usr/local/cuda*, the system's folders) and put on LD_LIBRARY_PATH.
-CUDA_LD = LD_LIBRARY_PATH=$$(scripts/cuda-libs.sh)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}
+CUDA_LD = LD_LIBRARY_PATH=$$(scripts/cuda-libs.sh --append)
 
 .PHONY: calibrate-cuda calibrate-cuda-resnet34
 
