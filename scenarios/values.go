@@ -230,6 +230,41 @@ var columnUnits = map[string]float64{"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
 // first line that is not numeric is a header whose last column's name may end
 // in _ns, _us, _ms or _s to give the unit (default ms).
 func parseValues(data []byte, quantiles bool) ([]float64, error) {
+	if !quantiles {
+		if vs, ok := plainValues(data); ok {
+			return vs, nil
+		}
+	}
+	return parseValuesGeneral(data, quantiles)
+}
+
+// plainValues is parseValues for the common sample file, one plain decimal
+// in milliseconds per line (plainDecimal) and nothing else, with the same
+// result; ok is false for any other file, which parseValuesGeneral then
+// reads (and reports on).
+func plainValues(data []byte) (vs []float64, ok bool) {
+	vs = make([]float64, 0, bytes.Count(data, []byte{'\n'})+1)
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		v, ok := plainDecimal(unsafe.String(unsafe.SliceData(line), len(line)))
+		if !ok || v*1e6 > float64(MaxVirtualTime) {
+			return nil, false
+		}
+		vs = append(vs, math.Round(v*1e6))
+	}
+	return vs, len(vs) > 0
+}
+
+// parseValuesGeneral is parseValues for every form of file.
+func parseValuesGeneral(data []byte, quantiles bool) ([]float64, error) {
 	n := bytes.Count(data, []byte{'\n'}) + 1
 	vs := make([]float64, 0, n)
 	firstLine := 0 // the line of the first value

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -38,6 +39,35 @@ func TestPlainDecimalIsParseFloat(t *testing.T) {
 	for _, s := range []string{"1e3", "-1", "+2", "1.2.3", "", ".", "1234567890123456", "0x10", "1_000", "Inf", "NaN", "1 2"} {
 		if _, ok := plainDecimal(s); ok {
 			t.Errorf("%q taken", s)
+		}
+	}
+}
+
+// The fast path reads plain sample files as the general one does, and
+// leaves every other file to it.
+func TestPlainValuesAsGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 200 {
+		var b []byte
+		for i := range 1 + rng.IntN(300) {
+			b = strconv.AppendFloat(b, math.Round(rng.ExpFloat64()*150*1e4)/1e4, 'f', -1, 64)
+			if trial%3 == 1 && i%7 == 0 {
+				b = append(b, '\r')
+			}
+			b = append(b, '\n')
+		}
+		if trial%2 == 0 {
+			b = b[:len(b)-1] // no final newline
+		}
+		fast, ok := plainValues(b)
+		slow, err := parseValuesGeneral(b, false)
+		if !ok || err != nil || fmt.Sprint(fast) != fmt.Sprint(slow) {
+			t.Fatalf("trial %d: fast %v (%v), general %v (%v)", trial, len(fast), ok, len(slow), err)
+		}
+	}
+	for _, s := range []string{"", "\n", "latency_us\n5\n", "# c\n5\n", "5\n\n6\n", " 5\n", "5 \n", "1e3\n", "-1\n", "0.5,3\n", "99999999999999\n"} {
+		if _, ok := plainValues([]byte(s)); ok {
+			t.Errorf("%q taken by the fast path", s)
 		}
 	}
 }
