@@ -106,6 +106,8 @@ func (o Options) validate() error {
 		return usagef("repeat %d: need at least 1 try", o.Repeat)
 	case o.Rounds < 1:
 		return usagef("rounds %d: need at least 1", o.Rounds)
+	case o.Session.Provider != "" && o.Session.Provider != models.ProviderCPU && o.Session.Provider != models.ProviderCUDA && o.Session.Provider != models.ProviderTensorRT:
+		return usagef("--provider %q: want cpu, cuda or tensorrt", o.Session.Provider)
 	case o.Session.IntraOpThreads < 0 || o.Session.InterOpThreads < 0:
 		return usagef("threads %d and inter-op threads %d: want 0 (ONNX Runtime's default) or more", o.Session.IntraOpThreads, o.Session.InterOpThreads)
 	case o.TestImages < 0 || o.TestCells < 0:
