@@ -50,7 +50,13 @@ const (
 // same conditions, and long enough for /proc/stat to tell.
 func (o Options) timeRounds(ts []*timed) error {
 	rounds := max(1, min(o.Rounds, o.Runs))
+	began, said := time.Now(), time.Now()
 	for r := range rounds {
+		// A long calibration says how far it is, every 10 s or so.
+		if time.Since(said) >= 10*time.Second {
+			fmt.Fprintf(o.Log, "calibrate: timing: %d of %d rounds done, %s so far\n", r, rounds, time.Since(began).Round(time.Second))
+			said = time.Now()
+		}
 		n := o.Runs / rounds
 		if r < o.Runs%rounds {
 			n++
