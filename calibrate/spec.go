@@ -3,6 +3,7 @@ package calibrate
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -290,13 +291,17 @@ func parseInt64s(s string) ([]int64, error) {
 	return out, nil
 }
 
-// ParseInts reads a comma-separated list of whole numbers.
+// ParseInts reads a comma-separated list of distinct whole numbers (each
+// list it reads is a set: batch sizes, grids, group sizes).
 func ParseInts(s string) ([]int, error) {
 	var out []int
 	for _, f := range splitList(s) {
 		n, err := strconv.Atoi(f)
 		if err != nil {
 			return nil, err
+		}
+		if slices.Contains(out, n) {
+			return nil, fmt.Errorf("%d is given twice", n)
 		}
 		out = append(out, n)
 	}
