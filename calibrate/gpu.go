@@ -53,7 +53,7 @@ type gpuWatch struct {
 }
 
 func (o Options) watchGPU() *gpuWatch {
-	w := &gpuWatch{on: o.Session.Provider != "" && o.Session.Provider != "cpu", others: map[string]bool{}}
+	w := &gpuWatch{on: o.onGPU(), others: map[string]bool{}}
 	w.look()
 	return w
 }

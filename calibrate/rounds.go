@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/collagesim/collagesim/models"
 )
 
 // timed is one configuration to time, a model at one batch size. Every
@@ -49,7 +51,7 @@ const (
 // keeping the cleanest: the whole round, so that every model still sees the
 // same conditions, and long enough for /proc/stat to tell.
 func (o Options) timeRounds(ts []*timed) error {
-	rounds := max(1, min(o.Rounds, o.Runs))
+	rounds := o.rounds()
 	began, said := time.Now(), time.Now()
 	for r := range rounds {
 		// A long calibration says how far it is, every 10 s or so.
@@ -104,6 +106,14 @@ func (o Options) timeRounds(ts []*timed) error {
 		}
 	}
 	return nil
+}
+
+// rounds is how many rounds timeRounds times: Rounds, at most one per run.
+func (o Options) rounds() int { return max(1, min(o.Rounds, o.Runs)) }
+
+// onGPU reports whether the session asks for a GPU provider.
+func (o Options) onGPU() bool {
+	return o.Session.Provider != "" && o.Session.Provider != models.ProviderCPU
 }
 
 // judgeCPU is the machine CPU time (all CPUs, seconds) a round must span

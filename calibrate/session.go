@@ -65,7 +65,7 @@ func Profile(ms []sim.Model, o Options) *sim.Profile {
 // timingWords says how latency was timed, for profiles' sources.
 func (o Options) timingWords() string {
 	return fmt.Sprintf("%d runs after %d warm-up per model and batch size, in %d rounds in which the models took turns",
-		o.Runs, o.Warmup, max(1, min(o.Rounds, o.Runs)))
+		o.Runs, o.Warmup, o.rounds())
 }
 
 // calibrateSessions calibrates open sessions: it prepares every one, times
