@@ -104,7 +104,7 @@ func peakHeap(b *testing.B, s int, n int64) uint64 {
 	runtime.GC()
 	peak := uint64(0)
 	sc := benchScenario(s, n)
-	run, err := newRun(sc, &sc.Strategies[0], RepSeed(sc.Seed, 0))
+	run, err := newRun(sc, &sc.Strategies[0], RepSeed(sc.Seed, 0), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestDeadlineBound(t *testing.T) {
 	const s = 5
 	spec := &sc.Strategies[s]
 	spec.Resend = false
-	run, err := newRun(sc, spec, RepSeed(sc.Seed, 0))
+	run, err := newRun(sc, spec, RepSeed(sc.Seed, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

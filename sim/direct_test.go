@@ -146,7 +146,7 @@ func TestDirectMatchesEvents(t *testing.T) {
 		for s := range sc.Strategies {
 			for rep := 0; rep < max(1, sc.Replications); rep++ {
 				runs++
-				run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep))
+				run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep), nil)
 				if err != nil {
 					t.Fatalf("%s: %v", repro, err)
 				}
@@ -154,7 +154,7 @@ func TestDirectMatchesEvents(t *testing.T) {
 					t.Fatalf("%s: strategy %s is not taken by the direct path", repro, sc.Strategies[s].Name)
 				}
 				dm, ok := run.executeDirect()
-				ev, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep))
+				ev, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, rep), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -221,7 +221,7 @@ func TestDirectAllocsFlat(t *testing.T) {
 			mallocs := func(seed uint64, n int64) (uint64, bool) {
 				c := *sc
 				c.Seed, c.Requests = seed, n
-				run, err := newRun(&c, &c.Strategies[s], RepSeed(c.Seed, 0))
+				run, err := newRun(&c, &c.Strategies[s], RepSeed(c.Seed, 0), nil)
 				if err != nil {
 					t.Fatal(err)
 				}

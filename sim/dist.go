@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -308,26 +309,37 @@ type nsTable []uint32
 // ones stay in cache as they are.
 const minNSTable = 4096
 
-// sharedNSTable is nsTableOf(d), made once for every distribution drawing
-// from the same sample list (the same values in memory): tables holds those
-// made so far, by their list.
-func sharedNSTable(tables map[*float64]nsTable, d *Dist) nsTable {
+// Tables holds the compact sample tables (nsTable) of the runs given it
+// (JobHooks.Tables), made once for every distribution drawing from the same
+// sample list (the same values in memory) and shared: a sweep of many runs
+// over one trace makes its table once, not once per run. Safe for
+// concurrent use; the sample lists must not change while it is in use.
+type Tables struct {
+	mu sync.Mutex
+	m  map[*float64]nsTable
+}
+
+// NewTables returns an empty Tables.
+func NewTables() *Tables { return &Tables{m: map[*float64]nsTable{}} }
+
+// of is nsTableOf(d), made once per sample list.
+func (ts *Tables) of(d *Dist) nsTable {
 	if d.Kind != DistSamples || len(d.Values) == 0 {
 		return nil
 	}
 	first := &d.Values[0]
-	if t, ok := tables[first]; ok && len(t) == len(d.Values) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t, ok := ts.m[first]; ok && len(t) == len(d.Values) {
 		return t
 	}
 	t := nsTableOf(d)
-	tables[first] = t
+	ts.m[first] = t
 	return t
 }
 
 // nsTableOf returns the compact table of a sample distribution of at least
-// minNSTable values that all fit 32 bits in ns, else nil. Each run makes its
-// own (about 0.1 ms for the cloud trace), so no state outlives a run and a
-// table can never stand for other values than its run's.
+// minNSTable values that all fit 32 bits in ns, else nil.
 func nsTableOf(d *Dist) nsTable {
 	if d.Kind != DistSamples || len(d.Values) < minNSTable {
 		return nil

@@ -182,3 +182,30 @@ func TestNSTable(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesShared: a Tables makes one table per sample list and hands it to
+// every distribution drawing from that list; another list, or a shorter view
+// of the same one, gets its own.
+func TestTablesShared(t *testing.T) {
+	vals := make([]float64, minNSTable+5)
+	for i := range vals {
+		vals[i] = 90e6 + float64(i)*1000
+	}
+	ts := NewTables()
+	a, b := Dist{Kind: DistSamples, Values: vals}, Dist{Kind: DistSamples, Values: vals}
+	ta, tb := ts.of(&a), ts.of(&b)
+	if len(ta) != len(vals) || &ta[0] != &tb[0] {
+		t.Fatal("two distributions of one sample list got two tables")
+	}
+	short := Dist{Kind: DistSamples, Values: vals[:minNSTable]}
+	if ts2 := ts.of(&short); len(ts2) != minNSTable {
+		t.Fatalf("a shorter view of the list got a table of %d values, want %d", len(ts2), minNSTable)
+	}
+	other := Dist{Kind: DistSamples, Values: append([]float64(nil), vals...)}
+	if to := ts.of(&other); &to[0] == &ta[0] {
+		t.Error("a copy of the list shares the first list's table")
+	}
+	if ts.of(&Dist{Kind: DistExponential, A: 1}) != nil {
+		t.Error("a table for an exponential distribution")
+	}
+}

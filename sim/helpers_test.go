@@ -36,7 +36,7 @@ func paperLike() *Scenario {
 // runOne runs one replication of strategy s with answer hooks.
 func runOne(t *testing.T, sc *Scenario, s int, on func(run *Run, r Req, arrival int64, src Source)) Metrics {
 	t.Helper()
-	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0))
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,11 +127,14 @@ func (l *latencies) quantile(p float64) int64 {
 }
 
 // quantiles returns quantile(p) for each of ps, in one pass over the counts
-// when ps are in increasing order.
+// when ps are in increasing order (each index is added once, not once per p).
 func (l *latencies) quantiles(ps []float64) []int64 {
 	out := make([]int64, len(ps))
-	var cum int64 // the counts before chunk k
-	k := 0
+	// The walk's place: index j of chunk k was the last counted (-1: none
+	// of chunk k yet), at is the count up to and with it, cum the count
+	// before chunk k.
+	var cum, at, last int64
+	k, j := 0, -1
 	for i, p := range ps {
 		switch {
 		case p <= 0:
@@ -144,29 +147,34 @@ func (l *latencies) quantiles(ps []float64) []int64 {
 			continue
 		}
 		rank := percentileRank(100*p, l.n)
-		if rank <= cum { // below the chunks passed: start again
-			cum, k = 0, 0
+		if rank < last { // below the place reached: start again
+			cum, at, k, j = 0, 0, 0, -1
 		}
-		for ; k < len(l.chunks); k++ {
+		last = rank
+		// Index j is the first whose cumulative count reaches rank if it
+		// reached the previous rank and reaches this one; else walk on.
+		for j < 0 || at < rank {
 			c := l.chunks[k]
-			if c == nil {
-				continue
+			if j < 0 { // a new chunk: skip it whole if rank lies past it
+				var sum int64
+				for _, n := range c { // nil: none
+					sum += n
+				}
+				if cum+sum < rank {
+					cum += sum
+					at = cum
+					k++
+					continue
+				}
 			}
-			var sum int64
-			for _, n := range c {
-				sum += n
+			for j+1 < len(c) {
+				j++
+				if at += c[j]; at >= rank {
+					break
+				}
 			}
-			if cum+sum >= rank {
-				break
-			}
-			cum += sum
-		}
-		// The first index of chunk k at which the cumulative count reaches rank.
-		c, at := l.chunks[k], cum
-		j := 0
-		for ; j < len(c); j++ {
-			if at += c[j]; at >= rank {
-				break
+			if at < rank { // chunk k counted to its end: on to the next
+				cum, k, j = at, k+1, -1
 			}
 		}
 		lowest, size := histLowest(k<<chunkBits + j)

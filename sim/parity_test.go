@@ -10,7 +10,7 @@ func TestParityReconstructsOnlyMissingData(t *testing.T) {
 	sc := paperLike()
 	sc.Stragglers = []StragglerSpec{{Kind: StragglerBernoulli, Pools: []string{"scnn"}, P: 0.1, Slowdown: 10}}
 	const s = 3
-	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0))
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestParityGroupsFreed(t *testing.T) {
 	sc := paperLike()
 	sc.Requests = 100_000
 	sc.Stragglers = []StragglerSpec{{Kind: StragglerBernoulli, Pools: []string{"scnn"}, P: 0.1, Slowdown: 10}}
-	run, err := newRun(sc, &sc.Strategies[3], RepSeed(sc.Seed, 0))
+	run, err := newRun(sc, &sc.Strategies[3], RepSeed(sc.Seed, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ func TestCancelledCopyNeverAnswers(t *testing.T) {
 	sc.Stragglers = []StragglerSpec{{Kind: StragglerBernoulli, P: 0.2, Slowdown: 5}}
 	for _, s := range []int{1, 2} {
 		sc.Strategies[s].CancelRunning = true
-		run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0))
+		run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, 0), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,13 +73,14 @@ func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	tables := NewTables()
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				outs[j] = RunJob(sc, j, opt.Trace)
+				outs[j] = RunJobWith(sc, j, JobHooks{Trace: opt.Trace, WithinNs: -1, Tables: tables})
 			}
 		}()
 	}
@@ -115,6 +116,9 @@ type JobHooks struct {
 	// Progress, when set, is called with a number of counted answers,
 	// every ProgressStep of them, as the run goes.
 	Progress func(answers int64)
+	// Tables, when set, holds the compact sample tables the run uses, made
+	// by the first run that needs one and shared by the others given it.
+	Tables *Tables
 }
 
 // ProgressStep is how many counted answers a run takes between calls of
@@ -152,7 +156,7 @@ func RunJobWith(sc *Scenario, j int, hooks JobHooks) JobResult {
 	if o.err = sc.Check(); o.err != nil {
 		return o
 	}
-	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r))
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r), hooks.Tables)
 	if err != nil {
 		o.err = err
 		return o
@@ -173,7 +177,7 @@ func RunJobWith(sc *Scenario, j int, hooks JobHooks) JobResult {
 	if _, _, ok := run.directEligible(); ok {
 		if o.m, ok = run.executeDirect(); !ok {
 			// The direct path gave up: the event loop makes the run anew.
-			if run, err = newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r)); err != nil {
+			if run, err = newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r), hooks.Tables); err != nil {
 				o.err = err
 				return o
 			}

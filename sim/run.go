@@ -103,8 +103,9 @@ type Run struct {
 	tasksRun int64
 }
 
-// newRun sets up one replication of strategy spec with replication seed seed.
-func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
+// newRun sets up one replication of strategy spec with replication seed seed;
+// its compact sample tables come from tables (nil: its own).
+func newRun(sc *Scenario, spec *StrategySpec, seed uint64, tables *Tables) (*Run, error) {
 	run := &Run{sc: sc, seed: seed, rng: newKeyed(), lat: newLatencies(), withinNs: -1,
 		pService: streamPrefix(seed, sidService), pDispatch: streamPrefix(seed, sidDispatch),
 		pCorrect: streamPrefix(seed, sidCorrect), pCoverage: streamPrefix(seed, sidCoverage)}
@@ -112,7 +113,9 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 	// from one sample list (one file, read once) share one compact table:
 	// half the memory, and twice the share of it in cache, where a collage
 	// or spare pool draws from the same trace as the S-CNN pool.
-	tables := map[*float64]nsTable{}
+	if tables == nil {
+		tables = NewTables()
+	}
 	for pi := range sc.Pools {
 		ps := &sc.Pools[pi]
 		if !usesPool(spec, ps.Name) {
@@ -127,7 +130,7 @@ func newRun(sc *Scenario, spec *StrategySpec, seed uint64) (*Run, error) {
 			return nil, fmt.Errorf("sim: pool %q: model %q is not in profile %q (it has: %s); use a profile with that model, or drop the strategies that use pool %q",
 				ps.Name, ps.Model, sc.Profile.Name, strings.Join(names, ", "), ps.Name)
 		}
-		p := pool{spec: ps, model: m, svc: sharedNSTable(tables, &m.Latency), first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
+		p := pool{spec: ps, model: m, svc: tables.of(&m.Latency), first: int32(len(run.servers)), n: int32(ps.Servers), slots: max(1, ps.Slots)}
 		pidx := int32(len(run.pools))
 		run.pools = append(run.pools, p)
 		for s := 0; s < ps.Servers; s++ {

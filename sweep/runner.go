@@ -87,6 +87,7 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 		}
 	}
 	jobs := make(chan job)
+	tables := sim.NewTables() // one compact table per sample list, for every run
 	var (
 		mu       sync.Mutex
 		doneMu   sync.Mutex
@@ -104,7 +105,7 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 				if b.trace != nil {
 					// The trace files take every answer: the sink counts too.
 					sink := &answerSink{withinNs: withinNs, prog: prog}
-					res = sim.RunJobWith(b.sc, jb.j, sim.JobHooks{WithinNs: -1, Trace: func(strategy string, rep int) (sim.TraceSink, error) {
+					res = sim.RunJobWith(b.sc, jb.j, sim.JobHooks{WithinNs: -1, Tables: tables, Trace: func(strategy string, rep int) (sim.TraceSink, error) {
 						next, err := b.trace(strategy, rep)
 						if err != nil {
 							return nil, err
@@ -118,7 +119,7 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 					// Counts and progress come from the run itself, which
 					// leaves it free to take the direct path.
 					var told int64
-					hooks := sim.JobHooks{WithinNs: withinNs}
+					hooks := sim.JobHooks{WithinNs: withinNs, Tables: tables}
 					if prog.w != nil {
 						hooks.Progress = func(n int64) { told += n; prog.add(n) }
 					}
