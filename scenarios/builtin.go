@@ -57,7 +57,7 @@ func Builtin(name string) (*sim.Profile, error) {
 		}
 		return nil, fmt.Errorf("%s", msg)
 	}
-	p, err := parseProfile("builtin:"+name, data, embedReader(profileFiles, "profiles"))
+	p, err := parseProfile("builtin:"+name, data, embedReader(profileFiles, "profiles"), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func FuzzParseProfile(f *testing.F) {
 	}
 	f.Add([]byte("name = \"p\"\n[[models]]\nname = \"m\"\nrole = \"single\"\nlatency = { kind = \"quantiles\", values = [1.0, 2.0] }\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := parseProfile("fuzz.toml", data, embedReader(profileFiles, "profiles"))
+		p, err := parseProfile("fuzz.toml", data, embedReader(profileFiles, "profiles"), nil)
 		checkMessage(t, err)
 		if err != nil {
 			return

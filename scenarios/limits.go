@@ -67,6 +67,12 @@ func readLimited(name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readOpened(f, limit)
+}
+
+// readOpened reads the open file f, of at most limit bytes.
+func readOpened(f *os.File, limit int64) ([]byte, error) {
+	name := f.Name()
 	size := int64(512)
 	if fi, err := f.Stat(); err == nil {
 		if fi.IsDir() {

@@ -17,7 +17,7 @@ func TestMergeAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := parseProfile("builtin:paper-cloud", data, embedReader(profileFiles, "profiles"))
+	p, err := parseProfile("builtin:paper-cloud", data, embedReader(profileFiles, "profiles"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

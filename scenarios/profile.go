@@ -43,15 +43,17 @@ func LoadProfile(path string) (*sim.Profile, error) {
 // ParseProfile decodes profile TOML; name is used in messages and dir is the
 // base for relative file references.
 func ParseProfile(name string, data []byte, dir string) (*sim.Profile, error) {
-	return parseProfile(name, data, diskReader(dir))
+	return parseProfile(name, data, diskReader(dir), diskOpener(dir))
 }
 
-func parseProfile(name string, data []byte, read fileReader) (*sim.Profile, error) {
+// parseProfile decodes a profile whose data files read reads, and open
+// opens where they are on disk (nil: read only).
+func parseProfile(name string, data []byte, read fileReader, open fileOpener) (*sim.Profile, error) {
 	m, err := parseDocument(name, data)
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: name, lines: indexLines(string(data)), dists: &distParser{read: read}}
+	d := &decoder{file: name, lines: indexLines(string(data)), dists: &distParser{read: read, open: open}}
 	p := d.profile(d.table("", m))
 	if err := d.err(); err != nil {
 		return nil, err
@@ -154,17 +156,32 @@ func (d *decoder) model(t *table) sim.Model {
 }
 
 // diskReader resolves relative names against dir.
-func diskReader(dir string) fileReader {
-	return func(name string) ([]byte, error) {
+func diskReader(dir string) fileReader { return readerOf(diskOpener(dir)) }
+
+// diskOpener opens files as diskReader reads them.
+func diskOpener(dir string) fileOpener {
+	return func(name string) (*os.File, error) {
 		p := name
 		if !filepath.IsAbs(p) && dir != "" {
 			p = filepath.Join(dir, p)
 		}
-		b, err := readLimited(p, MaxDataFileBytes)
+		f, err := os.Open(p)
 		if errors.Is(err, fs.ErrNotExist) && p != name {
 			return nil, fmt.Errorf("%s not found (looked for %s, relative to the referring file)", name, p)
 		}
-		return b, err
+		return f, err
+	}
+}
+
+// readerOf reads, whole, the data files open opens.
+func readerOf(open fileOpener) fileReader {
+	return func(name string) ([]byte, error) {
+		f, err := open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readOpened(f, MaxDataFileBytes)
 	}
 }
 

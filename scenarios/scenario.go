@@ -25,7 +25,8 @@ type Meta struct {
 // source says how to read the files a scenario names.
 type source struct {
 	read     fileReader
-	dir      string // disk directory of the scenario, for profile paths
+	open     fileOpener // nil: files are read whole by read
+	dir      string     // disk directory of the scenario, for profile paths
 	embedded bool
 }
 
@@ -73,7 +74,7 @@ func Load(path string) (*sim.Scenario, *Meta, error) {
 // Parse decodes scenario TOML. name is used in messages (and, without a
 // name key, as the scenario name); dir is the base for relative file references.
 func Parse(name string, data []byte, dir string) (*sim.Scenario, *Meta, error) {
-	return parse(name, data, source{read: diskReader(dir), dir: dir})
+	return parse(name, data, source{read: diskReader(dir), open: diskOpener(dir), dir: dir})
 }
 
 func parse(name string, data []byte, src source) (*sim.Scenario, *Meta, error) {
@@ -98,7 +99,7 @@ func parse(name string, data []byte, src source) (*sim.Scenario, *Meta, error) {
 // decode builds the scenario from a document (the file's, or a sweep point's).
 func (meta *Meta) decode(doc map[string]any, cache *distParser) (*sim.Scenario, error) {
 	if cache == nil {
-		cache = &distParser{read: meta.src.read}
+		cache = &distParser{read: meta.src.read, open: meta.src.open}
 	}
 	d := &decoder{file: meta.File, lines: meta.lines, dists: cache}
 	t := d.table("", doc)
@@ -207,7 +208,7 @@ func (d *decoder) scenarioProfile(t *table, meta *Meta) *sim.Profile {
 		if meta.src.embedded {
 			var data []byte
 			if data, err = meta.src.read(ref); err == nil {
-				p, err = parseProfile(ref, data, meta.src.read)
+				p, err = parseProfile(ref, data, meta.src.read, meta.src.open)
 			}
 		} else {
 			path := ref

@@ -53,7 +53,7 @@ func Expand(meta *Meta) ([]Point, error) {
 	if sw := meta.Sweep; sw != nil && len(sw.Params) > 0 {
 		combos = sw.combinations()
 	}
-	cache := &distParser{read: meta.src.read}
+	cache := &distParser{read: meta.src.read, open: meta.src.open}
 	points := make([]Point, 0, len(combos))
 	for i, params := range combos {
 		doc := deepCopy(meta.doc).(map[string]any)
@@ -336,7 +336,7 @@ func (meta *Meta) checkSweep() error {
 	if sw == nil || len(sw.Params) == 0 {
 		return nil
 	}
-	cache := &distParser{read: meta.src.read}
+	cache := &distParser{read: meta.src.read, open: meta.src.open}
 	var errs ErrorList
 	for i, params := range sw.combinations() {
 		doc := deepCopy(meta.doc).(map[string]any)

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,9 +91,15 @@ func parseRate(s string) (float64, error) {
 // resolved against the referring file's location.
 type fileReader func(name string) ([]byte, error)
 
-// distParser parses distribution strings, reading and caching the files they name.
+// fileOpener opens a file named in a scenario or profile as fileReader
+// reads it; the caller closes it.
+type fileOpener func(name string) (*os.File, error)
+
+// distParser parses distribution strings, reading and caching the files they
+// name: through open where it is set, else read.
 type distParser struct {
 	read  fileReader
+	open  fileOpener
 	cache map[string][]float64
 	// profiles caches the profiles scenarios name, for the points of a sweep.
 	profiles map[string]*sim.Profile
@@ -204,11 +212,13 @@ func (p *distParser) values(name string, quantiles bool) ([]float64, error) {
 	if v, ok := p.cache[key]; ok {
 		return v, nil
 	}
-	data, err := p.read(name)
+	data, v, err := p.load(name, quantiles)
 	if err != nil {
 		return nil, err
 	}
-	v, err := parseValues(data, quantiles)
+	if v == nil {
+		v, err = parseValues(data, quantiles)
+	}
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "line ") {
 			// "FILE:LINE: ..." like the scenario's own errors.
@@ -221,6 +231,30 @@ func (p *distParser) values(name string, quantiles bool) ([]float64, error) {
 	}
 	p.cache[key] = v
 	return v, nil
+}
+
+// load reads file name for values: a file of plain decimals on disk is
+// parsed as it is read (plainValuesFrom), never held whole, and its values
+// returned; any other file's bytes are returned for parseValues.
+func (p *distParser) load(name string, quantiles bool) ([]byte, []float64, error) {
+	if p.open == nil || quantiles {
+		data, err := p.read(name)
+		return data, nil, err
+	}
+	f, err := p.open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	vs, ok, err := plainValuesFrom(f, MaxDataFileBytes)
+	if err != nil || ok {
+		return nil, vs, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	data, err := readOpened(f, MaxDataFileBytes)
+	return data, nil, err
 }
 
 var columnUnits = map[string]float64{"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -251,16 +285,99 @@ func plainValues(data []byte) (vs []float64, ok bool) {
 		} else {
 			data = nil
 		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		v, ok := plainDecimal(unsafe.String(unsafe.SliceData(line), len(line)))
-		if !ok || v*1e6 > float64(MaxVirtualTime) {
+		v, ok := plainLine(line)
+		if !ok {
 			return nil, false
 		}
-		vs = append(vs, math.Round(v*1e6))
+		vs = append(vs, v)
 	}
 	return vs, len(vs) > 0
+}
+
+// plainLine is the value (ns) of one line of a plain sample file, without
+// its newline; false if it is not a plain decimal within MaxVirtualTime.
+func plainLine(line []byte) (float64, bool) {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	v, ok := plainDecimal(unsafe.String(unsafe.SliceData(line), len(line)))
+	if !ok || v*1e6 > float64(MaxVirtualTime) {
+		return 0, false
+	}
+	return math.Round(v * 1e6), true
+}
+
+// plainBuffer is the buffer plainValuesFrom reads a file through.
+var plainBuffer = 64 << 10
+
+// plainValuesFrom is plainValues(the contents of f) for a file of at most
+// limit bytes, read twice through a small buffer (its lines counted, then
+// parsed) instead of held whole: the values' memory is all a large trace
+// takes. An error is a read error or a file over the limit; ok is false for
+// a file that is not plain (the caller then reads it whole).
+func plainValuesFrom(f *os.File, limit int64) (vs []float64, ok bool, err error) {
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, false, fmt.Errorf("%s is a directory, not a file", f.Name())
+	}
+	buf := make([]byte, plainBuffer)
+	var size int64
+	lines := 0
+	for {
+		n, err := f.Read(buf)
+		lines += bytes.Count(buf[:n], []byte{'\n'})
+		if size += int64(n); size > limit {
+			return nil, false, fmt.Errorf("%s is larger than the limit of %d bytes", f.Name(), limit)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, false, err
+	}
+	vs = make([]float64, 0, lines+1)
+	carry := 0 // the bytes of a line begun in the previous read, at buf's start
+	size = 0
+	for {
+		n, err := f.Read(buf[carry:])
+		if size += int64(n); size > limit {
+			return nil, false, fmt.Errorf("%s is larger than the limit of %d bytes", f.Name(), limit)
+		}
+		data := buf[:carry+n]
+		for {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				break
+			}
+			v, ok := plainLine(data[:i])
+			if !ok {
+				return nil, false, nil
+			}
+			vs = append(vs, v)
+			data = data[i+1:]
+		}
+		carry = copy(buf, data)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if carry == len(buf) { // a line longer than the buffer: no plain decimal
+			return nil, false, nil
+		}
+	}
+	if carry > 0 {
+		v, ok := plainLine(buf[:carry])
+		if !ok {
+			return nil, false, nil
+		}
+		vs = append(vs, v)
+	}
+	return vs, len(vs) > 0, nil
 }
 
 // parseValuesGeneral is parseValues for every form of file.

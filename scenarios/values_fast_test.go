@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -68,6 +72,67 @@ func TestPlainValuesAsGeneral(t *testing.T) {
 	for _, s := range []string{"", "\n", "latency_us\n5\n", "# c\n5\n", "5\n\n6\n", " 5\n", "5 \n", "1e3\n", "-1\n", "0.5,3\n", "99999999999999\n"} {
 		if _, ok := plainValues([]byte(s)); ok {
 			t.Errorf("%q taken by the fast path", s)
+		}
+	}
+}
+
+// TestPlainValuesFromAsPlainValues: parsing a file as it is read gives
+// plainValues' values and verdict on the whole file, with lines split across
+// reads (buffers of 24 bytes and more, longer than any plain line), and
+// refuses a file over the limit and a directory.
+func TestPlainValuesFromAsPlainValues(t *testing.T) {
+	defer func(n int) { plainBuffer = n }(plainBuffer)
+	rng := rand.New(rand.NewPCG(9, 10))
+	var inputs []string
+	for trial := range 60 {
+		var b []byte
+		for i := range 1 + rng.IntN(200) {
+			b = strconv.AppendFloat(b, math.Round(rng.ExpFloat64()*150*1e4)/1e4, 'f', -1, 64)
+			if trial%3 == 1 && i%7 == 0 {
+				b = append(b, '\r')
+			}
+			b = append(b, '\n')
+		}
+		if trial%2 == 0 {
+			b = b[:len(b)-1]
+		}
+		inputs = append(inputs, string(b))
+	}
+	inputs = append(inputs, "", "\n", "5\n\n", "5\n\n6\n", "latency_us\n5\n", "5\n6 \n", "1\n2\n3", "12345678901234567890123\n",
+		strings.Repeat("1", 100)+"\n")
+	dir := t.TempDir()
+	for _, size := range []int{24, 37, 64 << 10} {
+		plainBuffer = size
+		for i, in := range inputs {
+			path := filepath.Join(dir, fmt.Sprintf("v%d.txt", i))
+			if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok, err := plainValuesFrom(f, MaxDataFileBytes)
+			f.Close()
+			want, wantOK := plainValues([]byte(in))
+			if err != nil || ok != wantOK || ok && !slices.Equal(got, want) {
+				t.Errorf("buffer %d, input %d (%.30q): %d values, ok %v, err %v; plainValues %d values, ok %v",
+					size, i, in, len(got), ok, err, len(want), wantOK)
+			}
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "v0.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, _, err := plainValuesFrom(f, 3); err == nil || !strings.Contains(err.Error(), "larger than the limit of 3 bytes") {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		defer d.Close()
+		if _, _, err := plainValuesFrom(d, MaxDataFileBytes); err == nil || !strings.Contains(err.Error(), "is a directory") {
+			t.Errorf("a directory: %v", err)
 		}
 	}
 }
