@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/collagesim/collagesim/results"
 )
@@ -50,12 +51,15 @@ func inlineSVG(b []byte) template.HTML {
 	return template.HTML(b)
 }
 
-var pageTemplate = template.Must(template.New("index.html").Funcs(template.FuncMap{
-	"strategy": strategyCell,
-	"cell":     func(c column, r Row) string { return c.cell(r) },
-	"params":   paramsText,
-	"join":     strings.Join,
-}).Parse(`<!DOCTYPE html>
+// pageTemplate is parsed when a page is first written, not when the program
+// starts: most commands write none.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("index.html").Funcs(template.FuncMap{
+		"strategy": strategyCell,
+		"cell":     func(c column, r Row) string { return c.cell(r) },
+		"params":   paramsText,
+		"join":     strings.Join,
+	}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -154,6 +158,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 </body>
 </html>
 `))
+})
 
 // writeHTML writes the self-contained page: figures inline as SVG, no
 // scripts, no external resources.
@@ -175,5 +180,5 @@ func writeHTML(w io.Writer, res *results.Results, r *resolved, figs []htmlFigure
 		}
 		page.Tables = append(page.Tables, t)
 	}
-	return pageTemplate.Execute(w, page)
+	return pageTemplate().Execute(w, page)
 }
