@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -19,8 +20,9 @@ func indentAsJSON(t *testing.T, b []byte) {
 	if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
 		t.Fatal(err)
 	}
-	if got := indent(nil, compact.Bytes()); !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("indent(%q)\n= %q\nwant %q", compact.Bytes(), got, want.Bytes())
+	var got bytes.Buffer
+	if err := indentTo(&got, compact.Bytes()); err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("indentTo(%q)\n= %q (%v)\nwant %q", compact.Bytes(), got.Bytes(), err, want.Bytes())
 	}
 }
 
@@ -56,6 +58,17 @@ func TestIndentAsJSON(t *testing.T) {
 	} {
 		indentAsJSON(t, []byte(s))
 	}
+	// Longer than indentTo's blocks: written in several.
+	var long bytes.Buffer
+	long.WriteString(`{"cdf":[`)
+	for i := range 20000 {
+		if i > 0 {
+			long.WriteByte(',')
+		}
+		fmt.Fprintf(&long, `{"p":%d,"ms":%d.5,"s":"a\"{,}"}`, i, i)
+	}
+	long.WriteString(`]}`)
+	indentAsJSON(t, long.Bytes())
 }
 
 // FuzzIndent: on any JSON, indent writes what json.Indent writes.

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/collagesim/collagesim/internal/atomicfile"
@@ -23,25 +24,44 @@ func WriteFileAtomic(path string, data []byte) error {
 
 // JSON encodes results as results.json holds them.
 func JSON(res *Results) ([]byte, error) {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
+	var b bytes.Buffer
+	if err := writeJSON(&b, res); err != nil {
+		return nil, err
 	}
-	// About 3 bytes of indentation per byte of a results file's numbers.
-	return append(indent(make([]byte, 0, 3*len(b)+1), b), '\n'), nil
+	return b.Bytes(), nil
+}
+
+// writeJSON writes results to w as results.json holds them: indented JSON
+// and a newline.
+func writeJSON(w io.Writer, res *Results) error {
+	b, err := json.Marshal(res)
+	if err == nil {
+		err = indentTo(w, b)
+	}
+	if err == nil {
+		_, err = w.Write([]byte{'\n'})
+	}
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
 }
 
 // Write writes results.json, then summary.csv, into dir and returns their
 // paths. results.json, which holds everything, goes first: whatever fails
 // after it, the computed results are kept.
 func Write(dir string, res *Results) ([]string, error) {
-	js, err := JSON(res)
-	if err != nil {
-		return nil, err
-	}
 	jsonPath, csvPath := filepath.Join(dir, "results.json"), filepath.Join(dir, "summary.csv")
-	if err := WriteFileAtomic(jsonPath, js); err != nil {
-		return nil, err
+	f, err := atomicfile.Create(jsonPath)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	if err := writeJSON(f, res); err != nil {
+		f.Abort()
+		return nil, fmt.Errorf("%w (writing %s)", err, jsonPath)
+	}
+	if err := f.Commit(); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
 	}
 	var csvBuf bytes.Buffer
 	if err := SummaryCSV(&csvBuf, res); err != nil {
