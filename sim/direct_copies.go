@@ -21,9 +21,10 @@ func (d *direct) replicate(id, a int64) {
 	copies := buf[:0]
 	var avoid [8]int32
 	av := avoid[:0]
+	lazy := d.lazy()
 	for c := 0; c < d.rep.copies; c++ {
 		key := reqKey(id, c)
-		s, t := d.arrive(id, c, a, true, av)
+		s, t := d.arrive(id, c, a, lazy, av)
 		if d.failed {
 			return
 		}
@@ -51,10 +52,17 @@ func (d *direct) replicate(id, a int64) {
 	d.race(id, a, copies, d.rep.cancel, d.rep.cancelRunning)
 }
 
+// lazy reports whether copies sent to the single pool must be drawn only
+// if they start: unless their service times are drawn ahead, a pure function
+// of their keys, where drawing a copy that never starts changes nothing
+// (withdraw then gives its server back the time).
+func (d *direct) lazy() bool { return d.aheadOn[d.single] != 1 }
+
 // race answers request id (arrived at a) with the first of its copies to
-// finish. A copy's service is drawn only if it starts: those starting after
-// the first answer never start when cancel withdraws them (they leave their
-// queue), or are stopped at the answer when running and cancelRunning.
+// finish. A copy sent lazily has its service drawn only if it starts: those
+// starting after the first answer never start when cancel withdraws them
+// (they leave their queue), or are stopped at the answer when running and
+// cancelRunning.
 func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
 	// In order of start (copies are few).
 	for i := 1; i < len(copies); i++ {
@@ -161,7 +169,7 @@ func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 func (d *direct) hedge(id, a int64) {
 	h := d.hedgeOf
 	k0 := reqKey(id, 0)
-	s0, t0 := d.arrive(id, 0, a, true, nil)
+	s0, t0 := d.arrive(id, 0, a, d.lazy(), nil)
 	if d.failed {
 		return
 	}
