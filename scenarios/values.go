@@ -233,9 +233,10 @@ func (p *distParser) values(name string, quantiles bool) ([]float64, error) {
 	return v, nil
 }
 
-// load reads file name for values: a file of plain decimals on disk is
-// parsed as it is read (plainValuesFrom), never held whole, and its values
-// returned; any other file's bytes are returned for parseValues.
+// load reads file name for values: a regular file of plain decimals on disk
+// is parsed as it is read (plainValuesFrom), never held whole, and its
+// values returned; any other file's bytes (a pipe's too: it is read once)
+// are returned for parseValues.
 func (p *distParser) load(name string, quantiles bool) ([]byte, []float64, error) {
 	if p.open == nil || quantiles {
 		data, err := p.read(name)
@@ -246,6 +247,10 @@ func (p *distParser) load(name string, quantiles bool) ([]byte, []float64, error
 		return nil, nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		data, err := readOpened(f, MaxDataFileBytes)
+		return data, nil, err
+	}
 	vs, ok, err := plainValuesFrom(f, MaxDataFileBytes)
 	if err != nil || ok {
 		return nil, vs, err
@@ -310,8 +315,8 @@ func plainLine(line []byte) (float64, bool) {
 // plainBuffer is the buffer plainValuesFrom reads a file through.
 var plainBuffer = 64 << 10
 
-// plainValuesFrom is plainValues(the contents of f) for a file of at most
-// limit bytes, read twice through a small buffer (its lines counted, then
+// plainValuesFrom is plainValues(the contents of f) for a regular file of at
+// most limit bytes, read twice through a small buffer (its lines counted, then
 // parsed) instead of held whole: the values' memory is all a large trace
 // takes. An error is a read error or a file over the limit; ok is false for
 // a file that is not plain (the caller then reads it whole).
