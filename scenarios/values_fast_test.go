@@ -47,22 +47,30 @@ func TestPlainDecimalIsParseFloat(t *testing.T) {
 	}
 }
 
+// plainSampleFile is a random sample file of plain decimals (ms, up to 4
+// decimals), 1 to n lines: every third trial with some "\r\n" line ends,
+// every even one without a final newline.
+func plainSampleFile(rng *rand.Rand, trial, n int) []byte {
+	var b []byte
+	for i := range 1 + rng.IntN(n) {
+		b = strconv.AppendFloat(b, math.Round(rng.ExpFloat64()*150*1e4)/1e4, 'f', -1, 64)
+		if trial%3 == 1 && i%7 == 0 {
+			b = append(b, '\r')
+		}
+		b = append(b, '\n')
+	}
+	if trial%2 == 0 {
+		b = b[:len(b)-1] // no final newline
+	}
+	return b
+}
+
 // The fast path reads plain sample files as the general one does, and
 // leaves every other file to it.
 func TestPlainValuesAsGeneral(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for trial := range 200 {
-		var b []byte
-		for i := range 1 + rng.IntN(300) {
-			b = strconv.AppendFloat(b, math.Round(rng.ExpFloat64()*150*1e4)/1e4, 'f', -1, 64)
-			if trial%3 == 1 && i%7 == 0 {
-				b = append(b, '\r')
-			}
-			b = append(b, '\n')
-		}
-		if trial%2 == 0 {
-			b = b[:len(b)-1] // no final newline
-		}
+		b := plainSampleFile(rng, trial, 300)
 		fast, ok := plainValues(b)
 		slow, err := parseValuesGeneral(b, false)
 		if !ok || err != nil || fmt.Sprint(fast) != fmt.Sprint(slow) {
@@ -85,18 +93,7 @@ func TestPlainValuesFromAsPlainValues(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	var inputs []string
 	for trial := range 60 {
-		var b []byte
-		for i := range 1 + rng.IntN(200) {
-			b = strconv.AppendFloat(b, math.Round(rng.ExpFloat64()*150*1e4)/1e4, 'f', -1, 64)
-			if trial%3 == 1 && i%7 == 0 {
-				b = append(b, '\r')
-			}
-			b = append(b, '\n')
-		}
-		if trial%2 == 0 {
-			b = b[:len(b)-1]
-		}
-		inputs = append(inputs, string(b))
+		inputs = append(inputs, string(plainSampleFile(rng, trial, 200)))
 	}
 	inputs = append(inputs, "", "\n", "5\n\n", "5\n\n6\n", "latency_us\n5\n", "5\n6 \n", "1\n2\n3", "12345678901234567890123\n",
 		strings.Repeat("1", 100)+"\n")
