@@ -133,3 +133,29 @@ func TestPlainValuesFromAsPlainValues(t *testing.T) {
 		}
 	}
 }
+
+// FuzzValuesFromFile: a latency file on disk gives the values, or the error,
+// that its bytes give in memory, whichever way it is read (as it streams in,
+// or whole).
+func FuzzValuesFromFile(f *testing.F) {
+	f.Add([]byte("10\n20.5\r\n30"))
+	f.Add([]byte("latency_us\n100\n200\n"))
+	f.Add([]byte("5\n\n6\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "v.txt"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := &distParser{read: diskReader(dir), open: diskOpener(dir)}
+		got, err := p.values("v.txt", false)
+		want, werr := parseValues(data, false)
+		switch {
+		case (err == nil) != (werr == nil):
+			t.Fatalf("from the file: %v; in memory: %v", err, werr)
+		case err != nil && !strings.Contains(err.Error(), strings.TrimPrefix(werr.Error(), "line ")):
+			t.Fatalf("from the file: %v; in memory: %v", err, werr)
+		case err == nil && !slices.Equal(got, want):
+			t.Fatalf("from the file %d values, in memory %d", len(got), len(want))
+		}
+	})
+}
