@@ -99,9 +99,14 @@ func readOpened(f *os.File, limit int64) ([]byte, error) {
 		}
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than the limit of %d bytes", name, limit)
+		return nil, tooLarge(name, limit)
 	}
 	return data, nil
+}
+
+// tooLarge is the error of a file over limit bytes.
+func tooLarge(name string, limit int64) error {
+	return fmt.Errorf("%s is larger than the limit of %d bytes", name, limit)
 }
 
 // limitErr formats the message of a broken limit.

@@ -331,7 +331,7 @@ func plainValuesFrom(f *os.File, limit int64) (vs []float64, ok bool, err error)
 		n, err := f.Read(buf)
 		lines += bytes.Count(buf[:n], []byte{'\n'})
 		if size += int64(n); size > limit {
-			return nil, false, fmt.Errorf("%s is larger than the limit of %d bytes", f.Name(), limit)
+			return nil, false, tooLarge(f.Name(), limit)
 		}
 		if err == io.EOF {
 			break
@@ -349,7 +349,7 @@ func plainValuesFrom(f *os.File, limit int64) (vs []float64, ok bool, err error)
 	for {
 		n, err := f.Read(buf[carry:])
 		if size += int64(n); size > limit {
-			return nil, false, fmt.Errorf("%s is larger than the limit of %d bytes", f.Name(), limit)
+			return nil, false, tooLarge(f.Name(), limit)
 		}
 		data := buf[:carry+n]
 		for {
