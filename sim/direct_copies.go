@@ -186,7 +186,7 @@ func (d *direct) hedge(id, a int64) {
 		return
 	}
 	if startsFirst {
-		if !d.draw(s0, t0, k0) {
+		if t0.finish < 0 && !d.draw(s0, t0, k0) { // drawn when sent unless lazy
 			return
 		}
 		answered, ok := before(t0.finish, t0.push, at, timer)
