@@ -8,21 +8,37 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/collagesim/collagesim/sim"
 )
 
-// Load reads and checks a results.json file written by the simulator.
+// Load reads and checks a results.json file written by the simulator, or
+// the results.json in the output folder path (see Path).
 func Load(path string) (*Results, error) {
+	dir := path
+	path = Path(path)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case dir != path && errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("results: %s is a folder with no results.json in it: give the output folder of run, sweep or merge, or its results.json", dir)
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("results: results file %s does not exist: %w", path, err)
 		}
 		return nil, fmt.Errorf("results: reading results: %w", err)
 	}
 	return decode(b, path)
+}
+
+// Path is the results file that path names: path itself, or, for a folder
+// (an output folder of run, sweep or merge), the results.json in it.
+func Path(path string) string {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return filepath.Join(path, "results.json")
+	}
+	return path
 }
 
 // Decode reads and checks the contents of a results.json file.

@@ -29,6 +29,29 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// An output folder stands for the results.json in it; a folder without
+// one is an error that says so.
+func TestLoadFolder(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("testdata/run.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), dir+" is a folder with no results.json in it") {
+		t.Errorf("an empty folder: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Load(dir)
+	if err != nil || res.Scenario != "paper-3x3" {
+		t.Fatalf("the folder of a results.json: %v", err)
+	}
+	if Path(dir) != filepath.Join(dir, "results.json") || Path("testdata/run.json") != "testdata/run.json" {
+		t.Errorf("Path(%s) = %s, Path(testdata/run.json) = %s", dir, Path(dir), Path("testdata/run.json"))
+	}
+}
+
 func TestLoadBadFiles(t *testing.T) {
 	good, err := os.ReadFile("testdata/run.json")
 	if err != nil {

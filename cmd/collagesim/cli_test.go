@@ -100,6 +100,7 @@ func TestFlagRefusalsBeforeSimulation(t *testing.T) {
 		{[]string{"plan", "mm1"}, 2, "--slo is required"},
 		{[]string{"plan", "mm1", "--slo", "p99"}, 2, "METRIC=DURATION"},
 		{[]string{"report", filepath.Join(dir, "missing.json")}, 1, "does not exist"},
+		{[]string{"report", dir}, 1, "is a folder with no results.json in it"},
 	} {
 		args := append(c.args, "--out", out)
 		code, _, errs := run(t, args...)

@@ -31,7 +31,7 @@ func reportCmd(stdout io.Writer) *cobra.Command {
 		}
 		opt.Point = int(point.V)
 		if *out == "" {
-			*out = filepath.Dir(args[0])
+			*out = filepath.Dir(results.Path(args[0]))
 		}
 		paths, err := rf.Write(res, *out, opt)
 		if err != nil {
