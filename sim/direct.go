@@ -1,5 +1,7 @@
 package sim
 
+import "math"
+
 // The direct path computes a run without the event calendar, for the
 // strategies whose decisions never look at the state of the cluster: none,
 // and collage with the "first" decoder. With round-robin dispatch, one task
@@ -159,6 +161,26 @@ type direct struct {
 	// The scenario's warm-up and max_latency (MaxTime when it has none).
 	warmup, maxLat int64
 	aheadOn        []uint8
+	// The requests' arrivals, as step takes them: the index of the batch
+	// taken last (-1: none yet) and its time, the stability bound
+	// max_outstanding (0: none), the requests per batch, and whether the
+	// run is over (every request taken, arrivals ended, or given up).
+	ai, prev int64
+	bound    int64
+	batch    int
+	over     bool
+	// feed, when set, gives the arrivals (the run in lockstep with others
+	// of its replication), and, where fed, its blocks are the request
+	// tasks' service times drawn ahead.
+	feed *feed
+	fed  bool
+	// queue, when set, gives the requests' first copies' tasks (firstCopy),
+	// and qt holds the one read last; queueOut, when set, is the queue
+	// this run is the engine of.
+	queue    *sharedQueue
+	qt       dTask
+	qFirst   int32 // the single pool's first server
+	queueOut *sharedQueue
 }
 
 // dLimbo is task t of server s, found over by a dispatch at by.
@@ -233,9 +255,23 @@ func (run *Run) directEligible() (single, collage int32, ok bool) {
 // metrics; false when it gave up (the run must then be made anew by the
 // event loop: this one's state is spent).
 func (run *Run) executeDirect() (Metrics, bool) {
+	d, ok := run.beginDirect(nil)
+	if !ok {
+		return run.giveUp(d, "not a strategy and set-up the direct path takes")
+	}
+	d.step(math.MaxInt64)
+	return d.end()
+}
+
+// beginDirect sets up the direct path of the run, drawing its arrivals and
+// its requests' first copies' service times from f where f is given and
+// has them (nil: the run draws them itself); false when the direct path
+// does not take the run. The requests are then taken by step, and the run
+// closed by end.
+func (run *Run) beginDirect(f *feed) (*direct, bool) {
 	single, collage, ok := run.directEligible()
 	if !ok {
-		return run.giveUp(nil, "not a strategy and set-up the direct path takes")
+		return nil, false
 	}
 	d := &direct{run: run, srv: make([]dServer, len(run.servers)), single: single, collage: collage, maxSrv: -1}
 	switch s := run.strat.(type) {
@@ -252,38 +288,86 @@ func (run *Run) executeDirect() (Metrics, bool) {
 		d.par = s
 		d.k, d.model, d.maxWait, d.encode, d.lastOut, d.salt = s.k, s.model, s.maxWait, s.gs.encode, -1, saltParity
 	}
+	if f != nil && f.arrivalsOf(run) {
+		d.feed = f
+	}
 	d.setupAhead()
 	d.warmup, d.maxLat = run.sc.Warmup, MaxTime
 	if ml := run.sc.Stability.MaxLatency; ml > 0 {
 		d.maxLat = ml
 	}
-	bound := run.sc.Stability.MaxOutstanding
-	b := max(1, run.sc.Arrivals.Batch)
+	d.bound = run.sc.Stability.MaxOutstanding
+	d.batch = max(1, run.sc.Arrivals.Batch)
 	d.arrKey = pushKey{t: -1} // the first arrival is scheduled before anything else
-	a, more := run.nextArrival(0)
-	for more {
-		if uint64(a) > uint64(MaxTime) {
-			return run.giveUp(d, "an arrival past MaxTime: the event loop refuses it with its message")
+	d.ai = -1
+	return d, true
+}
+
+// step takes the run's requests, batch after batch, until the batch with
+// index until (not taken) or the end of the arrivals, a stop of the run, or
+// the direct path giving up (d.over is then set).
+func (d *direct) step(until int64) {
+	run := d.run
+	if d.fed {
+		d.reqAhead = d.feed.blk
+	}
+	for !d.over && d.ai+1 < until {
+		var a int64
+		var more bool
+		if d.feed != nil {
+			a, more = d.feed.arrival(d.ai + 1)
+			if !more {
+				run.stopArrivals() // as nextArrival does when arrivals end
+			}
+		} else {
+			a, more = run.nextArrival(d.prev)
 		}
-		for k := 0; k < b; k++ {
+		d.ai++
+		if !more {
+			d.over = true
+			return
+		}
+		if uint64(a) > uint64(MaxTime) {
+			d.fail("an arrival past MaxTime: the event loop refuses it with its message")
+			d.over = true
+			return
+		}
+		for k := 0; k < d.batch; k++ {
 			if run.total >= 0 && run.issued >= run.total {
 				break
 			}
 			id := run.issued
 			run.issued++
 			if d.request(id, a); d.failed {
-				return run.giveUp(d, "")
+				d.over = true
+				return
 			}
 		}
 		run.lastArrival = a
-		if bound > 0 && d.pending > bound {
-			return run.giveUp(d, "maybe over max_outstanding: the event loop says when")
+		if d.bound > 0 && d.outstanding() > d.bound {
+			d.fail("maybe over max_outstanding: the event loop says when")
+			d.over = true
+			return
 		}
 		if run.total >= 0 && run.issued >= run.total {
-			break
+			d.over = true
+			return
 		}
 		d.arrKey = pushKey{t: a, np: uint64(nextArrival)}
-		a, more = run.nextArrival(a)
+		d.prev = a
+	}
+}
+
+// end closes a run whose requests step has taken, and returns its metrics;
+// false when the direct path gave up (the run must then be made anew by the
+// event loop: this one's state is spent).
+func (d *direct) end() (Metrics, bool) {
+	run := d.run
+	if d.failed {
+		return run.giveUp(d, "")
+	}
+	if d.queue != nil {
+		d.takeQueue()
 	}
 	run.arrDone = true
 	if len(d.cells) > 0 {
@@ -314,21 +398,22 @@ func (run *Run) executeDirect() (Metrics, bool) {
 
 // setupAhead draws ahead the service times of the request tasks of the
 // single pool (and of a hedge's backup pool drawing from the same table) and
-// of the group tasks, where they are reads of a table.
+// of the group tasks, where they are reads of a table; the request tasks'
+// from the feed's blocks where it draws them.
 func (d *direct) setupAhead() {
 	run := d.run
 	d.aheadOn = make([]uint8, len(run.pools))
 	sp := &run.pools[d.single]
 	if run.pureTable(sp, sp.svc) {
-		nc := uint64(1)
-		switch {
-		case d.rep != nil:
-			nc = uint64(min(d.rep.copies, 8))
-		case d.hedgeOf != nil && run.pureTable(&run.pools[d.hedgeOf.backup], sp.svc):
-			nc = 2
-			d.aheadOn[d.hedgeOf.backup] |= 1
+		nc, backup := run.reqCopies(sp)
+		if backup >= 0 {
+			d.aheadOn[backup] |= 1
 		}
-		d.reqAhead = newAhead(sp.svc, run.pService, 0, 0, nc)
+		if d.feed != nil && d.feed.serviceOf(run, sp, nc) {
+			d.fed = true // step takes each block
+		} else {
+			d.reqAhead = newAhead(sp.svc, run.pService, 0, 0, nc)
+		}
 		d.aheadOn[d.single] |= 1
 	}
 	if d.collage >= 0 {
@@ -338,6 +423,22 @@ func (d *direct) setupAhead() {
 			d.aheadOn[d.collage] |= 2
 		}
 	}
+}
+
+// reqCopies returns how many copies of each request the direct path draws
+// ahead on the single pool sp, where its draws are reads of its table, and
+// the hedge's backup pool whose draws are reads of the same table (-1:
+// none).
+func (run *Run) reqCopies(sp *pool) (uint64, int32) {
+	switch s := run.strat.(type) {
+	case *replicateStrategy:
+		return uint64(min(s.copies, 8)), -1
+	case *hedgeStrategy:
+		if run.pureTable(&run.pools[s.backup], sp.svc) {
+			return 2, s.backup
+		}
+	}
+	return 1, -1
 }
 
 // addSlot grows *s by one element and returns it, as it was if the
@@ -368,8 +469,18 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	s, t := d.arrive(id, 0, a, false, nil)
+	var s int32
+	var t *dTask
+	if d.queue == nil {
+		s, t = d.arrive(id, 0, a, false, nil)
+	} else {
+		s, t = d.queued(id)
+	}
 	if d.failed {
+		return
+	}
+	if d.queueOut != nil { // the engine of a shared queue
+		d.queueOut.record(s, t)
 		return
 	}
 	if d.collage < 0 {

@@ -16,9 +16,11 @@ package sim
 const aheadN = 64
 
 // ahead holds the service times of tasks with keys hi | id<<3 | c, for ids
-// base..base+aheadN-1 and c in [c0, c0+nc), B = 0: copies 0..nc-1 of
-// requests (hi = 0, c0 = 0), or a group's task (hi = 1<<63, c0 = its salt,
-// nc = 1). The first block is drawn when it is made.
+// base..base+n-1 and c in [c0, c0+nc), B = 0: copies 0..nc-1 of requests
+// (hi = 0, c0 = 0), or a group's task (hi = 1<<63, c0 = its salt, nc = 1).
+// A run's own block (n = aheadN) is drawn when it is made and moves on as
+// the ids do; a feed's block (shared) is drawn by the feed, and a key past
+// it is drawn as usual.
 type ahead struct {
 	svc    nsTable // the table; nil: nothing is drawn ahead (nc = 0)
 	prefix uint64  // the service stream's prefix
@@ -26,6 +28,8 @@ type ahead struct {
 	c0, nc uint64
 	base   int64  // the block's first id
 	lo     uint64 // the key.A of its first task: hi | base<<3 | c0
+	span   uint64 // n<<3: the keys' offsets in the block are below it
+	shared bool   // a feed's block: only the feed draws it
 	v      []int64
 }
 
@@ -33,8 +37,8 @@ func newAhead(svc nsTable, prefix, hi, c0, nc uint64) ahead {
 	if svc == nil || nc == 0 || nc > 8 || c0+nc > 8 {
 		return ahead{}
 	}
-	a := ahead{svc: svc, prefix: prefix, hi: hi, c0: c0, nc: nc, v: make([]int64, aheadN*nc)}
-	a.fill(0)
+	a := ahead{svc: svc, prefix: prefix, hi: hi, c0: c0, nc: nc, span: aheadN << 3, v: make([]int64, aheadN*nc)}
+	a.fill(0, aheadN)
 	return a
 }
 
@@ -43,7 +47,7 @@ func newAhead(svc nsTable, prefix, hi, c0, nc uint64) ahead {
 func (a *ahead) get(key drawKey) (int64, bool) {
 	// The key's place in the block: an unsigned offset, so a key below the
 	// block, or of another kind (hi), falls outside it.
-	if off := key.A - a.lo; key.B == 0 && off < aheadN<<3 && off&7 < a.nc {
+	if off := key.A - a.lo; key.B == 0 && off < a.span && off&7 < a.nc {
 		return a.v[(off>>3)*a.nc+off&7], true
 	}
 	return a.next(key)
@@ -52,7 +56,7 @@ func (a *ahead) get(key drawKey) (int64, bool) {
 // next is get for a key outside the block: the next block is drawn if the
 // key is in it or beyond.
 func (a *ahead) next(key drawKey) (int64, bool) {
-	if a.svc == nil || key.B != 0 || key.A&(1<<63) != a.hi {
+	if a.svc == nil || a.shared || key.B != 0 || key.A&(1<<63) != a.hi {
 		return 0, false
 	}
 	c := key.A&7 - a.c0
@@ -60,26 +64,27 @@ func (a *ahead) next(key drawKey) (int64, bool) {
 	if c >= a.nc || id < a.base+aheadN {
 		return 0, false
 	}
-	a.fill(id)
+	a.fill(id, aheadN)
 	return a.v[c], true
 }
 
-// fill draws the block of ids from id on: first every table index, then
-// the reads, in a loop short enough that the processor has many of them in
-// flight at once.
-func (a *ahead) fill(id int64) {
-	a.base, a.lo = id, a.hi|uint64(id)<<3|a.c0
-	n := uint64(len(a.svc))
-	for i := range int64(aheadN) {
+// fill draws the block of n ids from id on (v holds them): first every
+// table index, then the reads, in a loop short enough that the processor
+// has many of them in flight at once.
+func (a *ahead) fill(id, n int64) {
+	a.base, a.lo, a.span = id, a.hi|uint64(id)<<3|a.c0, uint64(n)<<3
+	size := uint64(len(a.svc))
+	v := a.v[:n*int64(a.nc)]
+	for i := range n {
 		a0 := a.hi | uint64(id+i)<<3
 		for c := range a.nc {
 			key := drawKey{A: a0 | (a.c0 + c)}
-			a.v[uint64(i)*a.nc+c] = int64(keyIndex(key.keyIn(a.prefix, 0), n))
+			v[uint64(i)*a.nc+c] = int64(keyIndex(key.keyIn(a.prefix, 0), size))
 		}
 	}
 	svc := a.svc
-	for i, x := range a.v {
-		a.v[i] = max(1, int64(svc[x]))
+	for i, x := range v {
+		v[i] = max(1, int64(svc[x]))
 	}
 }
 

@@ -14,7 +14,13 @@ func (d *direct) parityRequest(id, a int64) {
 	if len(d.cells) == 0 {
 		d.openGroup(a)
 	}
-	s, t := d.arrive(id, 0, a, false, nil)
+	var s int32
+	var t *dTask
+	if d.queue == nil {
+		s, t = d.arrive(id, 0, a, false, nil)
+	} else {
+		s, t = d.queued(id)
+	}
 	if d.failed {
 		return
 	}

@@ -68,28 +68,57 @@ func SimulateWith(sc *Scenario, opt Options) ([]StrategyResult, error) {
 		return nil, err
 	}
 	outs := make([]JobResult, n)
-	jobs := make(chan int)
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	groups := JobGroups(sc, workers)
+	jobs := make(chan []int)
 	tables := NewTables()
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, n); w++ {
+	for w := 0; w < min(workers, len(groups)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				outs[j] = RunJobWith(sc, j, JobHooks{Trace: opt.Trace, WithinNs: -1, Tables: tables})
+			for js := range jobs {
+				hooks := make([]JobHooks, len(js))
+				for i := range hooks {
+					hooks[i] = JobHooks{Trace: opt.Trace, WithinNs: -1, Tables: tables}
+				}
+				for i, o := range RunJobsWith(sc, js, hooks) {
+					outs[js[i]] = o
+				}
 			}
 		}()
 	}
-	for j := 0; j < n; j++ {
-		jobs <- j
+	for _, js := range groups {
+		jobs <- js
 	}
 	close(jobs)
 	wg.Wait()
 	return Assemble(sc, outs)
+}
+
+// JobGroups splits the jobs of sc (see Jobs) into groups for RunJobsWith,
+// for units workers: the strategies of each replication together, which
+// draw their common arrivals and service times once, or, where there are
+// fewer replications than units, in as many parts as keep every worker
+// busy. Every job is in one group; groups are in job order. The results
+// do not depend on the grouping.
+func JobGroups(sc *Scenario, units int) [][]int {
+	reps, strats := max(1, sc.Replications), len(sc.Strategies)
+	parts := min(strats, max(1, (units+reps-1)/reps))
+	var groups [][]int
+	for r := 0; r < reps; r++ {
+		for p := 0; p < parts; p++ {
+			var g []int
+			for s := p * strats / parts; s < (p+1)*strats/parts; s++ {
+				g = append(g, s*reps+r)
+			}
+			groups = append(groups, g)
+		}
+	}
+	return groups
 }
 
 // JobResult is what one (strategy, replication) run of a scenario produced.
@@ -149,22 +178,20 @@ func RunJob(sc *Scenario, j int, trace func(strategy string, rep int) (TraceSink
 
 // RunJobWith runs job j of sc (see Jobs) with hooks.
 func RunJobWith(sc *Scenario, j int, hooks JobHooks) JobResult {
-	trace := hooks.Trace
-	reps := max(1, sc.Replications)
-	s, r := j/reps, j%reps
 	var o JobResult
 	if o.err = sc.Check(); o.err != nil {
 		return o
 	}
-	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r), hooks.Tables)
+	run, err := jobRun(sc, j, hooks)
 	if err != nil {
 		o.err = err
 		return o
 	}
-	run.withinNs, run.progress = hooks.WithinNs, hooks.Progress
 	var sink TraceSink
-	if trace != nil {
-		if sink, o.err = trace(sc.Strategies[s].Name, r); o.err != nil {
+	if hooks.Trace != nil {
+		reps := max(1, sc.Replications)
+		s, r := j/reps, j%reps
+		if sink, o.err = hooks.Trace(sc.Strategies[s].Name, r); o.err != nil {
 			return o
 		}
 		run.via = noInfo
@@ -175,27 +202,129 @@ func RunJobWith(sc *Scenario, j int, hooks JobHooks) JobResult {
 		}
 	}
 	if _, _, ok := run.directEligible(); ok {
-		if o.m, ok = run.executeDirect(); !ok {
-			// The direct path gave up: the event loop makes the run anew.
-			if run, err = newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r), hooks.Tables); err != nil {
-				o.err = err
-				return o
-			}
-			run.withinNs, run.progress = hooks.WithinNs, hooks.Progress
-			o.m = run.execute()
-		}
-	} else {
-		o.m = run.execute()
+		m, ok := run.executeDirect()
+		return jobDone(sc, j, hooks, run, m, ok, nil)
 	}
+	return jobDone(sc, j, hooks, run, run.execute(), true, sink)
+}
+
+// jobRun makes the run of job j of sc, counting as hooks say.
+func jobRun(sc *Scenario, j int, hooks JobHooks) (*Run, error) {
+	reps := max(1, sc.Replications)
+	s, r := j/reps, j%reps
+	run, err := newRun(sc, &sc.Strategies[s], RepSeed(sc.Seed, r), hooks.Tables)
+	if err != nil {
+		return nil, err
+	}
+	run.withinNs, run.progress = hooks.WithinNs, hooks.Progress
+	return run, nil
+}
+
+// jobDone returns the result of job j, whose run gave metrics m; where the
+// direct path gave up (!ok), the event loop makes the run anew.
+func jobDone(sc *Scenario, j int, hooks JobHooks, run *Run, m Metrics, ok bool, sink TraceSink) JobResult {
+	var o JobResult
+	if !ok {
+		var err error
+		if run, err = jobRun(sc, j, hooks); err != nil {
+			o.err = err
+			return o
+		}
+		m = run.execute()
+	}
+	o.m = m
 	o.lat, o.within = run.lat, run.within
 	if sink != nil {
 		run.traceFailed(sink)
 		o.err = sink.Close()
 	}
 	if run.err != nil {
-		o.err = fmt.Errorf("sim: strategy %q, replication %d (seed %d): %w", sc.Strategies[s].Name, r, run.seed, run.err)
+		reps := max(1, sc.Replications)
+		o.err = fmt.Errorf("sim: strategy %q, replication %d (seed %d): %w", sc.Strategies[j/reps].Name, j%reps, run.seed, run.err)
 	}
 	return o
+}
+
+// RunJobsWith runs jobs js of sc (see Jobs), job js[i] with hooks[i], and
+// returns their results in that order: each the result RunJobWith gives.
+// The runs of one replication that the direct path takes go in lockstep
+// over one feed (see feed), which draws their common arrivals and service
+// times once: a block of requests at a time, every run taking the block
+// before the next is drawn. The results do not depend on how jobs are
+// grouped.
+func RunJobsWith(sc *Scenario, js []int, hooks []JobHooks) []JobResult {
+	outs := make([]JobResult, len(js))
+	if err := sc.Check(); err != nil {
+		for i := range outs {
+			outs[i].err = err
+		}
+		return outs
+	}
+	reps := max(1, sc.Replications)
+	hooks = slices.Clone(hooks)
+	type member struct {
+		i   int
+		run *Run
+		d   *direct
+	}
+	var byRep [][]member // the lockstep groups, in order of their first job
+	repGroup := map[int]int{}
+	var local *Tables // the tables of runs given none: one set for them all
+	for i, j := range js {
+		if hooks[i].Tables == nil {
+			if local == nil {
+				local = NewTables()
+			}
+			hooks[i].Tables = local
+		}
+		if hooks[i].Trace != nil {
+			outs[i] = RunJobWith(sc, j, hooks[i])
+			continue
+		}
+		run, err := jobRun(sc, j, hooks[i])
+		if err != nil {
+			outs[i].err = err
+			continue
+		}
+		if _, _, ok := run.directEligible(); !ok {
+			outs[i] = jobDone(sc, j, hooks[i], run, run.execute(), true, nil)
+			continue
+		}
+		g, ok := repGroup[j%reps]
+		if !ok {
+			g = len(byRep)
+			repGroup[j%reps] = g
+			byRep = append(byRep, nil)
+		}
+		byRep[g] = append(byRep[g], member{i: i, run: run})
+	}
+	for _, ms := range byRep {
+		if len(ms) == 1 {
+			m, ok := ms[0].run.executeDirect()
+			outs[ms[0].i] = jobDone(sc, js[ms[0].i], hooks[ms[0].i], ms[0].run, m, ok, nil)
+			continue
+		}
+		runs := make([]*Run, len(ms))
+		for k, m := range ms {
+			runs[k] = m.run
+		}
+		g, err := newLockstep(sc, runs, &sc.Strategies[js[ms[0].i]/reps], hooks[ms[0].i].Tables)
+		if err != nil {
+			for _, m := range ms {
+				outs[m.i].err = err
+			}
+			continue
+		}
+		g.run()
+		for k := range ms {
+			ms[k].d = g.ds[k]
+		}
+		for _, m := range ms {
+			met, ok := m.d.end()
+			outs[m.i] = jobDone(sc, js[m.i], hooks[m.i], m.run, met, ok, nil)
+		}
+	}
+	return outs
 }
 
 // Assemble joins the results of every job of sc, in job order, into one

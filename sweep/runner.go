@@ -74,16 +74,34 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 	if withinMs > 0 {
 		withinNs = int64(math.Round(withinMs * 1e6))
 	}
-	type job struct{ b, j int }
+	// A job is a group of runs of one batch (sim.JobGroups): the
+	// strategies of a replication run in lockstep, drawing their common
+	// random numbers once, in as many parts as keep every worker busy. A
+	// batch with trace files runs its jobs one at a time.
+	type job struct {
+		b  int
+		js []int
+	}
 	var all []job
+	totalReps := 0
+	for _, b := range bs {
+		totalReps += max(1, b.sc.Replications)
+	}
 	for i, b := range bs {
 		n, err := sim.Jobs(b.sc)
 		if err != nil {
 			return err
 		}
 		b.outs, b.within, b.left = make([]sim.JobResult, n), make([]int64, n), n
-		for j := 0; j < n; j++ {
-			all = append(all, job{i, j})
+		if b.trace != nil {
+			for j := 0; j < n; j++ {
+				all = append(all, job{i, []int{j}})
+			}
+			continue
+		}
+		reps := max(1, b.sc.Replications)
+		for _, js := range sim.JobGroups(b.sc, (workers*reps+totalReps-1)/totalReps) {
+			all = append(all, job{i, js})
 		}
 	}
 	jobs := make(chan job)
@@ -100,12 +118,12 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 			defer wg.Done()
 			for jb := range jobs {
 				b := bs[jb.b]
-				var res sim.JobResult
-				var within int64
+				res := make([]sim.JobResult, len(jb.js))
+				within := make([]int64, len(jb.js))
 				if b.trace != nil {
 					// The trace files take every answer: the sink counts too.
 					sink := &answerSink{withinNs: withinNs, prog: prog}
-					res = sim.RunJobWith(b.sc, jb.j, sim.JobHooks{WithinNs: -1, Tables: tables, Trace: func(strategy string, rep int) (sim.TraceSink, error) {
+					res[0] = sim.RunJobWith(b.sc, jb.js[0], sim.JobHooks{WithinNs: -1, Tables: tables, Trace: func(strategy string, rep int) (sim.TraceSink, error) {
 						next, err := b.trace(strategy, rep)
 						if err != nil {
 							return nil, err
@@ -114,22 +132,29 @@ func runBatches(bs []*batch, workers int, withinMs float64, prog *progress, done
 						return sink, nil
 					}})
 					prog.add(max(0, b.sc.Requests-sink.n/progressStep*progressStep))
-					within = sink.within
+					within[0] = sink.within
 				} else {
-					// Counts and progress come from the run itself, which
-					// leaves it free to take the direct path.
-					var told int64
-					hooks := sim.JobHooks{WithinNs: withinNs, Tables: tables}
-					if prog.w != nil {
-						hooks.Progress = func(n int64) { told += n; prog.add(n) }
+					// Counts and progress come from the runs themselves,
+					// which leaves them free to take the direct path.
+					told := make([]int64, len(jb.js))
+					hooks := make([]sim.JobHooks, len(jb.js))
+					for i := range hooks {
+						hooks[i] = sim.JobHooks{WithinNs: withinNs, Tables: tables}
+						if prog.w != nil {
+							hooks[i].Progress = func(n int64) { told[i] += n; prog.add(n) }
+						}
 					}
-					res = sim.RunJobWith(b.sc, jb.j, hooks)
-					prog.add(max(0, b.sc.Requests-told))
-					within = res.Within()
+					res = sim.RunJobsWith(b.sc, jb.js, hooks)
+					for i := range res {
+						prog.add(max(0, b.sc.Requests-told[i]))
+						within[i] = res[i].Within()
+					}
 				}
 				mu.Lock()
-				b.outs[jb.j], b.within[jb.j] = res, within
-				b.left--
+				for i, j := range jb.js {
+					b.outs[j], b.within[j] = res[i], within[i]
+				}
+				b.left -= len(jb.js)
 				last := b.left == 0
 				mu.Unlock()
 				if !last {
