@@ -138,6 +138,33 @@ func BenchmarkCloud(b *testing.B) {
 			})
 		}
 	}
+	// The six strategies in one run of the scenario, as `collagesim run`
+	// makes them: in lockstep on the direct path, drawing their common
+	// arrivals and service times once, none, collage and parity reading
+	// their S-CNN tasks from one shared queue. CPU ns per request of the
+	// six together: to set against the sum of the six above.
+	b.Run("all-six/direct", func(b *testing.B) {
+		sc := *base
+		sc.Warmup, sc.Replications = 0, 1
+		n := max(int64(b.N), 1000)
+		sc.Requests = n
+		b.ReportAllocs()
+		cpu := cpuNs()
+		b.ResetTimer()
+		rs, err := sim.Simulate(&sc, 1)
+		b.StopTimer()
+		cpu = cpuNs() - cpu
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rs {
+			if m := &r.Reps[0]; m.Answered != n || (r.Unstable && n >= 100_000) {
+				b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", r.Name, m.Answered, n, r.Unstable, r.UnstableNote)
+			}
+		}
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
+		b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
+	})
 }
 
 // TestCloudScenario checks that the benchmark scenario loads, holds the six
