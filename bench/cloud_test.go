@@ -230,8 +230,8 @@ func peakHeap(f func()) uint64 {
 }
 
 // BenchmarkCloudMemory reports the peak heap of one run of each strategy at
-// 1M and 10M requests, by either engine: it must not grow with the request
-// count.
+// 1M and 10M requests, by either engine, and of the six in lockstep: it must
+// not grow with the request count.
 func BenchmarkCloudMemory(b *testing.B) {
 	base := loadCloud(b)
 	for i := range base.Strategies {
@@ -254,5 +254,20 @@ func BenchmarkCloudMemory(b *testing.B) {
 				})
 			}
 		}
+	}
+	// The six together, in lockstep (BenchmarkCloud/all-six).
+	for _, n := range []int64{1_000_000, 10_000_000} {
+		b.Run(fmt.Sprintf("all-six/direct/%dM", n/1_000_000), func(b *testing.B) {
+			sc := *base
+			sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
+			for range b.N {
+				var err error
+				peak := peakHeap(func() { _, err = sim.Simulate(&sc, 1) })
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			}
+		})
 	}
 }
