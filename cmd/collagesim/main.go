@@ -34,6 +34,7 @@ var (
 )
 
 func main() {
+	hugeHeap()
 	// COLLAGESIM_CPUPROFILE=FILE writes a CPU profile of the whole command to
 	// FILE (make pgo builds the profile-guided build's default.pgo with it).
 	if path := os.Getenv("COLLAGESIM_CPUPROFILE"); path != "" {
