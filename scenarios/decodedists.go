@@ -17,10 +17,7 @@ func (t *table) dist(key string) sim.Dist {
 	}
 	switch x := v.(type) {
 	case string:
-		d, err := t.d.dists.parse(x)
-		if err == nil {
-			err = checkTail(d)
-		}
+		d, err := t.d.dists.checked(x)
 		if err != nil {
 			t.errf(key, "%v", err)
 			return sim.Dist{}

@@ -101,8 +101,32 @@ type distParser struct {
 	read  fileReader
 	open  fileOpener
 	cache map[string][]float64
+	// checks caches what checked gave for each string: a sample list's
+	// checks go over every value, once however many models name it.
+	checks map[string]checkedDist
 	// profiles caches the profiles scenarios name, for the points of a sweep.
 	profiles map[string]*sim.Profile
+}
+
+type checkedDist struct {
+	d   sim.Dist
+	err error
+}
+
+// checked is parse, then checkTail, of s.
+func (p *distParser) checked(s string) (sim.Dist, error) {
+	if c, ok := p.checks[s]; ok {
+		return c.d, c.err
+	}
+	d, err := p.parse(s)
+	if err == nil {
+		err = checkTail(d)
+	}
+	if p.checks == nil {
+		p.checks = map[string]checkedDist{}
+	}
+	p.checks[s] = checkedDist{d, err}
+	return d, err
 }
 
 func (p *distParser) keepProfile(ref string, prof *sim.Profile) {
