@@ -338,14 +338,22 @@ func Assemble(sc *Scenario, outs []JobResult) ([]StrategyResult, error) {
 	for s := range sc.Strategies {
 		spec := &sc.Strategies[s]
 		res := StrategyResult{Name: spec.Name, Kind: spec.Kind}
-		merged := newLatencies()
+		var merged *latencies
 		for r := 0; r < reps; r++ {
 			o := outs[s*reps+r]
 			if o.err != nil {
 				return nil, o.err
 			}
 			res.Reps = append(res.Reps, o.m)
-			merged.merge(o.lat)
+			switch {
+			case reps == 1:
+				merged = o.lat // one run's: nothing to join
+			case merged == nil:
+				merged = newLatencies()
+				fallthrough
+			default:
+				merged.merge(o.lat)
+			}
 			if o.m.Unstable && !res.Unstable {
 				res.Unstable = true
 				res.UnstableNote = fmt.Sprintf("replication %d (seed %d): %s", r, o.m.Seed, o.m.UnstableNote)
