@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -20,6 +21,7 @@ import (
 // on it; where the kernel refuses, nothing changes.
 func hugeHeap() {
 	const huge = 2 << 20
+	gc := debug.SetGCPercent(-1)     // no collection for b's allocation alone
 	b := make([]byte, hugeHeapBytes) // fresh heap: mapped, not touched
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	beg, end := (p+huge-1)&^(huge-1), (p+hugeHeapBytes)&^(huge-1)
@@ -28,6 +30,7 @@ func hugeHeap() {
 	}
 	runtime.KeepAlive(b)
 	b = nil
+	debug.SetGCPercent(gc)
 	runtime.GC() // the pages are free for the command's allocations
 }
 
