@@ -28,13 +28,19 @@ const version = "0.1.0"
 //go:embed help.txt
 var helpText string
 
+// simulates names the commands that simulate, whose heap is worth huge
+// pages (hugeHeap): a command that only prints would pay for them.
+var simulates = map[string]bool{"run": true, "sweep": true, "plan": true}
+
 var (
 	failed   = cli.Failed
 	usageErr = cli.Usage
 )
 
 func main() {
-	hugeHeap()
+	if len(os.Args) > 1 && simulates[os.Args[1]] {
+		hugeHeap()
+	}
 	// COLLAGESIM_CPUPROFILE=FILE writes a CPU profile of the whole command to
 	// FILE (make pgo builds the profile-guided build's default.pgo with it).
 	if path := os.Getenv("COLLAGESIM_CPUPROFILE"); path != "" {
