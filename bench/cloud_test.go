@@ -107,33 +107,10 @@ func BenchmarkCloud(b *testing.B) {
 			b.Run(spec.Name+"/"+eng.name, func(b *testing.B) {
 				sc := *base
 				sc.Strategies = []sim.StrategySpec{spec}
-				sc.Warmup = 0
-				sc.Replications = 1
 				sc.ForceEvents = eng.events
-				// The first call runs b.N = 1, fewer than one Poisson group:
-				// simulate at least a few groups and report per request.
-				n := max(int64(b.N), 1000)
-				sc.Requests = n
-				b.ReportAllocs()
-				cpu := cpuNs()
-				b.ResetTimer()
-				rs, err := sim.Simulate(&sc, 1)
-				b.StopTimer()
-				cpu = cpuNs() - cpu
-				if err != nil {
-					b.Fatal(err)
-				}
-				m := &rs[0].Reps[0]
-				// A run of a few requests is flagged unstable by the drain
-				// check (its last batch waits longer than a fifth of the run):
-				// only long runs must be stable.
-				if m.Answered != n || (rs[0].Unstable && n >= 100_000) {
-					b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", spec.Name, m.Answered, n, rs[0].Unstable, rs[0].UnstableNote)
-				}
-				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
-				b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
+				rs, n := simulateCloud(b, &sc)
 				if eng.events {
-					b.ReportMetric(scheduledEvents(&sc, &spec, m)/float64(n), "events/req")
+					b.ReportMetric(scheduledEvents(&sc, &spec, &rs[0].Reps[0])/float64(n), "events/req")
 				}
 			})
 		}
@@ -145,26 +122,38 @@ func BenchmarkCloud(b *testing.B) {
 	// six together: to set against the sum of the six above.
 	b.Run("all-six/direct", func(b *testing.B) {
 		sc := *base
-		sc.Warmup, sc.Replications = 0, 1
-		n := max(int64(b.N), 1000)
-		sc.Requests = n
-		b.ReportAllocs()
-		cpu := cpuNs()
-		b.ResetTimer()
-		rs, err := sim.Simulate(&sc, 1)
-		b.StopTimer()
-		cpu = cpuNs() - cpu
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range rs {
-			if m := &r.Reps[0]; m.Answered != n || (r.Unstable && n >= 100_000) {
-				b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", r.Name, m.Answered, n, r.Unstable, r.UnstableNote)
-			}
-		}
-		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
-		b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
+		simulateCloud(b, &sc)
 	})
+}
+
+// simulateCloud simulates b.N requests (at least 1,000) of each strategy
+// of sc, one replication without warm-up, on one worker; checks that every
+// request was answered; and reports requests/s and CPU ns per request.
+func simulateCloud(b *testing.B, sc *sim.Scenario) ([]sim.StrategyResult, int64) {
+	// The first call runs b.N = 1, fewer than one Poisson group: simulate
+	// at least a few groups and report per request.
+	n := max(int64(b.N), 1000)
+	sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
+	b.ReportAllocs()
+	cpu := cpuNs()
+	b.ResetTimer()
+	rs, err := sim.Simulate(sc, 1)
+	b.StopTimer()
+	cpu = cpuNs() - cpu
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range rs {
+		// A run of a few requests is flagged unstable by the drain check
+		// (its last batch waits longer than a fifth of the run): only long
+		// runs must be stable.
+		if m := &r.Reps[0]; m.Answered != n || (r.Unstable && n >= 100_000) {
+			b.Fatalf("%s: %d of %d requests answered, unstable %v (%s)", r.Name, m.Answered, n, r.Unstable, r.UnstableNote)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
+	b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/req")
+	return rs, n
 }
 
 // TestCloudScenario checks that the benchmark scenario loads, holds the six

@@ -469,13 +469,7 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	var s int32
-	var t *dTask
-	if d.queue == nil {
-		s, t = d.arrive(id, 0, a, false, nil)
-	} else {
-		s, t = d.queued(id)
-	}
+	s, t := d.firstCopy(id, a)
 	if d.failed {
 		return
 	}

@@ -14,13 +14,7 @@ func (d *direct) parityRequest(id, a int64) {
 	if len(d.cells) == 0 {
 		d.openGroup(a)
 	}
-	var s int32
-	var t *dTask
-	if d.queue == nil {
-		s, t = d.arrive(id, 0, a, false, nil)
-	} else {
-		s, t = d.queued(id)
-	}
+	s, t := d.firstCopy(id, a)
 	if d.failed {
 		return
 	}

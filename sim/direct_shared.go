@@ -95,6 +95,16 @@ func (q *sharedQueue) record(s int32, t *dTask) {
 	q.tasks = append(q.tasks, qTask{start: t.start, finish: t.finish, s: s - p.first, atDispatch: t.atDispatch})
 }
 
+// firstCopy sends request id, arriving at a, to the single pool as
+// arrive(id, 0, a, false, nil) does, or reads its task from the shared
+// queue (queued): its server and the task (valid until the next call).
+func (d *direct) firstCopy(id, a int64) (int32, *dTask) {
+	if d.queue == nil {
+		return d.arrive(id, 0, a, false, nil)
+	}
+	return d.queued(id)
+}
+
 // queued reads request id's first copy's task from the shared queue, where
 // arrive(id, 0, a, false, nil) would send it: its server and the task
 // (valid until the next call; only its start, finish, service time and
