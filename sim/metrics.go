@@ -34,7 +34,12 @@ func (run *Run) record(r Req, lat int64, source Source) {
 // source's model (false when that accuracy is unknown).
 func (run *Run) isCorrect(id int64, source Source) bool {
 	acc := run.acc[source]
-	return !math.IsNaN(acc) && unit(keyIn(run.pCorrect, uint64(id), 0)) < acc
+	return !math.IsNaN(acc) && run.drawCorrect(id, acc) // small enough to inline where answers are counted
+}
+
+// drawCorrect is isCorrect for a known accuracy acc.
+func (run *Run) drawCorrect(id int64, acc float64) bool {
+	return unit(keyIn(run.pCorrect, uint64(id), 0)) < acc
 }
 
 // finish closes the books: partial busy time of tasks still running, and the metrics.
