@@ -174,7 +174,7 @@ type direct struct {
 	// tasks' service times drawn ahead.
 	feed *feed
 	fed  bool
-	// queue, when set, gives the requests' first copies' tasks (firstCopy),
+	// queue, when set, gives the requests' first copies' tasks (queued),
 	// and qt holds the one read last; queueOut, when set, is the queue
 	// this run is the engine of.
 	queue    *sharedQueue
@@ -310,6 +310,13 @@ func (d *direct) step(until int64) {
 	run := d.run
 	if d.fed {
 		d.reqAhead = d.feed.blk
+	}
+	if d.queue != nil && d.queue.eng.failed {
+		// The block holds the tasks up to where the engine gave up, and this
+		// run would give up there (or before) too.
+		d.fail("the shared queue's engine gave up: " + d.queue.eng.why)
+		d.over = true
+		return
 	}
 	for !d.over && d.ai+1 < until {
 		var a int64
@@ -469,7 +476,13 @@ func (d *direct) request(id, a int64) {
 		d.parityRequest(id, a)
 		return
 	}
-	s, t := d.firstCopy(id, a)
+	var s int32
+	var t *dTask
+	if d.queue != nil { // read from the shared queue, not sent (queued inlines here)
+		s, t = d.queued(id)
+	} else {
+		s, t = d.arrive(id, 0, a, false, nil)
+	}
 	if d.failed {
 		return
 	}

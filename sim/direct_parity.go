@@ -14,7 +14,13 @@ func (d *direct) parityRequest(id, a int64) {
 	if len(d.cells) == 0 {
 		d.openGroup(a)
 	}
-	s, t := d.firstCopy(id, a)
+	var s int32
+	var t *dTask
+	if d.queue != nil { // read from the shared queue, not sent (queued inlines here)
+		s, t = d.queued(id)
+	} else {
+		s, t = d.arrive(id, 0, a, false, nil)
+	}
 	if d.failed {
 		return
 	}

@@ -95,27 +95,14 @@ func (q *sharedQueue) record(s int32, t *dTask) {
 	q.tasks = append(q.tasks, qTask{start: t.start, finish: t.finish, s: s - p.first, atDispatch: t.atDispatch})
 }
 
-// firstCopy sends request id, arriving at a, to the single pool as
-// arrive(id, 0, a, false, nil) does, or reads its task from the shared
-// queue (queued): its server and the task (valid until the next call).
-func (d *direct) firstCopy(id, a int64) (int32, *dTask) {
-	if d.queue == nil {
-		return d.arrive(id, 0, a, false, nil)
-	}
-	return d.queued(id)
-}
-
 // queued reads request id's first copy's task from the shared queue, where
 // arrive(id, 0, a, false, nil) would send it: its server and the task
 // (valid until the next call; only its start, finish, service time and
-// push key are set).
+// push key are set). The block holds every request step takes: step gives
+// up first where the engine gave up in it.
 func (d *direct) queued(id int64) (int32, *dTask) {
 	q := d.queue
-	i := uint64(id - q.idBase)
-	if i >= uint64(len(q.tasks)) {
-		return d.notQueued()
-	}
-	r := &q.tasks[i]
+	r := &q.tasks[id-q.idBase]
 	t := &d.qt
 	t.start, t.finish, t.drawn = r.start, r.finish, r.finish-r.start
 	t.push = pushKey{t: r.start}
@@ -124,11 +111,6 @@ func (d *direct) queued(id int64) (int32, *dTask) {
 		t.push.np = d.nIn<<2 | uint64(inArrival)
 	}
 	return d.qFirst + r.s, t
-}
-
-func (d *direct) notQueued() (int32, *dTask) {
-	d.fail("the shared queue does not hold the request: the engine gave up before it")
-	return 0, nil
 }
 
 // takeQueue sets the single pool's FIFOs, their counts and the longest
