@@ -230,16 +230,8 @@ func BenchmarkCloudMemory(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%s/%dM", spec.Name, eng.name, n/1_000_000), func(b *testing.B) {
 					sc := *base
 					sc.Strategies = []sim.StrategySpec{spec}
-					sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
 					sc.ForceEvents = eng.events
-					for range b.N {
-						var err error
-						peak := peakHeap(func() { _, err = sim.Simulate(&sc, 1) })
-						if err != nil {
-							b.Fatal(err)
-						}
-						b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-					}
+					reportPeakHeap(b, &sc, n)
 				})
 			}
 		}
@@ -248,15 +240,21 @@ func BenchmarkCloudMemory(b *testing.B) {
 	for _, n := range []int64{1_000_000, 10_000_000} {
 		b.Run(fmt.Sprintf("all-six/direct/%dM", n/1_000_000), func(b *testing.B) {
 			sc := *base
-			sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
-			for range b.N {
-				var err error
-				peak := peakHeap(func() { _, err = sim.Simulate(&sc, 1) })
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-			}
+			reportPeakHeap(b, &sc, n)
 		})
+	}
+}
+
+// reportPeakHeap simulates n requests of each strategy of sc (one
+// replication, no warm-up, one worker) b.N times and reports the peak heap.
+func reportPeakHeap(b *testing.B, sc *sim.Scenario, n int64) {
+	sc.Warmup, sc.Replications, sc.Requests = 0, 1, n
+	for range b.N {
+		var err error
+		peak := peakHeap(func() { _, err = sim.Simulate(sc, 1) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	}
 }
