@@ -23,11 +23,10 @@ var feedRequests int64 = 2048
 // feed holds the arrival times of batches base..base+len(arr)-1 and the
 // service times of their requests' copies (blk).
 type feed struct {
-	src  *Run   // draws the arrivals
-	seed uint64 // its seed
-	per  int64  // requests per batch
-	nb   int64  // batches per block
-	base int64  // the block's first batch
+	src  *Run  // draws the arrivals
+	per  int64 // requests per batch
+	nb   int64 // batches per block
+	base int64 // the block's first batch
 	arr  []int64
 	stop int64 // arrivals end before this batch (-1: not yet known)
 	prev int64 // the last arrival drawn
@@ -42,7 +41,7 @@ type feed struct {
 // ahead on the first run's table.
 func newFeed(src *Run, runs []*Run) *feed {
 	per := int64(max(1, src.sc.Arrivals.Batch))
-	f := &feed{src: src, seed: src.seed, per: per, nb: max(1, feedRequests/per), stop: -1}
+	f := &feed{src: src, per: per, nb: max(1, feedRequests/per), stop: -1}
 	f.arr = make([]int64, 0, f.nb)
 	lead := runs[0]
 	single, _, _ := lead.directEligible()
@@ -65,7 +64,7 @@ func newFeed(src *Run, runs []*Run) *feed {
 // arrivalsOf reports whether f draws the arrivals of run: the same
 // scenario and seed.
 func (f *feed) arrivalsOf(run *Run) bool {
-	return run.sc == f.src.sc && run.seed == f.seed
+	return run.sc == f.src.sc && run.seed == f.src.seed
 }
 
 // serviceOf reports whether f draws the service times of the first nc
