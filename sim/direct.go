@@ -161,6 +161,11 @@ type direct struct {
 	// The scenario's warm-up and max_latency (MaxTime when it has none).
 	warmup, maxLat int64
 	aheadOn        []uint8
+	// sp is the single pool, and ahead1 says its draws are all read from
+	// reqAhead (aheadOn[single] is 1): what arrive looks at for every
+	// request, kept at hand.
+	sp     *pool
+	ahead1 bool
 	// The requests' arrivals, as step takes them: the index of the batch
 	// taken last (-1: none yet) and its time, the stability bound
 	// max_outstanding (0: none), the requests per batch, and whether the
@@ -430,6 +435,7 @@ func (d *direct) setupAhead() {
 			d.aheadOn[d.collage] |= 2
 		}
 	}
+	d.sp, d.ahead1 = sp, d.aheadOn[d.single] == 1
 }
 
 // reqCopies returns how many copies of each request the direct path draws

@@ -45,12 +45,22 @@ func newAhead(svc nsTable, prefix, hi, c0, nc uint64) ahead {
 // get returns the service time of the task with key, if the block holds it
 // or the next block will; false where it must be drawn as usual.
 func (a *ahead) get(key drawKey) (int64, bool) {
+	if v, ok := a.held(key); ok {
+		return v, true
+	}
+	return a.next(key)
+}
+
+// held returns the service time of the task with key if the block holds
+// it: get without the next block (small enough to inline where a task is
+// sent).
+func (a *ahead) held(key drawKey) (int64, bool) {
 	// The key's place in the block: an unsigned offset, so a key below the
 	// block, or of another kind (hi), falls outside it.
 	if off := key.A - a.lo; key.B == 0 && off < a.span && off&7 < a.nc {
 		return a.v[(off>>3)*a.nc+off&7], true
 	}
-	return a.next(key)
+	return 0, false
 }
 
 // next is get for a key outside the block: the next block is drawn if the
@@ -73,13 +83,21 @@ func (a *ahead) next(key drawKey) (int64, bool) {
 // has many of them in flight at once.
 func (a *ahead) fill(id, n int64) {
 	a.base, a.lo, a.span = id, a.hi|uint64(id)<<3|a.c0, uint64(n)<<3
-	size := uint64(len(a.svc))
-	v := a.v[:n*int64(a.nc)]
-	for i := range n {
-		a0 := a.hi | uint64(id+i)<<3
-		for c := range a.nc {
-			key := drawKey{A: a0 | (a.c0 + c)}
-			v[uint64(i)*a.nc+c] = int64(keyIndex(key.keyIn(a.prefix, 0), size))
+	size, prefix, nc := uint64(len(a.svc)), a.prefix, a.nc
+	v := a.v[:n*int64(nc)]
+	// The key of copy c of id+i is drawKey{A: hi | (id+i)<<3 | c0+c}: the
+	// loops keep their values in registers (one copy: a loop of its own).
+	if nc == 1 {
+		for i := range v {
+			v[i] = int64(keyIndex(keyIn(prefix, a.hi|uint64(id+int64(i))<<3|a.c0, 0), size))
+		}
+	} else {
+		for i, j := int64(0), 0; i < n; i++ {
+			a0 := a.hi | uint64(id+i)<<3 | a.c0
+			for c := range nc {
+				v[j] = int64(keyIndex(keyIn(prefix, a0+c, 0), size))
+				j++
+			}
 		}
 	}
 	svc := a.svc

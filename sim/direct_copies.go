@@ -56,7 +56,7 @@ func (d *direct) replicate(id, a int64) {
 // if they start: unless their service times are drawn ahead, a pure function
 // of their keys, where drawing a copy that never starts changes nothing
 // (withdraw then gives its server back the time).
-func (d *direct) lazy() bool { return d.aheadOn[d.single] != 1 }
+func (d *direct) lazy() bool { return !d.ahead1 }
 
 // race answers request id (arrived at a) with the first of its copies to
 // finish. A copy sent lazily has its service drawn only if it starts: those

@@ -324,6 +324,14 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 	return true
 }
 
+// arriveSlow is the general dispatch arrive hands a case over to: a call of
+// its own, so that place's body is not inlined into arrive's common case.
+//
+//go:noinline
+func (d *direct) arriveSlow(id int64, c int, a int64, lazy bool, avoid []int32) (int32, *dTask) {
+	return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+}
+
 // arrive is place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy,
 // avoid...): copy c of request id to the single pool, sent by its arrival
 // at a, in the common case written out without what that case never needs
@@ -334,18 +342,18 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 // counted over are those it counts first.
 func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int32, *dTask) {
 	run := d.run
-	p := &run.pools[d.single]
+	p := d.sp
 	srv := &d.srv[p.first+p.rr]
-	if srv.ghosts > 0 && srv.ghostMin <= a || !lazy && d.aheadOn[d.single] != 1 ||
+	if srv.ghosts > 0 && srv.ghostMin <= a || !lazy && !d.ahead1 ||
 		len(avoid) > 0 && slices.Contains(avoid, p.first+p.rr) {
-		return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+		return d.arriveSlow(id, c, a, lazy, avoid)
 	}
 	// Tasks over before a.
 	for srv.head < len(srv.q) {
 		e := &srv.q[srv.head]
 		if e.finish >= a {
 			if e.finish == a {
-				return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+				return d.arriveSlow(id, c, a, lazy, avoid)
 			}
 			break
 		}
@@ -364,7 +372,7 @@ func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int
 		// The head is running at a unless it starts at a itself.
 		h := &srv.q[srv.head]
 		if h.ghost || h.start >= a && !h.atDispatch {
-			return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+			return d.arriveSlow(id, c, a, lazy, avoid)
 		}
 		waiting--
 		if srv.head >= len(srv.q)-srv.head {
@@ -377,10 +385,12 @@ func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int
 	var busy int64
 	ok := true
 	if !lazy {
-		busy, ok = d.reqAhead.get(reqKey(id, c))
+		if busy, ok = d.reqAhead.held(reqKey(id, c)); !ok {
+			busy, ok = d.reqAhead.next(reqKey(id, c))
+		}
 	}
 	if !ok {
-		return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+		return d.arriveSlow(id, c, a, lazy, avoid)
 	}
 	s := p.first + p.rr
 	p.advance()
