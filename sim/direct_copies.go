@@ -64,6 +64,10 @@ func (d *direct) lazy() bool { return !d.ahead1 }
 // (they leave their queue), or are stopped at the answer when running and
 // cancelRunning.
 func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
+	if len(copies) == 2 {
+		d.race2(id, a, &copies[0], &copies[1], cancel, cancelRunning)
+		return
+	}
 	// In order of start (copies are few).
 	for i := 1; i < len(copies); i++ {
 		for j := i; j > 0 && copies[j].t.start < copies[j-1].t.start; j-- {
@@ -128,6 +132,54 @@ func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
 			return
 		}
 	}
+}
+
+// race2 is race of two copies, x and y (y sent after x), written out: the
+// common case of replicate and hedge.
+func (d *direct) race2(id, a int64, x, y *dCopy, cancel, cancelRunning bool) {
+	if y.t.start < x.t.start { // in order of start
+		x, y = y, x
+	}
+	if x.t.finish < 0 && !d.draw(x.s, x.t, x.key) {
+		return
+	}
+	win, lose := x, y
+	// y may win unless it starts after x's answer.
+	contends := y.t.start < x.t.finish
+	if y.t.start == x.t.finish {
+		o := order(y.t.startEv, x.t.push)
+		if o == 0 {
+			d.fail("a copy starts as its request is answered: the calendar's order")
+			return
+		}
+		contends = o < 0
+	}
+	if contends {
+		if y.t.finish < 0 && !d.draw(y.s, y.t, y.key) {
+			return
+		}
+		if y.t.finish < x.t.finish {
+			win, lose = y, x
+		} else if y.t.finish == x.t.finish {
+			switch order(y.t.push, x.t.push) {
+			case -1:
+				win, lose = y, x
+			case 0:
+				d.fail("two copies of a request finish at once: the calendar's order")
+				return
+			}
+		}
+	}
+	at, key := win.t.finish, win.t.push
+	d.answer(id, a, at, win.src, win.s, key)
+	d.run.pools[win.pool].useful += win.t.drawn
+	if !cancel {
+		if lose.t.finish < 0 { // it runs
+			d.draw(lose.s, lose.t, lose.key)
+		}
+		return
+	}
+	d.withdraw(lose, at, key, cancelRunning)
 }
 
 // withdraw cancels copy c, the last task of its server, in the event at
