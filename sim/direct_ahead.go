@@ -83,26 +83,40 @@ func (a *ahead) next(key drawKey) (int64, bool) {
 // has many of them in flight at once.
 func (a *ahead) fill(id, n int64) {
 	a.base, a.lo, a.span = id, a.hi|uint64(id)<<3|a.c0, uint64(n)<<3
-	size, prefix, nc := uint64(len(a.svc)), a.prefix, a.nc
-	v := a.v[:n*int64(nc)]
-	// The key of copy c of id+i is drawKey{A: hi | (id+i)<<3 | c0+c}: the
-	// loops keep their values in registers (one copy: a loop of its own).
-	if nc == 1 {
-		for i := range v {
-			v[i] = int64(keyIndex(keyIn(prefix, a.hi|uint64(id+int64(i))<<3|a.c0, 0), size))
-		}
-	} else {
-		for i, j := int64(0), 0; i < n; i++ {
-			a0 := a.hi | uint64(id+i)<<3 | a.c0
-			for c := range nc {
-				v[j] = int64(keyIndex(keyIn(prefix, a0+c, 0), size))
-				j++
-			}
-		}
-	}
+	v := a.v[:n*int64(a.nc)]
+	tableIndices(v, a.lo, a.nc, a.prefix, uint64(len(a.svc)))
 	svc := a.svc
 	for i, x := range v {
 		v[i] = max(1, int64(svc[x]))
+	}
+}
+
+// tableIndices sets v to the table indices (of a table of size values) of
+// the draws of the keys drawKey{A: k0 + i<<3 + c} for copies c < nc of the
+// ids i in order: the keys of copies c0+c of id+i where k0 is
+// hi | id<<3 | c0 (c0+nc is at most 8). A function of its own with a loop
+// for each common copy count, so that the loops keep their values in
+// registers.
+func tableIndices(v []int64, k0, nc, prefix, size uint64) {
+	switch nc {
+	case 1:
+		for i := range v {
+			v[i] = int64(keyIndex(keyIn(prefix, k0+uint64(i)<<3, 0), size))
+		}
+	case 2:
+		for i := 0; i+1 < len(v); i += 2 {
+			k := k0 + uint64(i)<<2 // id i/2: k0 + (i/2)<<3
+			v[i] = int64(keyIndex(keyIn(prefix, k, 0), size))
+			v[i+1] = int64(keyIndex(keyIn(prefix, k+1, 0), size))
+		}
+	default:
+		k := k0
+		for i := 0; i < len(v); k += 8 {
+			for c := range nc {
+				v[i] = int64(keyIndex(keyIn(prefix, k+c, 0), size))
+				i++
+			}
+		}
 	}
 }
 
