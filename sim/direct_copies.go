@@ -17,6 +17,10 @@ type dCopy struct {
 // and races them. Each copy is the last task of its server when the request
 // is taken, so a withdrawn copy only shortens its server's work.
 func (d *direct) replicate(id, a int64) {
+	if d.rep.copies == 2 {
+		d.replicate2(id, a)
+		return
+	}
 	var buf [8]dCopy
 	copies := buf[:0]
 	var avoid [8]int32
@@ -50,6 +54,28 @@ func (d *direct) replicate(id, a int64) {
 		av = append(av, s)
 	}
 	d.race(id, a, copies, d.rep.cancel, d.rep.cancelRunning)
+}
+
+// replicate2 is replicate of two copies, written out: no buffers of eight
+// copies to clear for each request.
+func (d *direct) replicate2(id, a int64) {
+	lazy := d.lazy()
+	s0, t0 := d.arrive(id, 0, a, lazy, nil)
+	if d.failed {
+		return
+	}
+	avoid := [1]int32{s0}
+	s1, t1 := d.arrive(id, 1, a, lazy, avoid[:])
+	if d.failed {
+		return
+	}
+	if s1 == s0 {
+		d.fail("two copies of a request on one server")
+		return
+	}
+	x := dCopy{s0, t0, reqKey(id, 0), BySingle, d.single}
+	y := dCopy{s1, t1, reqKey(id, 1), ByReplica, d.single}
+	d.race2(id, a, &x, &y, d.rep.cancel, d.rep.cancelRunning)
 }
 
 // lazy reports whether copies sent to the single pool must be drawn only
@@ -257,5 +283,6 @@ func (d *direct) hedge(id, a int64) {
 	if d.failed {
 		return
 	}
-	d.race(id, a, []dCopy{primary, {s1, t1, k1, ByReplica, h.backup}}, h.cancel, h.cancelRunning)
+	backup := dCopy{s1, t1, k1, ByReplica, h.backup}
+	d.race2(id, a, &primary, &backup, h.cancel, h.cancelRunning)
 }
