@@ -487,7 +487,7 @@ func (d *direct) request(id, a int64) {
 	if d.queue != nil { // read from the shared queue, not sent (queued inlines here)
 		s, t = d.queued(id)
 	} else {
-		s, t = d.arrive(id, 0, a, false, nil)
+		s, t = d.arrive(id, 0, a, false, -1)
 	}
 	if d.failed {
 		return

@@ -28,7 +28,16 @@ func (d *direct) replicate(id, a int64) {
 	lazy := d.lazy()
 	for c := 0; c < d.rep.copies; c++ {
 		key := reqKey(id, c)
-		s, t := d.arrive(id, c, a, lazy, av)
+		var s int32
+		var t *dTask
+		switch len(av) {
+		case 0:
+			s, t = d.arrive(id, c, a, lazy, -1)
+		case 1:
+			s, t = d.arrive(id, c, a, lazy, av[0])
+		default: // arrive's common case avoids one server at most
+			s, t = d.place(d.single, a, key, true, d.arrKey, true, lazy, av...)
+		}
 		if d.failed {
 			return
 		}
@@ -60,12 +69,11 @@ func (d *direct) replicate(id, a int64) {
 // copies to clear for each request.
 func (d *direct) replicate2(id, a int64) {
 	lazy := d.lazy()
-	s0, t0 := d.arrive(id, 0, a, lazy, nil)
+	s0, t0 := d.arrive(id, 0, a, lazy, -1)
 	if d.failed {
 		return
 	}
-	avoid := [1]int32{s0}
-	s1, t1 := d.arrive(id, 1, a, lazy, avoid[:])
+	s1, t1 := d.arrive(id, 1, a, lazy, s0)
 	if d.failed {
 		return
 	}
@@ -247,7 +255,7 @@ func (d *direct) withdraw(c *dCopy, at int64, key pushKey, running bool) bool {
 func (d *direct) hedge(id, a int64) {
 	h := d.hedgeOf
 	k0 := reqKey(id, 0)
-	s0, t0 := d.arrive(id, 0, a, d.lazy(), nil)
+	s0, t0 := d.arrive(id, 0, a, d.lazy(), -1)
 	if d.failed {
 		return
 	}

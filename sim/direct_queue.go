@@ -328,24 +328,28 @@ func (d *direct) closeTask(s int32, e *dTask, end int64) bool {
 // its own, so that place's body is not inlined into arrive's common case.
 //
 //go:noinline
-func (d *direct) arriveSlow(id int64, c int, a int64, lazy bool, avoid []int32) (int32, *dTask) {
-	return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid...)
+func (d *direct) arriveSlow(id int64, c int, a int64, lazy bool, avoid int32) (int32, *dTask) {
+	if avoid >= 0 {
+		return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy, avoid)
+	}
+	return d.place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy)
 }
 
 // arrive is place(d.single, a, reqKey(id, c), true, d.arrKey, true, lazy,
-// avoid...): copy c of request id to the single pool, sent by its arrival
-// at a, in the common case written out without what that case never needs
-// (no withdrawn copy leaves the server's queue by a, the round-robin server
-// is not one to avoid, a service time drawn ahead unless lazy). Where an
+// avoid) (no server to avoid where avoid is -1): copy c of request id to
+// the single pool, sent by its arrival at a, in the common case written out
+// without what that case never needs (no withdrawn copy leaves the server's
+// queue by a, the round-robin server is not the one to avoid, a service time
+// drawn ahead unless lazy). Where an
 // event of the server falls at a itself, or the case is not the common one,
 // the general dispatch takes over from the state reached: the tasks this one
 // counted over are those it counts first.
-func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid []int32) (int32, *dTask) {
+func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid int32) (int32, *dTask) {
 	run := d.run
 	p := d.sp
 	srv := &d.srv[p.first+p.rr]
 	if srv.ghosts > 0 && srv.ghostMin <= a || !lazy && !d.ahead1 ||
-		len(avoid) > 0 && slices.Contains(avoid, p.first+p.rr) {
+		p.first+p.rr == avoid {
 		return d.arriveSlow(id, c, a, lazy, avoid)
 	}
 	// Tasks over before a.
