@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/collagesim
 OUT     ?= out
 
-.PHONY: build run test bench bench-simpy pgo slurm-check validate-testbed vet fmt clean
+.PHONY: build run test bench bench-simpy bench-instructions pgo slurm-check validate-testbed vet fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/collagesim
@@ -30,6 +30,14 @@ pgo:
 # python3-simpy3 and GNU time; installs the last two with apt-get when run as root).
 bench-simpy: build
 	scripts/simpy-ratio.sh $(BIN)
+
+# Instructions per request of the cloud benchmark's runs (collage-first alone and the six in
+# lockstep by default; BENCHES="none/direct parity-9/direct" for others), counted by valgrind:
+# a figure the host's load does not move, to compare two versions of the code (needs the trace's
+# samples and valgrind; installs valgrind with apt-get when run as root).
+BENCHES ?=
+bench-instructions:
+	scripts/instructions.sh $(BENCHES)
 
 # The Slurm array example (scenarios/cluster/) run for real on a single-node Slurm started
 # on this machine (root; installs slurmctld, slurmd, slurm-client and munge with apt-get).
