@@ -21,7 +21,7 @@ const histDigits = 3
 // are read from the chunks by HdrHistogram's rule (TestQuantilesAsHdr
 // checks them against the library's).
 type latencies struct {
-	chunks   [][]int64 // by index >> chunkBits; nil: no count in it
+	chunks   [histChunks]*[chunkLen]int64 // by index >> chunkBits; nil: no count in it
 	n        int64
 	min, max int64
 }
@@ -29,6 +29,10 @@ type latencies struct {
 const (
 	chunkBits = 10
 	chunkLen  = 1 << chunkBits
+	// histChunks is the number of chunks of histLen counts (TestHistChunks
+	// checks): a constant, so that a count's chunk and place in it are
+	// found without a bounds check on either.
+	histChunks = 54
 )
 
 // Bucket layout of an HdrHistogram from 1 ns with histDigits digits:
@@ -76,25 +80,27 @@ var histLen = func() int {
 }()
 
 func newLatencies() *latencies {
-	return &latencies{chunks: make([][]int64, (histLen+chunkLen-1)/chunkLen), min: MaxTime + 1, max: -1}
+	return &latencies{min: MaxTime + 1, max: -1}
 }
 
+// record counts latency v (at most MaxTime, as every time is; 0 counts as
+// 1 ns, the histogram's lowest).
 func (l *latencies) record(v int64) {
-	v = min(max(v, 1), MaxTime) // times are bounded by MaxTime
+	v = max(v, 1)
 	i := histIndex(v)
-	c := l.chunks[i>>chunkBits]
-	if c == nil {
-		c = l.chunk(i)
+	if c := l.chunks[i>>chunkBits]; c != nil {
+		c[i&(chunkLen-1)]++
+	} else {
+		l.chunk(i)[i&(chunkLen-1)] = 1
 	}
-	c[i&(chunkLen-1)]++
 	l.n++
 	l.min = min(l.min, v)
 	l.max = max(l.max, v)
 }
 
 // chunk makes the chunk holding index i.
-func (l *latencies) chunk(i int) []int64 {
-	c := make([]int64, chunkLen)
+func (l *latencies) chunk(i int) *[chunkLen]int64 {
+	c := new([chunkLen]int64)
 	l.chunks[i>>chunkBits] = c
 	return c
 }
@@ -157,8 +163,10 @@ func (l *latencies) quantiles(ps []float64) []int64 {
 			c := l.chunks[k]
 			if j < 0 { // a new chunk: skip it whole if rank lies past it
 				var sum int64
-				for _, n := range c { // nil: none
-					sum += n
+				if c != nil { // nil: none
+					for _, n := range c {
+						sum += n
+					}
 				}
 				if cum+sum < rank {
 					cum += sum

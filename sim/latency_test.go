@@ -78,7 +78,9 @@ func TestPercentilePrecision(t *testing.T) {
 func (l *latencies) flat() []int64 {
 	out := make([]int64, histLen)
 	for k, c := range l.chunks {
-		copy(out[k<<chunkBits:], c)
+		if c != nil {
+			copy(out[k<<chunkBits:], c[:])
+		}
 	}
 	return out
 }
@@ -184,5 +186,16 @@ func TestHistIndexMatchesHdr(t *testing.T) {
 func TestHistLenAsHdr(t *testing.T) {
 	if want := len(hdr.New(1, MaxTime, histDigits).Export().Counts); histLen != want {
 		t.Errorf("histLen %d, HdrHistogram's %d", histLen, want)
+	}
+}
+
+// histChunks chunks hold histLen counts, and the last of them is needed:
+// MaxTime's count falls in it.
+func TestHistChunks(t *testing.T) {
+	if want := (histLen + chunkLen - 1) / chunkLen; histChunks != want {
+		t.Errorf("histChunks %d, the chunks of histLen (%d) counts %d", histChunks, histLen, want)
+	}
+	if i := histIndex(MaxTime); i>>chunkBits != histChunks-1 {
+		t.Errorf("MaxTime's count in chunk %d, the last is %d", i>>chunkBits, histChunks-1)
 	}
 }
