@@ -344,6 +344,9 @@ func (d *direct) step(until int64) {
 			d.over = true
 			return
 		}
+		if d.ahead1 && !d.fed { // the batch's service times in the block arrive reads
+			d.reqAhead.cover(run.issued, int64(d.batch))
+		}
 		for k := 0; k < d.batch; k++ {
 			if run.total >= 0 && run.issued >= run.total {
 				break

@@ -78,6 +78,14 @@ func (a *ahead) next(key drawKey) (int64, bool) {
 	return a.v[c], true
 }
 
+// cover draws the next block from id on unless the block holds ids id to
+// id+n-1 (or cannot: n over aheadN), so that get and held find them.
+func (a *ahead) cover(id, n int64) {
+	if a.svc != nil && !a.shared && (id < a.base || id+n > a.base+aheadN) && n <= aheadN {
+		a.fill(id, aheadN)
+	}
+}
+
 // fill draws the block of n ids from id on (v holds them): first every
 // table index, then the reads, in a loop short enough that the processor
 // has many of them in flight at once.

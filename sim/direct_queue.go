@@ -388,10 +388,8 @@ func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid int32) (int32
 	}
 	var busy int64
 	ok := true
-	if !lazy {
-		if busy, ok = d.reqAhead.held(reqKey(id, c)); !ok {
-			busy, ok = d.reqAhead.next(reqKey(id, c))
-		}
+	if !lazy { // step draws the batch's block ahead: no call here
+		busy, ok = d.reqAhead.held(reqKey(id, c))
 	}
 	if !ok {
 		return d.arriveSlow(id, c, a, lazy, avoid)
