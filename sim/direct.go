@@ -85,8 +85,8 @@ func before(t int64, k pushKey, u int64, l pushKey) (first, ok bool) {
 //
 // A task whose end came early (replicate's cancellation) keeps its drawn
 // service time in drawn, and push is then the event that ended it; a task
-// cancelled while queued (ghost) never starts: finish and push are then when
-// it left the queue.
+// cancelled while queued (ghost) never starts: start, finish and push are
+// then when it left the queue.
 type dTask struct {
 	d, start, finish, drawn int64
 	push, startEv           pushKey

@@ -232,15 +232,13 @@ func (d *direct) complete(s int32, e *dTask) {
 // ended, with busy ns of service by then, on its server's counts.
 func (d *direct) started(s int32, e *dTask, busy int64) {
 	ds := &d.srv[s]
-	if e.ghost { // queued until it was cancelled, never started
-		ds.wait.add(uint64(e.finish - e.d))
-		return
-	}
-	ds.started++
-	ds.svc += e.drawn
-	ds.busy += busy
-	if e.start > e.d {
-		ds.wait.add(uint64(e.start - e.d))
+	// It waited until it started, or a ghost until it left the queue (its
+	// start): 0 where it started when sent.
+	ds.wait.add(uint64(e.start - e.d))
+	if !e.ghost { // a ghost was queued until it was cancelled, never started
+		ds.started++
+		ds.svc += e.drawn
+		ds.busy += busy
 	}
 }
 
