@@ -26,13 +26,8 @@ n1=${N1:-100000}
 n2=${N2:-300000}
 benches=("$@")
 [ ${#benches[@]} -gt 0 ] || benches=(collage-first/direct all-six/direct)
-ref=../../shared/data/cloud-latency-samples-ms.txt # as bench/cloud-six.toml names it
-samples=${COLLAGESIM_CLOUD_SAMPLES:-bench/$ref}
-if [ ! -f "$samples" ]; then
-	echo "instructions: skipped: the cloud trace's samples are not at $samples (they are not in the repository);"
-	echo "  lay shared/data/cloud-latency-samples-ms.txt next to the checkout, or set COLLAGESIM_CLOUD_SAMPLES"
-	exit 0
-fi
+. scripts/cloud-samples.sh
+cloud_samples instructions
 if ! command -v valgrind >/dev/null; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		apt-get install -y valgrind >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y valgrind >/dev/null; }
@@ -49,7 +44,7 @@ fi
 tmp=$(mktemp -d /tmp/collagesim-instructions.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 "${GO:-go}" test -c -pgo="$root/cmd/collagesim/default.pgo" -o "$tmp/bench.test" ./bench
-export COLLAGESIM_CLOUD_SAMPLES=$(realpath "$samples")
+export COLLAGESIM_CLOUD_SAMPLES=$samples
 
 # count B N: the instructions of the whole benchmark process at N requests.
 # Valgrind now and then stops a Go program (an instruction of the runtime's

@@ -13,15 +13,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-ref=../../shared/data/cloud-latency-samples-ms.txt
-samples=${COLLAGESIM_CLOUD_SAMPLES:-bench/$ref}
-if [ ! -f "$samples" ]; then
-	echo "pgo: the cloud trace's samples are not at $samples: lay shared/data/cloud-latency-samples-ms.txt next to the checkout, or set COLLAGESIM_CLOUD_SAMPLES" >&2
-	exit 1
-fi
+. scripts/cloud-samples.sh
+cloud_samples pgo fail
 tmp=$(mktemp -d /tmp/collagesim-pgo.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-sed "s#$ref#$(realpath "$samples")#g" bench/cloud-six.toml >"$tmp"/cloud-six.toml
+sed "s#$ref#$samples#g" bench/cloud-six.toml >"$tmp"/cloud-six.toml
 # Without the old profile, so the new one describes code built the plain way.
 "${GO:-go}" build -pgo=off -o "$tmp"/collagesim ./cmd/collagesim
 run() { COLLAGESIM_CPUPROFILE="$tmp/$1.prof" "$tmp"/collagesim run "${@:2}" --workers 1 --quiet --out "$tmp/out-$1" >/dev/null; }

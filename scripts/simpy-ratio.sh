@@ -31,15 +31,8 @@ bin=$(realpath "${1:-bin/collagesim}")
 sizes=${SIZES:-100000 1000000}
 mean_tol=${MEAN_TOL:-0.015}
 p99_tol=${P99_TOL:-0.035}
-ref=../../shared/data/cloud-latency-samples-ms.txt # as bench/cloud-six.toml names it
-samples=${COLLAGESIM_CLOUD_SAMPLES:-bench/$ref}
-
-if [ ! -f "$samples" ]; then
-	echo "simpy-ratio: skipped: the cloud trace's samples are not at $samples (they are not in the repository);"
-	echo "  lay shared/data/cloud-latency-samples-ms.txt next to the checkout, or set COLLAGESIM_CLOUD_SAMPLES"
-	exit 0
-fi
-samples=$(realpath "$samples")
+. scripts/cloud-samples.sh
+cloud_samples simpy-ratio
 [ -x "$bin" ] || {
 	echo "simpy-ratio: no collagesim binary at $bin: run make build first" >&2
 	exit 1
