@@ -338,7 +338,7 @@ func (d *direct) arriveSlow(id int64, c int, a int64, lazy bool, avoid int32) (i
 // the single pool, sent by its arrival at a, in the common case written out
 // without what that case never needs (no withdrawn copy leaves the server's
 // queue by a, the round-robin server is not the one to avoid, a service time
-// drawn ahead unless lazy). Where an
+// in the block drawn ahead unless lazy: step draws each batch's). Where an
 // event of the server falls at a itself, or the case is not the common one,
 // the general dispatch takes over from the state reached: the tasks this one
 // counted over are those it counts first.
@@ -386,7 +386,7 @@ func (d *direct) arrive(id int64, c int, a int64, lazy bool, avoid int32) (int32
 	}
 	var busy int64
 	ok := true
-	if !lazy { // step draws the batch's block ahead: no call here
+	if !lazy {
 		busy, ok = d.reqAhead.held(reqKey(id, c))
 	}
 	if !ok {
