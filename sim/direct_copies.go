@@ -93,15 +93,11 @@ func (d *direct) replicate2(id, a int64) {
 func (d *direct) lazy() bool { return !d.ahead1 }
 
 // race answers request id (arrived at a) with the first of its copies to
-// finish. A copy sent lazily has its service drawn only if it starts: those
+// finish (one copy, or three and more: race2 takes two). A copy sent lazily has its service drawn only if it starts: those
 // starting after the first answer never start when cancel withdraws them
 // (they leave their queue), or are stopped at the answer when running and
 // cancelRunning.
 func (d *direct) race(id, a int64, copies []dCopy, cancel, cancelRunning bool) {
-	if len(copies) == 2 {
-		d.race2(id, a, &copies[0], &copies[1], cancel, cancelRunning)
-		return
-	}
 	// In order of start (copies are few).
 	for i := 1; i < len(copies); i++ {
 		for j := i; j > 0 && copies[j].t.start < copies[j-1].t.start; j-- {
