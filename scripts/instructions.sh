@@ -57,6 +57,10 @@ count() {
 		if (cd bench && GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
 			"$tmp/bench.test" -test.run '^$' -test.bench "^BenchmarkCloud\$/^$1\$" -test.benchtime "$2x" \
 			-test.cpu 1 >"$tmp/log" 2>&1) && grep -q '^PASS' "$tmp/log" && [ -s "$out" ]; then
+			if ! grep -q "^BenchmarkCloud/$1[ -]" "$tmp/log"; then
+				echo "instructions: no benchmark BenchmarkCloud/$1 (STRATEGY/direct or STRATEGY/events, or all-six/direct; see bench/cloud_test.go)" >&2
+				exit 2
+			fi
 			sed -n 's/^summary: *//p' "$out"
 			return
 		fi
